@@ -1,0 +1,42 @@
+/**
+ * Object storage for metadata files (and, later, manifests and data files). Locations are
+ * full URIs: `s3://bucket/key` for S3 and `file:///abs/path` for the local filesystem.
+ */
+export interface ObjectStore {
+  /** Writes a whole object. With `ifAbsent`, fails with ObjectExistsError if it exists. */
+  write(location: string, body: Uint8Array | string, opts?: { ifAbsent?: boolean; contentType?: string }): Promise<void>;
+  /** Reads a whole object. Throws ObjectNotFoundError. */
+  read(location: string): Promise<Uint8Array>;
+  readText(location: string): Promise<string>;
+  exists(location: string): Promise<boolean>;
+  /** Deletes an object; deleting a missing object is not an error. */
+  delete(location: string): Promise<void>;
+  /** Lists locations under a prefix location (recursive). */
+  list(prefix: string): AsyncIterable<{ location: string; size: number; lastModifiedMs: number }>;
+  /** Whether this store can serve `location` (scheme and bucket/root match). */
+  handles(location: string): boolean;
+  /** Cheap reachability check for `/ready`. */
+  ping(): Promise<void>;
+}
+
+export class ObjectNotFoundError extends Error {
+  constructor(readonly location: string) {
+    super(`Object not found: ${location}`);
+    this.name = 'ObjectNotFoundError';
+  }
+}
+
+export class ObjectExistsError extends Error {
+  constructor(readonly location: string) {
+    super(`Object already exists: ${location}`);
+    this.name = 'ObjectExistsError';
+  }
+}
+
+/** The object store could not be reached or refused the request for a reason other than absence. */
+export class ObjectStoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ObjectStoreError';
+  }
+}
