@@ -21,8 +21,23 @@ export class NotFoundError extends CatalogError {
   }
 }
 
-/** A named reference already exists. */
-export class AlreadyExistsError extends CatalogError {}
+export type ObjectKind = 'reference' | 'namespace' | 'table' | 'view' | 'content';
+
+/** A reference, namespace, table or view already exists. */
+export class AlreadyExistsError extends CatalogError {
+  constructor(
+    message: string,
+    readonly kind: ObjectKind = 'content',
+  ) {
+    super(message);
+  }
+}
+
+/** A namespace still holds tables, views or namespaces. */
+export class NamespaceNotEmptyError extends CatalogError {}
+
+/** The request is well-formed but cannot be processed as given (e.g. a key both set and removed). */
+export class UnprocessableError extends CatalogError {}
 
 /** The expected hash of a reference does not match its current head. */
 export class ReferenceConflictError extends CatalogError {

@@ -1,0 +1,21 @@
+import type { ObjectStore } from '../io/port.js';
+import type { VersionStore } from './store/port.js';
+
+/** What the catalog use-cases need from the outside world; built once in src/main.ts. */
+export interface CatalogDeps {
+  store: VersionStore;
+  objects: ObjectStore;
+  /** Root location for new tables and views, e.g. `s3://bucket/warehouse` or `file:///var/lakecat`; no trailing slash. */
+  warehouse: string;
+  now: () => number;
+  newUuid: () => string;
+  /** Bounded server-side retries of a commit that lost a race but whose requirements still hold. */
+  commitRetries: number;
+}
+
+/** Who makes a change and why; recorded on the catalog commit. */
+export interface Actor {
+  author: string;
+  /** Optional free-form commit message; a default describing the operation is used when absent. */
+  message?: string;
+}

@@ -1,0 +1,47 @@
+import { BadRequestError } from './errors.js';
+import type { ContentKey } from './store/port.js';
+
+export type Namespace = string[];
+
+export interface TableIdentifier {
+  namespace: Namespace;
+  name: string;
+}
+
+const MAX_ELEMENT_LENGTH = 255;
+const MAX_DEPTH = 16;
+
+/** Validates one namespace level or object name; returns it unchanged. */
+export function checkName(what: string, name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new BadRequestError(`Invalid ${what}: must be a non-empty string`);
+  }
+  if (name.length > MAX_ELEMENT_LENGTH) {
+    throw new BadRequestError(`Invalid ${what}: longer than ${MAX_ELEMENT_LENGTH} characters`);
+  }
+  // U+0000 separates key elements in indexes; U+001F separates namespace levels in URLs.
+  if (/[\u0000\u001f]/.test(name)) {
+    throw new BadRequestError(`Invalid ${what}: contains a control character`);
+  }
+  return name;
+}
+
+export function checkNamespace(ns: unknown): Namespace {
+  if (!Array.isArray(ns) || ns.length === 0) {
+    throw new BadRequestError('Invalid namespace: must be a non-empty array of strings');
+  }
+  if (ns.length > MAX_DEPTH) throw new BadRequestError(`Invalid namespace: deeper than ${MAX_DEPTH} levels`);
+  return ns.map((level) => checkName('namespace level', level));
+}
+
+export function tableKey(id: TableIdentifier): ContentKey {
+  return [...id.namespace, id.name];
+}
+
+export function formatNamespace(ns: Namespace): string {
+  return ns.join('.');
+}
+
+export function formatIdentifier(id: TableIdentifier): string {
+  return [...id.namespace, id.name].join('.');
+}

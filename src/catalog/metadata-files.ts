@@ -1,0 +1,40 @@
+import type { CatalogDeps } from './deps.js';
+import type { TableIdentifier } from './identifiers.js';
+
+const VERSIONED_NAME = /(?:^|\/)(\d+)-[^/]*\.metadata\.json$/;
+
+/** The version number of a `NNNNN-<uuid>.metadata.json` location, or -1. */
+export function metadataVersion(location: string | undefined): number {
+  const m = location ? VERSIONED_NAME.exec(location) : null;
+  return m ? Number(m[1]) : -1;
+}
+
+/**
+ * Where the next metadata file of a table goes: `write.metadata.path` if set, else
+ * `<table location>/metadata`, named `<version>-<uuid>.metadata.json` like Java's catalogs do.
+ * The uuid keeps two branches committing the same version from colliding.
+ */
+export function nextMetadataLocation(
+  deps: CatalogDeps,
+  tableLocation: string,
+  properties: Record<string, string>,
+  previous: string | undefined,
+): string {
+  const dir = trimSlash(properties['write.metadata.path'] ?? `${trimSlash(tableLocation)}/metadata`);
+  const version = String(metadataVersion(previous) + 1).padStart(5, '0');
+  return `${dir}/${version}-${deps.newUuid()}.metadata.json`;
+}
+
+/** Default location of a new table or view: unique per creation, so a dropped and re-created table never shares files. */
+export function defaultObjectLocation(deps: CatalogDeps, id: TableIdentifier): string {
+  const path = [...id.namespace, id.name].map(encodePathSegment).join('/');
+  return `${deps.warehouse}/${path}-${deps.newUuid().replace(/-/g, '')}`;
+}
+
+function encodePathSegment(s: string): string {
+  return encodeURIComponent(s).replace(/%20/g, '+');
+}
+
+export function trimSlash(s: string): string {
+  return s.endsWith('/') ? s.replace(/\/+$/, '') : s;
+}

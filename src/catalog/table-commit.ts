@@ -1,0 +1,112 @@
+import type { Actor, CatalogDeps } from './deps.js';
+import { writeOnBranch } from './branch-write.js';
+import { BadRequestError, NotFoundError } from './errors.js';
+import { formatIdentifier, tableKey, type TableIdentifier } from './identifiers.js';
+import { nextMetadataLocation } from './metadata-files.js';
+import { writableBranch, type ResolvedRef } from './refs.js';
+import { requireFreeName, requireTable, tableContent } from './tables.js';
+import type { CommitOperation } from './store/port.js';
+import type { TableMetadata, TableRequirement, TableUpdate } from '../iceberg/model.js';
+import { checkRequirements } from '../iceberg/requirements.js';
+import { applyUpdates } from '../iceberg/table-metadata-builder.js';
+import { parseTableMetadata, serializeTableMetadata } from '../iceberg/table-metadata-json.js';
+
+export interface TableChange {
+  identifier: TableIdentifier;
+  requirements: TableRequirement[];
+  updates: TableUpdate[];
+}
+
+export interface CommittedTable {
+  identifier: TableIdentifier;
+  metadataLocation: string;
+  metadataText: string;
+  metadata: TableMetadata;
+}
+
+/**
+ * Applies one or more table changes as ONE catalog commit: either every table changes or none.
+ * Requirements are checked against the branch head; when a concurrent commit touched the same
+ * tables, everything is re-read and re-checked (server-side retry), so a commit succeeds
+ * whenever its requirements still hold.
+ */
+export async function commitTables(
+  deps: CatalogDeps,
+  ref: ResolvedRef,
+  changes: TableChange[],
+  actor: Actor,
+): Promise<CommittedTable[]> {
+  const branch = writableBranch(ref);
+  const seen = new Set<string>();
+  for (const c of changes) {
+    const name = formatIdentifier(c.identifier);
+    if (seen.has(name)) throw new BadRequestError(`Table ${name} appears more than once in one commit`);
+    seen.add(name);
+  }
+  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+    const planned: PlannedChange[] = [];
+    for (const change of changes) {
+      planned.push(await planTableChange(deps, head, change));
+    }
+    const real = planned.filter((p): p is Required<PlannedChange> => p.op !== undefined);
+    const writtenFiles: string[] = [];
+    try {
+      for (const p of real) {
+        await deps.objects.write(p.committed.metadataLocation, p.committed.metadataText, {
+          ifAbsent: true,
+          contentType: 'application/json',
+        });
+        writtenFiles.push(p.committed.metadataLocation);
+      }
+    } catch (err) {
+      await Promise.all(writtenFiles.map((f) => deps.objects.delete(f).catch(() => undefined)));
+      throw err;
+    }
+    const names = changes.map((c) => formatIdentifier(c.identifier));
+    return {
+      operations: real.map((p) => p.op),
+      message: names.length === 1 ? `Update table ${names[0]}` : `Update tables ${names.join(', ')}`,
+      result: planned.map((p) => p.committed),
+      writtenFiles,
+    };
+  });
+  return result;
+}
+
+interface PlannedChange {
+  committed: CommittedTable;
+  /** Absent when the updates change nothing: no file, no commit. */
+  op?: CommitOperation;
+}
+
+async function planTableChange(deps: CatalogDeps, head: string, change: TableChange): Promise<PlannedChange> {
+  const { identifier, requirements, updates } = change;
+  const creating = requirements.some((r) => r.type === 'assert-create');
+  const current = creating
+    ? await deps.store.getContent(head, tableKey(identifier))
+    : await requireTable(deps, head, identifier);
+  if (current && current.type !== 'ICEBERG_TABLE') {
+    throw new NotFoundError(`Table does not exist: ${formatIdentifier(identifier)}`, 'table');
+  }
+  const base = current ? parseTableMetadata(current.metadata) : null;
+  checkRequirements(base, requirements);
+  if (!current) await requireFreeName(deps, head, identifier, 'table');
+  const { metadata, changes: applied } = applyUpdates(base, updates, {
+    nowMs: deps.now(),
+    previousMetadataLocation: current?.metadataLocation,
+  });
+  if (current && applied.length === 0) {
+    const committed: CommittedTable = {
+      identifier,
+      metadataLocation: current.metadataLocation,
+      metadataText: current.metadata,
+      metadata: base as TableMetadata,
+    };
+    return { committed };
+  }
+  const metadataText = serializeTableMetadata(metadata);
+  const metadataLocation = nextMetadataLocation(deps, metadata.location, metadata.properties, current?.metadataLocation);
+  const content = tableContent(current?.id ?? deps.newUuid(), metadataLocation, metadataText, metadata);
+  const op: CommitOperation = { kind: 'put', key: tableKey(identifier), content, expectedContentId: current?.id };
+  return { committed: { identifier, metadataLocation, metadataText, metadata }, op };
+}

@@ -1,0 +1,223 @@
+import type { Actor, CatalogDeps } from './deps.js';
+import { writeOnBranch } from './branch-write.js';
+import { AlreadyExistsError, BadRequestError, NotFoundError } from './errors.js';
+import { formatIdentifier, formatNamespace, tableKey, type Namespace, type TableIdentifier } from './identifiers.js';
+import { defaultObjectLocation, nextMetadataLocation, trimSlash } from './metadata-files.js';
+import { requireNamespace } from './namespaces.js';
+import { writableBranch, type ResolvedRef } from './refs.js';
+import type { Content, Page, PageRequest, TableContent } from './store/port.js';
+import { ObjectNotFoundError } from '../io/port.js';
+import { ValidationError } from '../iceberg/errors.js';
+import type { PartitionSpec, Schema, SortOrder, TableMetadata } from '../iceberg/model.js';
+import { newTableMetadata } from '../iceberg/new-table-metadata.js';
+import { parseTableMetadata, serializeTableMetadata } from '../iceberg/table-metadata-json.js';
+
+export interface LoadedTable {
+  metadataLocation: string;
+  /** The metadata JSON text exactly as stored in `metadata.json`. */
+  metadataText: string;
+  content: TableContent;
+}
+
+function asTable(c: Content | null): TableContent | null {
+  return c && c.type === 'ICEBERG_TABLE' ? c : null;
+}
+
+export async function readTable(deps: CatalogDeps, hash: string, id: TableIdentifier): Promise<TableContent | null> {
+  return asTable(await deps.store.getContent(hash, tableKey(id)));
+}
+
+export async function requireTable(deps: CatalogDeps, hash: string, id: TableIdentifier): Promise<TableContent> {
+  const t = await readTable(deps, hash, id);
+  if (!t) {
+    // Java clients tell a missing namespace from a missing table by the error type.
+    const ns = await deps.store.getContent(hash, id.namespace);
+    if (!ns || ns.type !== 'NAMESPACE') {
+      throw new NotFoundError(`Namespace does not exist: ${formatNamespace(id.namespace)}`, 'namespace');
+    }
+    throw new NotFoundError(`Table does not exist: ${formatIdentifier(id)}`, 'table');
+  }
+  return t;
+}
+
+export async function loadTable(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedTable> {
+  const content = await requireTable(deps, ref.hash, id);
+  return { metadataLocation: content.metadataLocation, metadataText: content.metadata, content };
+}
+
+export async function tableExists(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier): Promise<boolean> {
+  return (await readTable(deps, ref.hash, id)) !== null;
+}
+
+export async function listTables(
+  deps: CatalogDeps,
+  ref: ResolvedRef,
+  ns: Namespace,
+  page: PageRequest,
+  type: 'ICEBERG_TABLE' | 'ICEBERG_VIEW' = 'ICEBERG_TABLE',
+): Promise<Page<TableIdentifier>> {
+  await requireNamespace(deps, ref.hash, ns);
+  const entries = await deps.store.listEntries(ref.hash, { ...page, prefix: ns, depth: 1, types: [type] });
+  return {
+    items: entries.items.map((e) => ({ namespace: e.key.slice(0, -1), name: e.key[e.key.length - 1] })),
+    nextPageToken: entries.nextPageToken,
+  };
+}
+
+export function tableContent(id: string, metadataLocation: string, metadataText: string, m: TableMetadata): TableContent {
+  return {
+    type: 'ICEBERG_TABLE',
+    id,
+    metadataLocation,
+    metadata: metadataText,
+    snapshotId: m.currentSnapshotId ?? -1n,
+    schemaId: m.currentSchemaId,
+    specId: m.defaultSpecId,
+    sortOrderId: m.defaultSortOrderId,
+  };
+}
+
+/** Fails unless `id` names nothing yet and its namespace exists. */
+export async function requireFreeName(deps: CatalogDeps, hash: string, id: TableIdentifier, what: string): Promise<void> {
+  await requireNamespace(deps, hash, id.namespace);
+  const existing = await deps.store.getContent(hash, tableKey(id));
+  if (existing) {
+    const kind = existing.type === 'ICEBERG_TABLE' ? 'Table' : existing.type === 'ICEBERG_VIEW' ? 'View' : 'Namespace';
+    throw new AlreadyExistsError(
+      `${kind} with same name already exists: ${formatIdentifier(id)}`,
+      what === 'view' ? 'view' : 'table',
+    );
+  }
+}
+
+export interface CreateTableInput {
+  location?: string;
+  schema: Schema;
+  spec?: PartitionSpec;
+  sortOrder?: SortOrder;
+  properties?: Record<string, string>;
+  stageCreate?: boolean;
+}
+
+export interface CreatedTable {
+  /** Absent for a staged create: nothing was written. */
+  metadataLocation?: string;
+  metadata: TableMetadata;
+  metadataText: string;
+}
+
+export async function createTable(
+  deps: CatalogDeps,
+  ref: ResolvedRef,
+  id: TableIdentifier,
+  input: CreateTableInput,
+  actor: Actor,
+): Promise<CreatedTable> {
+  const branch = writableBranch(ref);
+  const build = () =>
+    newTableMetadata({
+      schema: input.schema,
+      spec: input.spec,
+      sortOrder: input.sortOrder,
+      location: input.location ? trimSlash(input.location) : defaultObjectLocation(deps, id),
+      properties: input.properties ?? {},
+      tableUuid: deps.newUuid(),
+      nowMs: deps.now(),
+    });
+  if (input.stageCreate) {
+    await requireFreeName(deps, ref.hash, id, 'table');
+    const metadata = build();
+    return { metadata, metadataText: serializeTableMetadata(metadata) };
+  }
+  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+    await requireFreeName(deps, head, id, 'table');
+    const metadata = build();
+    const metadataText = serializeTableMetadata(metadata);
+    const metadataLocation = nextMetadataLocation(deps, metadata.location, metadata.properties, undefined);
+    await deps.objects.write(metadataLocation, metadataText, { ifAbsent: true, contentType: 'application/json' });
+    return {
+      operations: [{ kind: 'put', key: tableKey(id), content: tableContent(deps.newUuid(), metadataLocation, metadataText, metadata) }],
+      message: `Create table ${formatIdentifier(id)}`,
+      result: { metadataLocation, metadata, metadataText },
+      writtenFiles: [metadataLocation],
+    };
+  });
+  return result;
+}
+
+export async function dropTable(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier, actor: Actor): Promise<void> {
+  const branch = writableBranch(ref);
+  await writeOnBranch(deps, branch, actor, async (head) => {
+    const current = await requireTable(deps, head, id);
+    return {
+      operations: [{ kind: 'delete', key: tableKey(id), expectedContentId: current.id }],
+      message: `Drop table ${formatIdentifier(id)}`,
+      result: undefined,
+    };
+  });
+}
+
+/** Renames a table or view on one branch; the content id (and so its history) carries over. */
+export async function renameObject(
+  deps: CatalogDeps,
+  ref: ResolvedRef,
+  from: TableIdentifier,
+  to: TableIdentifier,
+  type: 'ICEBERG_TABLE' | 'ICEBERG_VIEW',
+  actor: Actor,
+): Promise<void> {
+  const branch = writableBranch(ref);
+  const what = type === 'ICEBERG_TABLE' ? 'Table' : 'View';
+  await writeOnBranch(deps, branch, actor, async (head) => {
+    const current = await deps.store.getContent(head, tableKey(from));
+    if (!current || current.type !== type) {
+      throw new NotFoundError(`${what} does not exist: ${formatIdentifier(from)}`, type === 'ICEBERG_TABLE' ? 'table' : 'view');
+    }
+    await requireFreeName(deps, head, to, type === 'ICEBERG_TABLE' ? 'table' : 'view');
+    return {
+      operations: [
+        { kind: 'delete', key: tableKey(from), expectedContentId: current.id },
+        { kind: 'put', key: tableKey(to), content: current },
+      ],
+      message: `Rename ${what.toLowerCase()} ${formatIdentifier(from)} to ${formatIdentifier(to)}`,
+      result: undefined,
+    };
+  });
+}
+
+/** Registers an existing `metadata.json` as a table (or replaces a table's pointer with `overwrite`). */
+export async function registerTable(
+  deps: CatalogDeps,
+  ref: ResolvedRef,
+  id: TableIdentifier,
+  metadataLocation: string,
+  overwrite: boolean,
+  actor: Actor,
+): Promise<LoadedTable> {
+  const branch = writableBranch(ref);
+  let text: string;
+  try {
+    text = await deps.objects.readText(metadataLocation);
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError) throw new NotFoundError(`Metadata file does not exist: ${metadataLocation}`, 'content');
+    throw err;
+  }
+  let metadata: TableMetadata;
+  try {
+    metadata = parseTableMetadata(text);
+  } catch (err) {
+    if (err instanceof ValidationError) throw new BadRequestError(`Invalid table metadata in ${metadataLocation}: ${err.message}`);
+    throw err;
+  }
+  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+    const existing = await readTable(deps, head, id);
+    if (!(overwrite && existing)) await requireFreeName(deps, head, id, 'table');
+    const content = tableContent(existing?.id ?? deps.newUuid(), metadataLocation, text, metadata);
+    return {
+      operations: [{ kind: 'put', key: tableKey(id), content, expectedContentId: existing?.id }],
+      message: `Register table ${formatIdentifier(id)}`,
+      result: { metadataLocation, metadataText: text, content },
+    };
+  });
+  return result;
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import type { CatalogDeps } from '../catalog/deps.js';
+import { IdempotencyCache } from './idempotency.js';
+import { createIcebergApi } from './iceberg/index.js';
+import { Metrics } from './metrics.js';
+import { opsRoutes } from './ops.js';
+
+export interface AppOptions {
+  deps: CatalogDeps;
+  /** Client storage configuration handed out with tables (S3 endpoint, region, and keys when vending is on). */
+  storageConfig?: Record<string, string>;
+  maxBodyBytes?: number;
+  idempotencyLifetimeMs?: number;
+  /** Receives one structured record per request; silent when absent. */
+  log?: (record: Record<string, unknown>) => void;
+  /** Extra sub-apps to mount (e.g. the Nessie API at `/api/v2`). */
+  mounts?: { path: string; app: Hono<any> }[];
+}
+
+export interface App {
+  hono: Hono<{ Variables: { requestId: string } }>;
+  metrics: Metrics;
+}
+
+/** Composes the HTTP surface: ops endpoints, the Iceberg REST API under /v1, and any extra mounts. */
+export function createApp(opts: AppOptions): App {
+  const metrics = new Metrics();
+  const app = new Hono<{ Variables: { requestId: string } }>();
+
+  app.use('*', async (c, next) => {
+    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    c.set('requestId', requestId);
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = routeOf(c.req.matchedRoutes);
+    const labels = { method: c.req.method, route, status: String(c.res.status) };
+    metrics.inc('lakecat_http_requests_total', labels);
+    metrics.observe('lakecat_http_request_duration_seconds', { method: c.req.method, route }, seconds);
+    if (c.res.status === 409) metrics.inc('lakecat_conflicts_total', { route });
+    c.header('x-request-id', requestId);
+    opts.log?.({ level: 'info', msg: 'request', requestId, method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000 * 10) / 10 });
+  });
+
+  app.route('/', opsRoutes(opts.deps, metrics));
+  app.route(
+    '/v1',
+    createIcebergApi({
+      deps: opts.deps,
+      metrics,
+      idempotency: new IdempotencyCache(opts.idempotencyLifetimeMs ?? 30 * 60_000),
+      storageConfig: opts.storageConfig ?? {},
+      maxBodyBytes: opts.maxBodyBytes,
+    }),
+  );
+  for (const m of opts.mounts ?? []) app.route(m.path, m.app);
+  return { hono: app, metrics };
+}
+
+function routeOf(matched: { path: string; method: string }[]): string {
+  for (let i = matched.length - 1; i >= 0; i--) {
+    if (matched[i].method !== 'ALL') return matched[i].path;
+  }
+  return 'unmatched';
+}

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { isValidRefName } from '../../catalog/refs.js';
+import { NotFoundError } from '../../catalog/errors.js';
+import { json } from '../http.js';
+import type { IcebergApiOptions, IcebergEnv } from './context.js';
+import { toIcebergError } from './errors.js';
+import { namespaceRoutes } from './namespace-routes.js';
+import { tableRoutes } from './table-routes.js';
+import { viewRoutes } from './view-routes.js';
+
+/** Every endpoint this server implements, as advertised in `GET /v1/config`. */
+export const ENDPOINTS = [
+  'GET /v1/{prefix}/namespaces',
+  'POST /v1/{prefix}/namespaces',
+  'GET /v1/{prefix}/namespaces/{namespace}',
+  'HEAD /v1/{prefix}/namespaces/{namespace}',
+  'DELETE /v1/{prefix}/namespaces/{namespace}',
+  'POST /v1/{prefix}/namespaces/{namespace}/properties',
+  'GET /v1/{prefix}/namespaces/{namespace}/tables',
+  'POST /v1/{prefix}/namespaces/{namespace}/tables',
+  'GET /v1/{prefix}/namespaces/{namespace}/tables/{table}',
+  'HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}',
+  'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}',
+  'DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}',
+  'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/unregister',
+  'GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials',
+  'POST /v1/{prefix}/namespaces/{namespace}/register',
+  'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics',
+  'POST /v1/{prefix}/tables/rename',
+  'POST /v1/{prefix}/transactions/commit',
+  'GET /v1/{prefix}/namespaces/{namespace}/views',
+  'POST /v1/{prefix}/namespaces/{namespace}/views',
+  'GET /v1/{prefix}/namespaces/{namespace}/views/{view}',
+  'HEAD /v1/{prefix}/namespaces/{namespace}/views/{view}',
+  'POST /v1/{prefix}/namespaces/{namespace}/views/{view}',
+  'DELETE /v1/{prefix}/namespaces/{namespace}/views/{view}',
+  'POST /v1/{prefix}/views/rename',
+  'POST /v1/{prefix}/namespaces/{namespace}/register-view',
+];
+
+/** The Iceberg REST API, mounted at `/v1`: both `/v1/...` (default branch) and `/v1/{prefix}/...`. */
+export function createIcebergApi(opts: IcebergApiOptions): Hono<IcebergEnv> {
+  const app = new Hono<IcebergEnv>();
+  app.onError((err, c) => {
+    const { status, body } = toIcebergError(err);
+    if (status >= 500) console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), error: String(err), stack: (err as Error).stack }));
+    return json(c, body, status as 400);
+  });
+  app.notFound((c) =>
+    json(c, { error: { message: `No route for ${c.req.method} ${c.req.path}`, type: 'NotFoundException', code: 404 } }, 404),
+  );
+
+  app.get('/config', async (c) => {
+    const warehouse = c.req.query('warehouse');
+    const prefix = await prefixForWarehouse(opts, warehouse);
+    return json(c, {
+      defaults: {},
+      overrides: { prefix },
+      endpoints: ENDPOINTS,
+      'idempotency-key-lifetime': isoDuration(opts.idempotency.lifetimeMs),
+    });
+  });
+
+  const routes = new Hono<IcebergEnv>();
+  routes.use('*', idempotency(opts));
+  routes.route('/', namespaceRoutes(opts));
+  routes.route('/', tableRoutes(opts));
+  routes.route('/', viewRoutes(opts));
+  // The default-branch routes are registered first so that `/v1/namespaces/...` never reads as a prefix.
+  app.route('/', routes);
+  app.route('/:prefix', routes);
+  return app;
+}
+
+/**
+ * `GET /v1/config?warehouse=X`: a client names a branch, tag or `branch@hash` as its warehouse
+ * and gets it back as the prefix, which pins the client to that reference. A location-like
+ * warehouse (`s3://...`, a path) or none selects the default branch.
+ */
+async function prefixForWarehouse(opts: IcebergApiOptions, warehouse: string | undefined): Promise<string> {
+  const store = opts.deps.store;
+  if (!warehouse || warehouse.includes('://') || warehouse.startsWith('/')) return store.defaultBranch;
+  const name = warehouse.split(/[@*]/)[0];
+  if (name !== '' && !isValidRefName(name)) {
+    throw new NotFoundError(`Warehouse '${warehouse}' is neither a reference name nor a location`, 'reference');
+  }
+  if (name !== '') {
+    try {
+      await store.getReference(name);
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        const names = (await store.listReferences()).map((r) => r.name).sort();
+        throw new NotFoundError(`Warehouse '${warehouse}' not found: no branch or tag named '${name}' (existing: ${names.join(', ')})`, 'reference');
+      }
+      throw err;
+    }
+  }
+  return warehouse;
+}
+
+function isoDuration(ms: number): string {
+  return `PT${Math.round(ms / 60000)}M`;
+}
+
+function idempotency(opts: IcebergApiOptions): MiddlewareHandler<IcebergEnv> {
+  return async (c: Context<IcebergEnv>, next) => {
+    const key = c.req.header('idempotency-key');
+    if (!key || (c.req.method !== 'POST' && c.req.method !== 'DELETE')) return next();
+    const body = c.req.method === 'POST' ? await c.req.text() : '';
+    const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('hex');
+    const stored = opts.idempotency.get(key, fingerprint);
+    if (stored === 'mismatch') {
+      return json(c, { error: { message: `Idempotency-Key ${key} was already used for a different request`, type: 'UnprocessableEntityException', code: 422 } }, 422);
+    }
+    if (stored) return new Response(stored.status === 204 ? null : stored.body, { status: stored.status, headers: stored.headers });
+    await next();
+    if (c.res.status < 500) {
+      const text = c.res.status === 204 || c.res.status === 304 ? '' : await c.res.clone().text();
+      const headers: Record<string, string> = {};
+      c.res.headers.forEach((v, k) => (headers[k] = v));
+      opts.idempotency.put(key, fingerprint, { status: c.res.status, body: text, headers });
+    }
+  };
+}

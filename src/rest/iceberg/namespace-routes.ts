@@ -1,0 +1,86 @@
+import { Hono } from 'hono';
+import * as namespaces from '../../catalog/namespaces.js';
+import type { Page } from '../../catalog/store/port.js';
+import { checkNamespace, type Namespace } from '../../catalog/identifiers.js';
+import { json, readJsonObject, RequestError } from '../http.js';
+import { requestActor, requestRef, type IcebergApiOptions, type IcebergEnv } from './context.js';
+import { field, namespaceParam, pageParams, stringArray, stringMap } from './decode.js';
+
+export function namespaceRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
+  const { deps } = opts;
+  const app = new Hono<IcebergEnv>();
+
+  app.get('/namespaces', async (c) => {
+    const ref = await requestRef(c, deps);
+    const parentText = c.req.query('parent');
+    const parent = parentText ? checkNamespace(parentText.split('\u001f')) : undefined;
+    const page = pageParams(c);
+    const result = await collect(page, (token) =>
+      namespaces.listNamespaces(deps, ref, parent, { pageToken: token, pageSize: page.pageSize }),
+    );
+    return json(c, { namespaces: result.items, 'next-page-token': result.nextPageToken ?? null });
+  });
+
+  app.post('/namespaces', async (c) => {
+    const ref = await requestRef(c, deps);
+    const body = await readJsonObject(c, opts.maxBodyBytes);
+    const ns = checkNamespace(field(body, 'namespace'));
+    const created = await namespaces.createNamespace(deps, ref, ns, stringMap(body, 'properties'), requestActor(c));
+    return json(c, { namespace: ns, properties: created.properties });
+  });
+
+  app.get('/namespaces/:namespace', async (c) => {
+    const ref = await requestRef(c, deps);
+    const ns = namespaceParam(c);
+    const content = await namespaces.loadNamespace(deps, ref, ns);
+    return json(c, { namespace: ns, properties: content.properties });
+  });
+
+  app.on('HEAD', '/namespaces/:namespace', async (c) => {
+    const ref = await requestRef(c, deps);
+    const exists = await namespaces.namespaceExists(deps, ref, namespaceParam(c));
+    return c.body(null, exists ? 204 : 404);
+  });
+
+  app.delete('/namespaces/:namespace', async (c) => {
+    const ref = await requestRef(c, deps);
+    await namespaces.dropNamespace(deps, ref, namespaceParam(c), requestActor(c));
+    return c.body(null, 204);
+  });
+
+  app.post('/namespaces/:namespace/properties', async (c) => {
+    const ref = await requestRef(c, deps);
+    const ns = namespaceParam(c);
+    const body = await readJsonObject(c, opts.maxBodyBytes);
+    const result = await namespaces.updateNamespaceProperties(
+      deps,
+      ref,
+      ns,
+      stringArray(body, 'removals'),
+      stringMap(body, 'updates'),
+      requestActor(c),
+    );
+    return json(c, result);
+  });
+
+  return app;
+}
+
+/** One page when the client asked for a page size; every page otherwise. */
+export async function collect<T>(
+  page: { pageToken?: string; all: boolean },
+  fetch: (token: string | undefined) => Promise<Page<T>>,
+): Promise<Page<T>> {
+  if (!page.all) return fetch(page.pageToken);
+  const items: T[] = [];
+  let token = page.pageToken;
+  for (let i = 0; i < 100_000; i++) {
+    const p = await fetch(token);
+    items.push(...p.items);
+    if (!p.nextPageToken) return { items };
+    token = p.nextPageToken;
+  }
+  throw new RequestError(400, 'Listing too large: use pageSize');
+}
+
+export type { Namespace };

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { Hono } from 'hono';
+import { checkName } from '../../catalog/identifiers.js';
+import { commitTables, type TableChange } from '../../catalog/table-commit.js';
+import * as tables from '../../catalog/tables.js';
+import type { JsonObject, JsonValue } from '../../iceberg/json.js';
+import { stringifyJson } from '../../iceberg/json.js';
+import { partitionSpecFromJson, schemaFromJson, sortOrderFromJson } from '../../iceberg/schema-json.js';
+import { parseTableMetadata, tableMetadataToJson } from '../../iceberg/table-metadata-json.js';
+import { tableRequirementFromJson, tableUpdateFromJson } from '../../iceberg/updates-json.js';
+import { json, rawJson, readJsonObject, RequestError } from '../http.js';
+import { requestActor, requestRef, type IcebergApiOptions, type IcebergEnv } from './context.js';
+import {
+  arrayField,
+  field,
+  identifierFromJson,
+  identifierParam,
+  identifierToJson,
+  namespaceParam,
+  objectField,
+  optionalBoolean,
+  optionalString,
+  pageParams,
+  requiredString,
+  stringMap,
+} from './decode.js';
+import { collect } from './namespace-routes.js';
+
+export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
+  const { deps, metrics } = opts;
+  const app = new Hono<IcebergEnv>();
+  const storageConfigJson = stringifyJson(opts.storageConfig);
+
+  /** LoadTableResult, built around the stored metadata text so that it is served byte for byte. */
+  const loadResult = (metadataLocation: string | undefined, metadataText: string) =>
+    `{${metadataLocation === undefined ? '' : `"metadata-location":${JSON.stringify(metadataLocation)},`}"metadata":${metadataText},"config":${storageConfigJson}}`;
+
+  app.get('/namespaces/:namespace/tables', async (c) => {
+    const ref = await requestRef(c, deps);
+    const ns = namespaceParam(c);
+    const page = pageParams(c);
+    const result = await collect(page, (token) =>
+      tables.listTables(deps, ref, ns, { pageToken: token, pageSize: page.pageSize }),
+    );
+    return json(c, { identifiers: result.items.map(identifierToJson), 'next-page-token': result.nextPageToken ?? null });
+  });
+
+  app.post('/namespaces/:namespace/tables', async (c) => {
+    const ref = await requestRef(c, deps);
+    const ns = namespaceParam(c);
+    const body = await readJsonObject(c, opts.maxBodyBytes);
+    const id = { namespace: ns, name: checkName('table name', requiredString(body, 'name')) };
+    const specJson = objectField(body, 'partition-spec');
+    const orderJson = objectField(body, 'write-order');
+    const created = await tables.createTable(
+      deps,
+      ref,
+      id,
+      {
+        location: optionalString(body, 'location'),
+        schema: schemaFromJson(objectField(body, 'schema', true)),
+        spec: specJson ? partitionSpecFromJson(withDefault(specJson, 'spec-id', 0)) : undefined,
+        sortOrder: orderJson ? sortOrderFromJson(withDefault(orderJson, 'order-id', 1)) : undefined,
+        properties: stringMap(body, 'properties'),
+        stageCreate: optionalBoolean(body, 'stage-create'),
+      },
+      requestActor(c),
+    );
+    return rawJson(c, loadResult(created.metadataLocation, created.metadataText));
+  });
+
+  app.post('/namespaces/:namespace/register', async (c) => {
+    const ref = await requestRef(c, deps);
+    const ns = namespaceParam(c);
+    const body = await readJsonObject(c, opts.maxBodyBytes);
+    const id = { namespace: ns, name: checkName('table name', requiredString(body, 'name')) };
+    const loaded = await tables.registerTable(
+      deps,
+      ref,
+      id,
+      requiredString(body, 'metadata-location'),
+      optionalBoolean(body, 'overwrite'),
+      requestActor(c),
+    );
+    return rawJson(c, loadResult(loaded.metadataLocation, loaded.metadataText));
+  });
+
+  app.get('/namespaces/:namespace/tables/:table', async (c) => {
+    const ref = await requestRef(c, deps);
+    const id = identifierParam(c, 'table');
+    const mode = c.req.query('snapshots') ?? 'all';
+    if (mode !== 'all' && mode !== 'refs') {
+      throw new RequestError(400, `Invalid snapshots mode '${mode}': expected 'all' or 'refs'`);
+    }
+    const loaded = await tables.loadTable(deps, ref, id);
+    const etag = `W/"${createHash('sha256').update(`${mode}\u0000${loaded.metadataLocation}`).digest('hex').slice(0, 40)}"`;
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag });
+    const metadataText = mode === 'refs' ? onlyReferencedSnapshots(loaded.metadataText) : loaded.metadataText;
+    return rawJson(c, loadResult(loaded.metadataLocation, metadataText), 200, { etag });
+  });
+
+  app.on('HEAD', '/namespaces/:namespace/tables/:table', async (c) => {
+    const ref = await requestRef(c, deps);
+    return c.body(null, (await tables.tableExists(deps, ref, identifierParam(c, 'table'))) ? 204 : 404);
+  });
+
+  app.post('/namespaces/:namespace/tables/:table', async (c) => {
+    const ref = await requestRef(c, deps);
+    const id = identifierParam(c, 'table');
+    const body = await readJsonObject(c, opts.maxBodyBytes);
+    const bodyId = field(body, 'identifier');
+    if (bodyId !== undefined && bodyId !== null) {
+      const named = identifierFromJson(bodyId, 'table');
+      if (named.name !== id.name || named.namespace.join('\u001f') !== id.namespace.join('\u001f')) {
+        throw new RequestError(400, 'Malformed request: identifier in the body does not match the path');
+      }
+    }
+    const [committed] = await commitTables(deps, ref, [changeFromJson(id, body)], requestActor(c));
+    metrics.inc('lakecat_table_commits_total');
+    return rawJson(c, `{"metadata-location":${JSON.stringify(committed.metadataLocation)},"metadata":${committed.metadataText}}`);
+  });
+
+  app.delete('/namespaces/:namespace/tables/:table', async (c) => {
+    const ref = await requestRef(c, deps);
+    // purgeRequested only drops the table on this branch: its files may still be reachable
+    // from other branches, tags and commits; deleting them is the garbage collector's job.
+    await tables.dropTable(deps, ref, identifierParam(c, 'table'), requestActor(c));
+    return c.body(null, 204);
+  });
+
+  app.post('/namespaces/:namespace/tables/:table/unregister', async (c) => {
+    const ref = await requestRef(c, deps);
+    const id = identifierParam(c, 'table');
+    const loaded = await tables.loadTable(deps, ref, id);
+    await tables.dropTable(deps, ref, id, requestActor(c));
+    return rawJson(c, `{"metadata-location":${JSON.stringify(loaded.metadataLocation)},"metadata":${loaded.metadataText}}`);
+  });
+
+  app.post('/namespaces/:namespace/tables/:table/metrics', async (c) => {
+    const ref = await requestRef(c, deps);
+    const id = identifierParam(c, 'table');
+    const body = await readJsonObject(c, opts.maxBodyBytes);
+    const reportType = field(body, 'report-type');
+    if (reportType !== 'scan-report' && reportType !== 'commit-report') {
+      throw new RequestError(400, `Malformed request: unknown report-type ${JSON.stringify(reportType ?? null)}`);
+    }
+    await tables.requireTable(deps, ref.hash, id);
+    metrics.inc('lakecat_metrics_reports_total', { type: reportType });
+    return c.body(null, 204);
+  });
+
+  app.get('/namespaces/:namespace/tables/:table/credentials', async (c) => {
+    const ref = await requestRef(c, deps);
+    const loaded = await tables.loadTable(deps, ref, identifierParam(c, 'table'));
+    const location = parseTableMetadata(loaded.metadataText).location;
+    const credentials = Object.keys(opts.storageConfig).length > 0 ? [{ prefix: location, config: opts.storageConfig }] : [];
+    return json(c, { 'storage-credentials': credentials });
+  });
+
+  app.post('/tables/rename', async (c) => {
+    const ref = await requestRef(c, deps);
+    const body = await readJsonObject(c, opts.maxBodyBytes);
+    const from = identifierFromJson(field(body, 'source'), 'source');
+    const to = identifierFromJson(field(body, 'destination'), 'destination');
+    await tables.renameObject(deps, ref, from, to, 'ICEBERG_TABLE', requestActor(c));
+    return c.body(null, 204);
+  });
+
+  app.post('/transactions/commit', async (c) => {
+    const ref = await requestRef(c, deps);
+    const body = await readJsonObject(c, opts.maxBodyBytes);
+    const changes = arrayField(body, 'table-changes').map((v) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+        throw new RequestError(400, 'Malformed request: table-changes must hold objects');
+      }
+      return changeFromJson(identifierFromJson(field(v, 'identifier'), 'table'), v);
+    });
+    if (changes.length === 0) throw new RequestError(400, 'Malformed request: table-changes is empty');
+    await commitTables(deps, ref, changes, requestActor(c));
+    metrics.inc('lakecat_table_commits_total', {}, changes.length);
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+function changeFromJson(identifier: TableChange['identifier'], body: JsonObject): TableChange {
+  return {
+    identifier,
+    requirements: arrayField(body, 'requirements').map(tableRequirementFromJson),
+    updates: arrayField(body, 'updates').map(tableUpdateFromJson),
+  };
+}
+
+function withDefault(obj: JsonObject, key: string, value: JsonValue): JsonObject {
+  return field(obj, key) === undefined ? { ...obj, [key]: value } : obj;
+}
+
+/** `snapshots=refs`: keep only the snapshots that a branch or tag points at. */
+function onlyReferencedSnapshots(metadataText: string): string {
+  const m = parseTableMetadata(metadataText);
+  const referenced = new Set(Object.values(m.refs).map((r) => r.snapshotId));
+  return stringifyJson(tableMetadataToJson({ ...m, snapshots: m.snapshots.filter((s) => referenced.has(s.snapshotId)) }));
+}
+
