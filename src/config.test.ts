@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { clientStorageConfig, ConfigError, readConfig } from './config.js';
+
+describe('server configuration', () => {
+  it('defaults to the embedded database and a local warehouse on port 8181', () => {
+    const cfg = readConfig([], {});
+    expect(cfg.port).toBe(8181);
+    expect(cfg.dbUrl).toBeUndefined();
+    expect(cfg.warehouse.endsWith('/.lakecat/warehouse')).toBe(true);
+    expect(cfg.defaultBranch).toBe('main');
+    expect(clientStorageConfig(cfg)).toEqual({});
+  });
+
+  it('reads LAKECAT_* variables and lets flags win', () => {
+    const cfg = readConfig(['--port', '9000', '--s3-path-style=false'], {
+      LAKECAT_PORT: '1234',
+      LAKECAT_DB_URL: 'postgres://db/lakecat',
+      LAKECAT_WAREHOUSE: 's3://bucket/wh',
+      LAKECAT_S3_ENDPOINT: 'http://127.0.0.1:9000',
+    });
+    expect(cfg.port).toBe(9000);
+    expect(cfg.dbUrl).toBe('postgres://db/lakecat');
+    expect(cfg.s3.pathStyle).toBe(false);
+    expect(clientStorageConfig(cfg)['s3.endpoint']).toBe('http://127.0.0.1:9000');
+  });
+
+  it('hands out keys only when vending is on', () => {
+    const env = { LAKECAT_WAREHOUSE: 's3://b', LAKECAT_S3_ACCESS_KEY_ID: 'ak', LAKECAT_S3_SECRET_ACCESS_KEY: 'sk' };
+    expect(clientStorageConfig(readConfig([], env))['s3.access-key-id']).toBeUndefined();
+    expect(clientStorageConfig(readConfig(['--vend-credentials'], env))['s3.access-key-id']).toBe('ak');
+  });
+
+  it('rejects unknown options and bad values with a clear message', () => {
+    expect(() => readConfig(['--nope'], {})).toThrow(ConfigError);
+    expect(() => readConfig(['--port', 'abc'], {})).toThrow(/--port must be an integer/);
+    expect(() => readConfig(['--port', '70000'], {})).toThrow(/at most 65535/);
+    expect(() => readConfig(['--log-requests=maybe'], {})).toThrow(/true or false/);
+  });
+});

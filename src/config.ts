@@ -1,0 +1,139 @@
+/**
+ * Server configuration: every setting is a `--flag` and a `LAKECAT_*` environment variable
+ * (flags win). Read once, in the composition root; nothing below it reads the environment.
+ */
+import { resolve } from 'node:path';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Folder for the embedded database and the default local warehouse. */
+  dataDir: string;
+  /** PostgreSQL connection URL; the embedded PGlite database in `dataDir` when absent. */
+  dbUrl?: string;
+  dbPoolSize: number;
+  /** `s3://bucket/prefix`, a `file://` URI or a folder. */
+  warehouse: string;
+  defaultBranch: string;
+  s3: {
+    endpoint?: string;
+    region: string;
+    pathStyle: boolean;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    sessionToken?: string;
+  };
+  /** Hand the S3 endpoint and keys to clients with each table (for local and test setups). */
+  vendCredentials: boolean;
+  commitRetries: number;
+  maxBodyBytes: number;
+  idempotencyLifetimeMinutes: number;
+  logRequests: boolean;
+}
+
+interface Setting {
+  flag: string;
+  env: string;
+  help: string;
+  boolean?: boolean;
+}
+
+/** Every setting, in the order the README documents them. */
+export const SETTINGS: Setting[] = [
+  { flag: 'host', env: 'LAKECAT_HOST', help: 'Address to listen on (default 127.0.0.1; 0.0.0.0 in the container image)' },
+  { flag: 'port', env: 'LAKECAT_PORT', help: 'HTTP port (default 8181)' },
+  { flag: 'data-dir', env: 'LAKECAT_DATA_DIR', help: 'Folder of the embedded database and default warehouse (default ./.lakecat)' },
+  { flag: 'db-url', env: 'LAKECAT_DB_URL', help: 'PostgreSQL URL, e.g. postgres://user:pass@host:5432/lakecat (default: embedded PGlite)' },
+  { flag: 'db-pool-size', env: 'LAKECAT_DB_POOL_SIZE', help: 'PostgreSQL connections per process (default 16)' },
+  { flag: 'warehouse', env: 'LAKECAT_WAREHOUSE', help: 'Where new tables go: s3://bucket/prefix or a folder (default <data-dir>/warehouse)' },
+  { flag: 'default-branch', env: 'LAKECAT_DEFAULT_BRANCH', help: 'Branch served at /v1/... without a prefix (default main)' },
+  { flag: 's3-endpoint', env: 'LAKECAT_S3_ENDPOINT', help: 'S3 endpoint URL for MinIO and other S3-compatible stores' },
+  { flag: 's3-region', env: 'LAKECAT_S3_REGION', help: 'S3 region (default us-east-1)' },
+  { flag: 's3-path-style', env: 'LAKECAT_S3_PATH_STYLE', help: 'Use path-style S3 URLs (true/false; default true when an endpoint is set)', boolean: true },
+  { flag: 's3-access-key-id', env: 'LAKECAT_S3_ACCESS_KEY_ID', help: 'S3 access key (default: the AWS SDK credential chain)' },
+  { flag: 's3-secret-access-key', env: 'LAKECAT_S3_SECRET_ACCESS_KEY', help: 'S3 secret key' },
+  { flag: 's3-session-token', env: 'LAKECAT_S3_SESSION_TOKEN', help: 'S3 session token' },
+  { flag: 'vend-credentials', env: 'LAKECAT_VEND_CREDENTIALS', help: 'Return the S3 endpoint and keys to clients with each table (true/false, default false)', boolean: true },
+  { flag: 'commit-retries', env: 'LAKECAT_COMMIT_RETRIES', help: 'Server-side retries of a commit that lost a race (default 10)' },
+  { flag: 'max-body-bytes', env: 'LAKECAT_MAX_BODY_BYTES', help: 'Largest accepted request body (default 16777216)' },
+  { flag: 'idempotency-minutes', env: 'LAKECAT_IDEMPOTENCY_MINUTES', help: 'How long Idempotency-Key responses are replayed (default 30)' },
+  { flag: 'log-requests', env: 'LAKECAT_LOG_REQUESTS', help: 'One JSON log line per request (true/false, default true)', boolean: true },
+];
+
+export class ConfigError extends Error {}
+
+/** Parses `--flag value` / `--flag=value` / `--flag` (booleans) over `LAKECAT_*` variables. */
+export function readConfig(argv: string[], env: Record<string, string | undefined>): ServerConfig {
+  const values = new Map<string, string>();
+  for (const s of SETTINGS) {
+    const v = env[s.env];
+    if (v !== undefined && v !== '') values.set(s.flag, v);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new ConfigError(`Unexpected argument '${arg}'`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const setting = SETTINGS.find((s) => s.flag === name);
+    if (!setting) throw new ConfigError(`Unknown option --${name}. Options: ${SETTINGS.map((s) => `--${s.flag}`).join(', ')}`);
+    if (eq >= 0) values.set(name, arg.slice(eq + 1));
+    else if (setting.boolean && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) values.set(name, 'true');
+    else if (argv[i + 1] === undefined) throw new ConfigError(`Option --${name} needs a value`);
+    else values.set(name, argv[++i]);
+  }
+  const get = (k: string) => values.get(k);
+  const int = (k: string, dflt: number, min = 0) => {
+    const v = get(k);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${k} must be an integer >= ${min}, got '${v}'`);
+    return n;
+  };
+  const bool = (k: string, dflt: boolean) => {
+    const v = get(k);
+    if (v === undefined) return dflt;
+    if (/^(true|1|yes|on)$/i.test(v)) return true;
+    if (/^(false|0|no|off)$/i.test(v)) return false;
+    throw new ConfigError(`--${k} must be true or false, got '${v}'`);
+  };
+  const dataDir = resolve(get('data-dir') ?? '.lakecat');
+  const endpoint = get('s3-endpoint');
+  const port = int('port', 8181);
+  if (port > 65535) throw new ConfigError(`--port must be at most 65535, got ${port}`);
+  return {
+    host: get('host') ?? '127.0.0.1',
+    port,
+    dataDir,
+    dbUrl: get('db-url'),
+    dbPoolSize: int('db-pool-size', 16, 1),
+    warehouse: get('warehouse') ?? resolve(dataDir, 'warehouse'),
+    defaultBranch: get('default-branch') ?? 'main',
+    s3: {
+      endpoint,
+      region: get('s3-region') ?? 'us-east-1',
+      pathStyle: bool('s3-path-style', endpoint !== undefined),
+      accessKeyId: get('s3-access-key-id'),
+      secretAccessKey: get('s3-secret-access-key'),
+      sessionToken: get('s3-session-token'),
+    },
+    vendCredentials: bool('vend-credentials', false),
+    commitRetries: int('commit-retries', 10),
+    maxBodyBytes: int('max-body-bytes', 16 * 1024 * 1024, 1024),
+    idempotencyLifetimeMinutes: int('idempotency-minutes', 30, 1),
+    logRequests: bool('log-requests', true),
+  };
+}
+
+/** The table configuration handed to clients: S3 settings engines need to reach the warehouse. */
+export function clientStorageConfig(cfg: ServerConfig): Record<string, string> {
+  if (!cfg.warehouse.startsWith('s3://')) return {};
+  const out: Record<string, string> = { 'client.region': cfg.s3.region, 's3.region': cfg.s3.region };
+  if (cfg.s3.endpoint) out['s3.endpoint'] = cfg.s3.endpoint;
+  if (cfg.s3.pathStyle) out['s3.path-style-access'] = 'true';
+  if (cfg.vendCredentials && cfg.s3.accessKeyId && cfg.s3.secretAccessKey) {
+    out['s3.access-key-id'] = cfg.s3.accessKeyId;
+    out['s3.secret-access-key'] = cfg.s3.secretAccessKey;
+    if (cfg.s3.sessionToken) out['s3.session-token'] = cfg.s3.sessionToken;
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+/**
+ * Composition root: turns a ServerConfig into a running server. The only place that picks
+ * concrete adapters (PGlite or PostgreSQL, local folder or S3).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import type { CatalogDeps } from './catalog/deps.js';
+import { createStore } from './catalog/store/index.js';
+import type { VersionStore } from './catalog/store/port.js';
+import { clientStorageConfig, type ServerConfig } from './config.js';
+import { createObjectStore } from './io/index.js';
+import { createApp, type App } from './rest/app.js';
+
+export interface Lakecat {
+  app: App;
+  deps: CatalogDeps;
+  close(): Promise<void>;
+}
+
+export async function openStore(cfg: ServerConfig): Promise<VersionStore> {
+  let store: VersionStore;
+  if (cfg.dbUrl) {
+    store = createStore({ kind: 'postgres', url: cfg.dbUrl, poolSize: cfg.dbPoolSize, defaultBranch: cfg.defaultBranch });
+  } else {
+    mkdirSync(cfg.dataDir, { recursive: true });
+    store = createStore({ kind: 'pglite', dataDir: join(cfg.dataDir, 'db'), defaultBranch: cfg.defaultBranch });
+  }
+  await store.init();
+  return store;
+}
+
+/** Builds the catalog and its HTTP app without listening (tests use `app.hono.request()`). */
+export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, unknown>) => void): Promise<Lakecat> {
+  const store = await openStore(cfg);
+  const { store: objects, warehouse } = createObjectStore({ warehouse: cfg.warehouse, s3: cfg.s3 });
+  const deps: CatalogDeps = {
+    store,
+    objects,
+    warehouse,
+    now: Date.now,
+    newUuid: randomUUID,
+    commitRetries: cfg.commitRetries,
+  };
+  const app = createApp({
+    deps,
+    storageConfig: clientStorageConfig(cfg),
+    maxBodyBytes: cfg.maxBodyBytes,
+    idempotencyLifetimeMs: cfg.idempotencyLifetimeMinutes * 60_000,
+    log,
+  });
+  return { app, deps, close: () => store.close() };
+}
+
+/** Starts listening; resolves once the port is bound. */
+export async function startServer(cfg: ServerConfig): Promise<{ lakecat: Lakecat; server: ServerType; port: number }> {
+  const log = (r: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...r })}\n`);
+  const lakecat = await buildLakecat(cfg, cfg.logRequests ? log : undefined);
+  return new Promise((resolvePromise, reject) => {
+    const server = serve({ fetch: lakecat.app.hono.fetch, port: cfg.port, hostname: cfg.host }, (info) => {
+      log({ level: 'info', msg: 'lakecat listening', url: `http://${cfg.host}:${info.port}`, database: cfg.dbUrl ? 'postgresql' : `pglite:${cfg.dataDir}`, warehouse: lakecat.deps.warehouse });
+      resolvePromise({ lakecat, server, port: info.port });
+    });
+    server.once('error', reject);
+  });
+}
