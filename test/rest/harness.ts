@@ -1,0 +1,115 @@
+/**
+ * Builds a lakecat app for in-process HTTP tests. By default: in-memory PGlite and an
+ * in-memory object store. With LAKECAT_TEST_PG_URL set, a fresh database on that PostgreSQL
+ * server; with LAKECAT_TEST_S3_ENDPOINT set, a fresh prefix in that S3 bucket (MinIO).
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { CatalogDeps } from '../../src/catalog/deps.js';
+import { createStore } from '../../src/catalog/store/index.js';
+import type { VersionStore } from '../../src/catalog/store/port.js';
+import { parseJson, stringifyJson, type JsonValue } from '../../src/iceberg/json.js';
+import { createObjectStore } from '../../src/io/index.js';
+import { MemoryObjectStore } from '../../src/io/memory.js';
+import type { ObjectStore } from '../../src/io/port.js';
+import { createApp, type App } from '../../src/rest/app.js';
+
+export interface TestResponse {
+  status: number;
+  text: string;
+  body: any;
+  headers: Headers;
+}
+
+export interface Harness {
+  app: App;
+  store: VersionStore;
+  objects: ObjectStore;
+  deps: CatalogDeps;
+  backend: string;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `lakecat_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function createHarness(opts: { storageConfig?: Record<string, string> } = {}): Promise<Harness> {
+  const pgUrl = process.env.LAKECAT_TEST_PG_URL;
+  const s3Endpoint = process.env.LAKECAT_TEST_S3_ENDPOINT;
+  let store: VersionStore;
+  let dropDb: (() => Promise<void>) | undefined;
+  if (pgUrl) {
+    const db = await createTestDatabase(pgUrl);
+    dropDb = db.drop;
+    store = createStore({ kind: 'postgres', url: db.url, poolSize: 8 });
+  } else {
+    store = createStore({ kind: 'pglite' });
+  }
+  await store.init();
+  let objects: ObjectStore;
+  let warehouse: string;
+  if (s3Endpoint) {
+    const created = createObjectStore({
+      warehouse: `s3://${process.env.LAKECAT_TEST_S3_BUCKET}/rest-${randomUUID()}`,
+      s3: {
+        endpoint: s3Endpoint,
+        region: 'us-east-1',
+        pathStyle: true,
+        accessKeyId: process.env.LAKECAT_TEST_S3_ACCESS_KEY,
+        secretAccessKey: process.env.LAKECAT_TEST_S3_SECRET_KEY,
+      },
+    });
+    objects = created.store;
+    warehouse = created.warehouse;
+  } else {
+    objects = new MemoryObjectStore();
+    warehouse = 'memory://warehouse';
+  }
+  const deps: CatalogDeps = { store, objects, warehouse, now: Date.now, newUuid: randomUUID, commitRetries: 10 };
+  const app = createApp({ deps, storageConfig: opts.storageConfig });
+  const backend = `${pgUrl ? 'postgresql' : 'pglite'}+${s3Endpoint ? 's3' : 'memory'}`;
+  return {
+    app,
+    store,
+    objects,
+    deps,
+    backend,
+    async request(method, path, body, headers = {}) {
+      const init: RequestInit = { method, headers: { ...headers } };
+      if (body !== undefined) {
+        init.body = typeof body === 'string' ? body : stringifyJson(body);
+        (init.headers as Record<string, string>)['content-type'] = 'application/json';
+      }
+      const res = await app.hono.request(path, init);
+      const text = await res.text();
+      let parsed: JsonValue | undefined;
+      try {
+        parsed = text ? parseJson(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, text, body: parsed, headers: res.headers };
+    },
+    async close() {
+      await store.close();
+      await dropDb?.();
+    },
+  };
+}
