@@ -26,17 +26,12 @@ export function murmur3x86_32(bytes: Uint8Array, seed = 0): number {
     h = rotl32(h, 13);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  let tail = 0;
-  switch (length & 3) {
-    case 3:
-      tail ^= bytes[blocks + 2] << 16;
-    // falls through
-    case 2:
-      tail ^= bytes[blocks + 1] << 8;
-    // falls through
-    case 1:
-      tail ^= bytes[blocks];
-      h ^= mixK(tail);
+  // The 1–3 trailing bytes form one little-endian word.
+  const rest = length & 3;
+  if (rest > 0) {
+    let tail = 0;
+    for (let i = rest - 1; i >= 0; i -= 1) tail = (tail << 8) | bytes[blocks + i];
+    h ^= mixK(tail);
   }
   h ^= length;
   h ^= h >>> 16;
