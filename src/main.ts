@@ -34,7 +34,20 @@ export async function openStore(cfg: ServerConfig): Promise<VersionStore> {
 /** Builds the catalog and its HTTP app without listening (tests use `app.hono.request()`). */
 export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, unknown>) => void): Promise<Lakecat> {
   const store = await openStore(cfg);
-  const { store: objects, warehouse } = createObjectStore({ warehouse: cfg.warehouse, s3: cfg.s3 });
+  const useS3 = cfg.warehouse.startsWith('s3://') || cfg.s3.endpoint !== undefined;
+  const { store: objects, warehouse, close: closeObjects } = createObjectStore({
+    warehouse: cfg.warehouse,
+    s3: useS3
+      ? {
+          endpoint: cfg.s3.endpoint,
+          region: cfg.s3.region,
+          forcePathStyle: cfg.s3.pathStyle,
+          accessKeyId: cfg.s3.accessKeyId,
+          secretAccessKey: cfg.s3.secretAccessKey,
+          sessionToken: cfg.s3.sessionToken,
+        }
+      : undefined,
+  });
   const deps: CatalogDeps = {
     store,
     objects,
@@ -50,7 +63,14 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
     idempotencyLifetimeMs: cfg.idempotencyLifetimeMinutes * 60_000,
     log,
   });
-  return { app, deps, close: () => store.close() };
+  return {
+    app,
+    deps,
+    close: async () => {
+      closeObjects();
+      await store.close();
+    },
+  };
 }
 
 /** Starts listening; resolves once the port is bound. */

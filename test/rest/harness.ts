@@ -71,7 +71,7 @@ export async function createHarness(opts: { storageConfig?: Record<string, strin
       s3: {
         endpoint: s3Endpoint,
         region: 'us-east-1',
-        pathStyle: true,
+        forcePathStyle: true,
         accessKeyId: process.env.LAKECAT_TEST_S3_ACCESS_KEY,
         secretAccessKey: process.env.LAKECAT_TEST_S3_SECRET_KEY,
       },
