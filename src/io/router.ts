@@ -1,0 +1,50 @@
+import { ObjectStoreError, type ObjectStore } from './port.js';
+
+/**
+ * One ObjectStore over several: each call goes to the first store that `handles` the location,
+ * so tables in the S3 warehouse and on the local filesystem can sit in one catalog.
+ */
+export class RoutingObjectStore implements ObjectStore {
+  constructor(private readonly stores: readonly ObjectStore[]) {}
+
+  handles(location: string): boolean {
+    return this.stores.some((store) => store.handles(location));
+  }
+
+  async write(location: string, body: Uint8Array | string, opts?: { ifAbsent?: boolean; contentType?: string }): Promise<void> {
+    return this.storeFor(location).write(location, body, opts);
+  }
+
+  async read(location: string): Promise<Uint8Array> {
+    return this.storeFor(location).read(location);
+  }
+
+  async readText(location: string): Promise<string> {
+    return this.storeFor(location).readText(location);
+  }
+
+  async exists(location: string): Promise<boolean> {
+    return this.storeFor(location).exists(location);
+  }
+
+  async delete(location: string): Promise<void> {
+    return this.storeFor(location).delete(location);
+  }
+
+  async *list(prefix: string): AsyncIterable<{ location: string; size: number; lastModifiedMs: number }> {
+    yield* this.storeFor(prefix).list(prefix);
+  }
+
+  async ping(): Promise<void> {
+    await Promise.all(this.stores.map((store) => store.ping()));
+  }
+
+  private storeFor(location: string): ObjectStore {
+    const store = this.stores.find((candidate) => candidate.handles(location));
+    if (!store) {
+      const served = this.stores.length === 0 ? 'nothing' : this.stores.map((s) => String(s)).join(', ');
+      throw new ObjectStoreError(`No object store is configured for ${location} (configured: ${served})`);
+    }
+    return store;
+  }
+}
