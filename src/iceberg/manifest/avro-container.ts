@@ -1,0 +1,211 @@
+/**
+ * Avro object container files, in memory. avsc's own container encoder writes the schema of
+ * the Type object it is given, and a Type keeps no unknown attributes: the `field-id`s that
+ * Iceberg readers resolve columns by would be lost. So the header here carries the caller's
+ * schema JSON text verbatim, and the records are encoded with an avsc type parsed from it.
+ */
+import avsc from 'avsc';
+import { parseJson } from '../json.js';
+import { avroType } from './avro-long.js';
+import { InvalidAvroFileError } from './errors.js';
+import { inflateRaw } from './inflate.js';
+import type { FileMetadata } from './types.js';
+
+/** A block compression codec for writing, e.g. `deflate` backed by zlib in an outer layer. */
+export interface AvroCodec {
+  /** The `avro.codec` name: `deflate`, `snappy`, `zstandard`, ... */
+  name: string;
+  compress(data: Uint8Array): Uint8Array;
+}
+
+/** Decompressors by `avro.codec` name, added to the built-in `null` and `deflate`. */
+export type AvroDecompressors = Record<string, (data: Uint8Array) => Uint8Array>;
+
+export interface AvroWriteOptions {
+  /** Defaults to no compression (`null`), which every Avro reader accepts. */
+  codec?: AvroCodec;
+  /** 16 bytes; random when absent. Fixed only to make output reproducible in tests. */
+  syncMarker?: Uint8Array;
+}
+
+export interface AvroReadOptions {
+  decompressors?: AvroDecompressors;
+}
+
+export interface AvroFile {
+  /** The writer's schema exactly as the header stores it. */
+  schemaText: string;
+  /** User metadata: every header key except the reserved `avro.*` ones. */
+  metadata: FileMetadata;
+  codec: string;
+  records: unknown[];
+}
+
+const MAGIC = Uint8Array.of(0x4f, 0x62, 0x6a, 0x01); // "Obj" 1
+const SCHEMA_KEY = 'avro.schema';
+const CODEC_KEY = 'avro.codec';
+/** Records are cut into blocks of about this many bytes, so readers can stream them. */
+const BLOCK_TARGET_BYTES = 1 << 20;
+
+const headerType = avsc.Type.forSchema({
+  type: 'record',
+  name: 'Header',
+  fields: [
+    { name: 'magic', type: { type: 'fixed', name: 'Magic', size: 4 } },
+    { name: 'meta', type: { type: 'map', values: 'bytes' } },
+    { name: 'sync', type: { type: 'fixed', name: 'Sync', size: 16 } },
+  ],
+});
+
+const blockType = avsc.Type.forSchema({
+  type: 'record',
+  name: 'Block',
+  fields: [
+    { name: 'count', type: 'long' },
+    { name: 'data', type: 'bytes' },
+    { name: 'sync', type: { type: 'fixed', name: 'Sync', size: 16 } },
+  ],
+});
+
+interface Header {
+  magic: Buffer;
+  meta: Record<string, Buffer>;
+  sync: Buffer;
+}
+
+interface Block {
+  count: number;
+  data: Buffer;
+  sync: Buffer;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Writes records as an Avro object container file whose header holds `schemaText` verbatim. */
+export function writeAvroFile(
+  schemaText: string,
+  metadata: FileMetadata,
+  records: readonly unknown[],
+  options: AvroWriteOptions = {},
+): Uint8Array {
+  const type = avroType(parseJson(schemaText));
+  const codec = options.codec;
+  const sync = options.syncMarker ?? globalThis.crypto.getRandomValues(new Uint8Array(16));
+  if (sync.length !== 16) throw new RangeError('an Avro sync marker has 16 bytes');
+
+  const meta: Record<string, Buffer> = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key.startsWith('avro.')) throw new RangeError(`metadata key ${key} is reserved for Avro`);
+    meta[key] = Buffer.from(value, 'utf8');
+  }
+  meta[SCHEMA_KEY] = Buffer.from(schemaText, 'utf8');
+  meta[CODEC_KEY] = Buffer.from(codec?.name ?? 'null', 'utf8');
+
+  const parts: Buffer[] = [headerType.toBuffer({ magic: Buffer.from(MAGIC), meta, sync: asBuffer(sync) })];
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const raw = Buffer.concat(pending);
+    const data = codec ? asBuffer(codec.compress(raw)) : raw;
+    parts.push(blockType.toBuffer({ count: pending.length, data, sync: asBuffer(sync) }));
+    pending = [];
+    pendingBytes = 0;
+  };
+  for (const record of records) {
+    const encoded = type.toBuffer(record);
+    pending.push(encoded);
+    pendingBytes += encoded.length;
+    if (pendingBytes >= BLOCK_TARGET_BYTES) flush();
+  }
+  flush();
+  const out = Buffer.concat(parts);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+function decompress(codec: string, data: Buffer, decompressors: AvroDecompressors | undefined): Buffer {
+  const custom = decompressors?.[codec];
+  if (custom) return asBuffer(custom(data));
+  switch (codec) {
+    case 'null':
+      return data;
+    case 'deflate':
+      return asBuffer(inflateRaw(data));
+    default:
+      throw new InvalidAvroFileError(`unsupported Avro codec: ${codec}`);
+  }
+}
+
+/** Reads only the header of an Avro object container file. */
+export function readAvroHeader(bytes: Uint8Array): { schemaText: string; metadata: FileMetadata; codec: string } {
+  const { header } = decodeHeader(asBuffer(bytes));
+  return splitMeta(header);
+}
+
+function decodeHeader(buf: Buffer): { header: Header; offset: number } {
+  if (buf.length < 4 || !buf.subarray(0, 4).equals(MAGIC)) {
+    throw new InvalidAvroFileError('not an Avro object container file (bad magic)');
+  }
+  let decoded: { value: unknown; offset: number };
+  try {
+    decoded = headerType.decode(buf, 0);
+  } catch (err) {
+    throw new InvalidAvroFileError(`corrupt Avro header: ${(err as Error).message}`);
+  }
+  if (decoded.offset < 0) throw new InvalidAvroFileError('Avro header is truncated');
+  return { header: decoded.value as Header, offset: decoded.offset };
+}
+
+function splitMeta(header: Header): { schemaText: string; metadata: FileMetadata; codec: string } {
+  const metadata: FileMetadata = {};
+  for (const [key, value] of Object.entries(header.meta)) {
+    if (!key.startsWith('avro.')) metadata[key] = value.toString('utf8');
+  }
+  const schema = header.meta[SCHEMA_KEY];
+  if (!schema) throw new InvalidAvroFileError('Avro header has no avro.schema');
+  return { schemaText: schema.toString('utf8'), metadata, codec: header.meta[CODEC_KEY]?.toString('utf8') ?? 'null' };
+}
+
+/** Reads an Avro object container file, decoding records with the writer's schema. */
+export function readAvroFile(bytes: Uint8Array, options: AvroReadOptions = {}): AvroFile {
+  const buf = asBuffer(bytes);
+  const { header, offset: start } = decodeHeader(buf);
+  const { schemaText, metadata, codec } = splitMeta(header);
+  let type: avsc.Type;
+  try {
+    type = avroType(parseJson(schemaText));
+  } catch (err) {
+    throw new InvalidAvroFileError(`invalid Avro schema in header: ${(err as Error).message}`);
+  }
+
+  const records: unknown[] = [];
+  let offset = start;
+  while (offset < buf.length) {
+    let decoded: { value: unknown; offset: number };
+    try {
+      decoded = blockType.decode(buf, offset);
+    } catch (err) {
+      throw new InvalidAvroFileError(`corrupt Avro block: ${(err as Error).message}`);
+    }
+    if (decoded.offset < 0) throw new InvalidAvroFileError('Avro block is truncated');
+    const block = decoded.value as Block;
+    if (!block.sync.equals(header.sync)) throw new InvalidAvroFileError('Avro block sync marker does not match');
+    offset = decoded.offset;
+    const data = decompress(codec, block.data, options.decompressors);
+    let pos = 0;
+    for (let i = 0; i < block.count; i++) {
+      let record: { value: unknown; offset: number };
+      try {
+        record = type.decode(data, pos);
+      } catch (err) {
+        throw new InvalidAvroFileError(`corrupt Avro record: ${(err as Error).message}`);
+      }
+      if (record.offset < 0) throw new InvalidAvroFileError('Avro block holds fewer records than it declares');
+      records.push(record.value);
+      pos = record.offset;
+    }
+  }
+  return { schemaText, metadata, codec, records };
+}
