@@ -206,7 +206,7 @@ describe('required members and their types', () => {
     expect(m.encryptionKeys).toBeUndefined();
   });
 
-  const cases: Array<[string, (d: JsonObject) => JsonValue, string]> = [
+  const cases: Array<[string, (d: JsonObject) => JsonValue, string | RegExp]> = [
     ['non-object', () => [1], 'Cannot parse metadata from non-object: [1]'],
     ['missing format-version', (d) => without(d, 'format-version'), 'Cannot parse missing int: format-version'],
     ['unsupported format-version', (d) => ({ ...d, 'format-version': 4 }), 'Cannot read unsupported version 4'],
