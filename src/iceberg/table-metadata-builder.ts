@@ -1,0 +1,447 @@
+/**
+ * Applies a list of Iceberg `TableUpdate`s to table metadata with the semantics and messages
+ * of Java's `TableMetadata.Builder` (the reference every client is tested against): added
+ * schemas, specs and sort orders reuse an identical existing one, `-1` names the one added
+ * last, and `changes` lists only what really changed (an empty list means "nothing to commit").
+ */
+import { v4 as randomUuid } from 'uuid';
+import { ValidationError } from './errors.js';
+import type { FormatVersion, MetadataLogEntry, PartitionSpec, Schema, SortOrder, TableMetadata, TableUpdate } from './model.js';
+import { highestFieldId, sameSchema, validateSchema } from './schema.js';
+import {
+  bindPartitionSpec,
+  bindSortOrder,
+  checkSortOrderCompatibility,
+  checkSpecCompatibility,
+  compatibleSpecs,
+  describePartitionField,
+  hasSequentialIds,
+  sameSortOrder,
+  specLastAssignedFieldId,
+} from './table-metadata-builder-specs.js';
+import {
+  addSnapshot,
+  finalSnapshotLog,
+  removePartitionStatistics,
+  removeRef,
+  removeSnapshots,
+  removeStatistics,
+  setPartitionStatistics,
+  setRef,
+  setStatistics,
+  toSnapshotRef,
+} from './table-metadata-builder-snapshots.js';
+import {
+  DEFAULT_FORMAT_VERSION,
+  LAST_ADDED,
+  SUPPORTED_FORMAT_VERSION,
+  emptyState,
+  sequenceNumberOf,
+  stateFromBase,
+  type BuilderState,
+} from './table-metadata-builder-state.js';
+
+export interface ApplyUpdatesOptions {
+  /** The commit time (last-updated-ms); defaults to the wall clock. */
+  nowMs?: number;
+  /** Location of the metadata file `base` was read from; recorded in the metadata log on change. */
+  previousMetadataLocation?: string;
+}
+
+export interface AppliedUpdates {
+  metadata: TableMetadata;
+  /** The updates that changed something, normalised as Java records them. */
+  changes: TableUpdate[];
+}
+
+export const METADATA_PREVIOUS_VERSIONS_MAX = 'write.metadata.previous-versions-max';
+const METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT = 100;
+/** Commits from other machines may carry slightly skewed clocks; Java tolerates one minute. */
+const ONE_MINUTE_MS = 60_000;
+
+/**
+ * Applies `updates` to `base`, or builds a new table from them when `base` is null (a REST
+ * create transaction). Throws ValidationError for an invalid update and CommitFailedError when
+ * the updates carry values that are stale against `base` (the client should refresh and retry).
+ */
+export function applyUpdates(
+  base: TableMetadata | null,
+  updates: readonly TableUpdate[],
+  opts: ApplyUpdatesOptions = {},
+): AppliedUpdates {
+  const nowMs = opts.nowMs ?? Date.now();
+  const state = base === null ? emptyState(initialFormatVersion(updates), randomUuid(), nowMs) : stateFromBase(base, nowMs);
+  for (const update of updates) applyUpdate(state, update);
+  if (base !== null && state.changes.length === 0) return { metadata: base, changes: [] };
+  return { metadata: build(state, opts.previousMetadataLocation), changes: state.changes };
+}
+
+/** Java's REST create path starts the builder at the first requested format version. */
+function initialFormatVersion(updates: readonly TableUpdate[]): FormatVersion {
+  const upgrade = updates.find((u) => u.action === 'upgrade-format-version');
+  return upgrade === undefined ? DEFAULT_FORMAT_VERSION : (upgrade.formatVersion as FormatVersion);
+}
+
+function applyUpdate(state: BuilderState, update: TableUpdate): void {
+  switch (update.action) {
+    case 'assign-uuid':
+      return assignUuid(state, update.uuid);
+    case 'upgrade-format-version':
+      return upgradeFormatVersion(state, update.formatVersion);
+    case 'add-schema':
+      addSchema(state, update.schema, Math.max(state.lastColumnId, highestFieldId(update.schema)));
+      return;
+    case 'set-current-schema':
+      return setCurrentSchema(state, update.schemaId);
+    case 'add-spec':
+      addPartitionSpec(state, update.spec);
+      return;
+    case 'set-default-spec':
+      return setDefaultSpec(state, update.specId);
+    case 'add-sort-order':
+      addSortOrder(state, update.sortOrder);
+      return;
+    case 'set-default-sort-order':
+      return setDefaultSortOrder(state, update.sortOrderId);
+    case 'add-snapshot':
+      return addSnapshot(state, update.snapshot);
+    case 'set-snapshot-ref':
+      return setRef(state, update.refName, toSnapshotRef(update));
+    case 'remove-snapshots':
+      return removeSnapshots(state, update.snapshotIds);
+    case 'remove-snapshot-ref':
+      return removeRef(state, update.refName);
+    case 'set-location':
+      if (state.location === update.location) return;
+      state.location = update.location;
+      state.changes.push(update);
+      return;
+    case 'set-properties':
+      if (Object.keys(update.updates).length === 0) return;
+      Object.assign(state.properties, update.updates);
+      state.changes.push(update);
+      return;
+    case 'remove-properties':
+      if (update.removals.length === 0) return;
+      for (const key of update.removals) delete state.properties[key];
+      state.changes.push(update);
+      return;
+    case 'set-statistics':
+      return setStatistics(state, update.statistics);
+    case 'remove-statistics':
+      return removeStatistics(state, update.snapshotId);
+    case 'set-partition-statistics':
+      return setPartitionStatistics(state, update.partitionStatistics);
+    case 'remove-partition-statistics':
+      return removePartitionStatistics(state, update.snapshotId);
+    case 'remove-partition-specs':
+      return removeSpecs(state, update.specIds);
+    case 'remove-schemas':
+      return removeSchemas(state, update.schemaIds);
+    case 'add-encryption-key':
+      if (state.encryptionKeys.some((k) => k.keyId === update.encryptionKey.keyId)) return;
+      state.encryptionKeys.push(update.encryptionKey);
+      state.changes.push(update);
+      return;
+    case 'remove-encryption-key': {
+      const kept = state.encryptionKeys.filter((k) => k.keyId !== update.keyId);
+      if (kept.length === state.encryptionKeys.length) return;
+      state.encryptionKeys = kept;
+      state.changes.push(update);
+      return;
+    }
+    case 'enable-row-lineage':
+      // Row lineage is always on from v3; the action survives only for older clients.
+      return;
+    default:
+      return unknownUpdate(update);
+  }
+}
+
+function unknownUpdate(update: never): never {
+  const action = (update as { action?: unknown }).action;
+  throw new ValidationError(`Cannot apply unknown table update: ${String(action)}`);
+}
+
+function assignUuid(state: BuilderState, uuid: string): void {
+  if (typeof uuid !== 'string') throw new ValidationError('Cannot set uuid to null');
+  if (uuid === state.uuid) return;
+  // Java would accept a new UUID here; changing the identity of an existing table defeats
+  // assert-table-uuid, so only a table being created may take one.
+  if (state.base !== null) throw new ValidationError('Cannot reassign uuid');
+  state.uuid = uuid;
+  state.changes.push({ action: 'assign-uuid', uuid });
+}
+
+function upgradeFormatVersion(state: BuilderState, version: number): void {
+  if (version > SUPPORTED_FORMAT_VERSION) {
+    throw new ValidationError(
+      `Cannot upgrade table to unsupported format version: v${version} (supported: v${SUPPORTED_FORMAT_VERSION})`,
+    );
+  }
+  if (version < state.formatVersion) {
+    throw new ValidationError(`Cannot downgrade v${state.formatVersion} table to v${version}`);
+  }
+  if (version === state.formatVersion) return;
+  state.formatVersion = version as FormatVersion;
+  state.changes.push({ action: 'upgrade-format-version', formatVersion: version });
+}
+
+// ---------------------------------------------------------------- schemas
+
+function addSchema(state: BuilderState, schema: Schema, newLastColumnId: number): number {
+  if (newLastColumnId < state.lastColumnId) {
+    throw new ValidationError(`Invalid last column ID: ${newLastColumnId} < ${state.lastColumnId} (previous last column ID)`);
+  }
+  validateSchema(schema, state.formatVersion);
+  const schemaId = reuseOrCreateSchemaId(state, schema);
+  const found = state.schemas.some((s) => s.schemaId === schemaId);
+  if (found && newLastColumnId === state.lastColumnId) {
+    // Reusing a schema added earlier in these updates keeps it addressable as `-1`.
+    const addedHere =
+      state.lastAddedSchemaId !== undefined &&
+      state.changes.some((c) => c.action === 'add-schema' && c.schema.schemaId === schemaId);
+    state.lastAddedSchemaId = addedHere ? schemaId : undefined;
+    return schemaId;
+  }
+  state.lastColumnId = newLastColumnId;
+  const added: Schema = schemaId === schema.schemaId ? schema : { ...schema, schemaId };
+  if (!found) state.schemas.push(added);
+  state.changes.push({ action: 'add-schema', schema: added, lastColumnId: newLastColumnId });
+  state.lastAddedSchemaId = schemaId;
+  return schemaId;
+}
+
+function reuseOrCreateSchemaId(state: BuilderState, schema: Schema): number {
+  let next = state.currentSchemaId;
+  for (const existing of state.schemas) {
+    if (sameSchema(existing, schema)) return existing.schemaId;
+    if (existing.schemaId >= next) next = existing.schemaId + 1;
+  }
+  return next;
+}
+
+function setCurrentSchema(state: BuilderState, schemaId: number): void {
+  if (schemaId === LAST_ADDED) {
+    if (state.lastAddedSchemaId === undefined) {
+      throw new ValidationError('Cannot set last added schema: no schema has been added');
+    }
+    return setCurrentSchema(state, state.lastAddedSchemaId);
+  }
+  if (state.currentSchemaId === schemaId) return;
+  if (!state.schemas.some((s) => s.schemaId === schemaId)) {
+    throw new ValidationError(`Cannot set current schema to unknown schema: ${schemaId}`);
+  }
+  state.currentSchemaId = schemaId;
+  state.changes.push({ action: 'set-current-schema', schemaId: state.lastAddedSchemaId === schemaId ? LAST_ADDED : schemaId });
+}
+
+function removeSchemas(state: BuilderState, schemaIds: readonly number[]): void {
+  const ids = new Set(schemaIds);
+  if (ids.has(state.currentSchemaId)) throw new ValidationError('Cannot remove the current schema');
+  if (ids.size === 0) return;
+  state.schemas = state.schemas.filter((s) => !ids.has(s.schemaId));
+  state.changes.push({ action: 'remove-schemas', schemaIds: [...ids] });
+}
+
+function currentSchema(state: BuilderState, purpose: string): Schema {
+  const schema = state.schemas.find((s) => s.schemaId === state.currentSchemaId);
+  if (schema === undefined) throw new ValidationError(`Cannot ${purpose} before a schema is added`);
+  return schema;
+}
+
+// ---------------------------------------------------------------- partition specs
+
+function addPartitionSpec(state: BuilderState, spec: PartitionSpec): number {
+  const schema = currentSchema(state, 'add a partition spec');
+  const bound = bindPartitionSpec(spec, schema, spec.specId);
+  const specId = reuseOrCreateSpecId(state, bound);
+  if (state.specs.some((s) => s.specId === specId)) {
+    // Java tests whether the spec added last came from these updates, not this one.
+    const addedHere =
+      state.lastAddedSpecId !== undefined &&
+      state.changes.some((c) => c.action === 'add-spec' && c.spec.specId === state.lastAddedSpecId);
+    state.lastAddedSpecId = addedHere ? specId : undefined;
+    return specId;
+  }
+  checkSpecCompatibility(bound, schema);
+  if (state.formatVersion === 1 && !hasSequentialIds(bound)) {
+    throw new ValidationError(`Spec does not use sequential IDs that are required in v1: ${describeSpec(bound)}`);
+  }
+  const added: PartitionSpec = { ...bound, specId };
+  state.lastPartitionId = Math.max(state.lastPartitionId, specLastAssignedFieldId(added));
+  state.specs.push(added);
+  state.changes.push({ action: 'add-spec', spec: added });
+  state.lastAddedSpecId = specId;
+  return specId;
+}
+
+function describeSpec(spec: PartitionSpec): string {
+  return spec.fields.length === 0 ? '[]' : `[\n${spec.fields.map((f) => `  ${describePartitionField(f)}\n`).join('')}]`;
+}
+
+function reuseOrCreateSpecId(state: BuilderState, spec: PartitionSpec): number {
+  let next = 0;
+  for (const existing of state.specs) {
+    if (compatibleSpecs(spec, existing)) return existing.specId;
+    if (next <= existing.specId) next = existing.specId + 1;
+  }
+  return next;
+}
+
+function setDefaultSpec(state: BuilderState, specId: number): void {
+  if (specId === LAST_ADDED) {
+    if (state.lastAddedSpecId === undefined) throw new ValidationError('Cannot set last added spec: no spec has been added');
+    return setDefaultSpec(state, state.lastAddedSpecId);
+  }
+  if (state.defaultSpecId === specId) return;
+  if (!state.specs.some((s) => s.specId === specId)) {
+    throw new ValidationError(`Cannot set default partition spec to unknown spec: ${specId}`);
+  }
+  state.defaultSpecId = specId;
+  state.changes.push({ action: 'set-default-spec', specId: state.lastAddedSpecId === specId ? LAST_ADDED : specId });
+}
+
+function removeSpecs(state: BuilderState, specIds: readonly number[]): void {
+  const ids = new Set(specIds);
+  if (ids.has(state.defaultSpecId)) throw new ValidationError('Cannot remove the default partition spec');
+  if (ids.size === 0) return;
+  state.specs = state.specs.filter((s) => !ids.has(s.specId));
+  state.changes.push({ action: 'remove-partition-specs', specIds: [...ids] });
+}
+
+// ---------------------------------------------------------------- sort orders
+
+function addSortOrder(state: BuilderState, order: SortOrder): number {
+  const schema = currentSchema(state, 'add a sort order');
+  const bound = bindSortOrder(order, schema);
+  const orderId = reuseOrCreateSortOrderId(state, bound);
+  if (state.sortOrders.some((o) => o.orderId === orderId)) {
+    const addedHere =
+      state.lastAddedOrderId !== undefined &&
+      state.changes.some((c) => c.action === 'add-sort-order' && c.sortOrder.orderId === state.lastAddedOrderId);
+    state.lastAddedOrderId = addedHere ? orderId : undefined;
+    return orderId;
+  }
+  checkSortOrderCompatibility(bound, schema);
+  const added: SortOrder = { ...bound, orderId };
+  state.sortOrders.push(added);
+  state.changes.push({ action: 'add-sort-order', sortOrder: added });
+  state.lastAddedOrderId = orderId;
+  return orderId;
+}
+
+function reuseOrCreateSortOrderId(state: BuilderState, order: SortOrder): number {
+  if (order.fields.length === 0) return 0;
+  let next = 1;
+  for (const existing of state.sortOrders) {
+    if (sameSortOrder(existing, order)) return existing.orderId;
+    if (next <= existing.orderId) next = existing.orderId + 1;
+  }
+  return next;
+}
+
+function setDefaultSortOrder(state: BuilderState, orderId: number): void {
+  if (orderId === LAST_ADDED) {
+    if (state.lastAddedOrderId === undefined) {
+      throw new ValidationError('Cannot set last added sort order: no sort order has been added');
+    }
+    return setDefaultSortOrder(state, state.lastAddedOrderId);
+  }
+  if (state.defaultSortOrderId === orderId) return;
+  if (!state.sortOrders.some((o) => o.orderId === orderId)) {
+    throw new ValidationError(`Cannot set default sort order to unknown sort order: ${orderId}`);
+  }
+  state.defaultSortOrderId = orderId;
+  state.changes.push({ action: 'set-default-sort-order', sortOrderId: state.lastAddedOrderId === orderId ? LAST_ADDED : orderId });
+}
+
+// ---------------------------------------------------------------- build
+
+function build(state: BuilderState, previousMetadataLocation: string | undefined): TableMetadata {
+  const { base } = state;
+  if (![1, 2, 3].includes(state.formatVersion)) {
+    throw new ValidationError(`Unsupported format version: v${state.formatVersion} (supported: v${SUPPORTED_FORMAT_VERSION})`);
+  }
+  const schema = currentSchema(state, 'create table metadata');
+  const spec = state.specs.find((s) => s.specId === state.defaultSpecId);
+  if (spec === undefined) throw new ValidationError('Partition specs cannot be null or empty');
+  const order = state.sortOrders.find((o) => o.orderId === state.defaultSortOrderId);
+  if (order === undefined) throw new ValidationError('Sort orders cannot be null or empty');
+  checkSpecCompatibility(spec, schema);
+  checkSortOrderCompatibility(order, schema);
+  if (state.location === undefined) throw new ValidationError('Cannot create a table without a location');
+  if (state.formatVersion === 1 && state.lastSequenceNumber !== 0n) {
+    throw new ValidationError(`Sequence number must be 0 in v1: ${state.lastSequenceNumber}`);
+  }
+  for (const snapshot of state.snapshots) {
+    if (sequenceNumberOf(snapshot) > state.lastSequenceNumber) {
+      throw new ValidationError(
+        `Invalid snapshot with sequence number ${sequenceNumberOf(snapshot)} greater than last sequence number ${state.lastSequenceNumber}`,
+      );
+    }
+  }
+
+  const snapshotLog = finalSnapshotLog(state);
+  const lastLog = snapshotLog[snapshotLog.length - 1];
+  if (lastLog !== undefined && state.nowMs - lastLog.timestampMs < -ONE_MINUTE_MS) {
+    throw new ValidationError(`Invalid update timestamp ${state.nowMs}: before last snapshot log entry at ${lastLog.timestampMs}`);
+  }
+  const metadataLog =
+    base === null ? [] : addPreviousFile(base.metadataLog, previousMetadataLocation, base.lastUpdatedMs, state.properties);
+  const lastFile = metadataLog[metadataLog.length - 1];
+  if (lastFile !== undefined && state.nowMs - lastFile.timestampMs < -ONE_MINUTE_MS) {
+    throw new ValidationError(
+      `Invalid update timestamp ${state.nowMs}: before the latest metadata log entry timestamp ${lastFile.timestampMs}`,
+    );
+  }
+
+  const metadata: TableMetadata = {
+    formatVersion: state.formatVersion,
+    tableUuid: state.uuid,
+    location: stripTrailingSlash(state.location),
+    lastSequenceNumber: state.lastSequenceNumber,
+    lastUpdatedMs: state.nowMs,
+    lastColumnId: state.lastColumnId,
+    schemas: state.schemas,
+    currentSchemaId: state.currentSchemaId,
+    partitionSpecs: state.specs,
+    defaultSpecId: state.defaultSpecId,
+    lastPartitionId: state.lastPartitionId,
+    properties: state.properties,
+    snapshots: state.snapshots,
+    snapshotLog,
+    metadataLog,
+    sortOrders: state.sortOrders,
+    defaultSortOrderId: state.defaultSortOrderId,
+    refs: Object.fromEntries(state.refs),
+    statistics: state.statistics,
+    partitionStatistics: state.partitionStatistics,
+  };
+  if (state.currentSnapshotId !== undefined) metadata.currentSnapshotId = state.currentSnapshotId;
+  if (state.formatVersion >= 3 || base?.nextRowId !== undefined) metadata.nextRowId = state.nextRowId;
+  if (state.encryptionKeys.length > 0 || base?.encryptionKeys !== undefined) metadata.encryptionKeys = state.encryptionKeys;
+  if (base?.extra !== undefined) metadata.extra = base.extra;
+  return metadata;
+}
+
+/** Appends the replaced metadata file to the log, keeping at most the configured number. */
+function addPreviousFile(
+  log: readonly MetadataLogEntry[],
+  previousLocation: string | undefined,
+  timestampMs: number,
+  properties: Record<string, string>,
+): MetadataLogEntry[] {
+  if (previousLocation === undefined) return [...log];
+  const configured = Number.parseInt(properties[METADATA_PREVIOUS_VERSIONS_MAX] ?? '', 10);
+  const maxSize = Math.max(1, Number.isNaN(configured) ? METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT : configured);
+  const kept = log.length >= maxSize ? log.slice(log.length - maxSize + 1) : [...log];
+  kept.push({ timestampMs, metadataFile: previousLocation });
+  return kept;
+}
+
+export function stripTrailingSlash(location: string): string {
+  let result = location;
+  while (result.endsWith('/') && !result.endsWith('://')) result = result.slice(0, -1);
+  return result;
+}
