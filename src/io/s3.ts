@@ -68,12 +68,15 @@ export class S3ObjectStore implements ObjectStore {
 
   async write(location: string, body: Uint8Array | string, opts: { ifAbsent?: boolean; contentType?: string } = {}): Promise<void> {
     const { bucket, key } = this.objectOf(location);
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     try {
       await this.client.send(
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,
-          Body: body,
+          Body: bytes,
+          // Explicit, so an empty body is not mistaken for a stream of unknown length.
+          ContentLength: bytes.byteLength,
           ContentType: opts.contentType,
           // Conditional create: S3 (since 2024) and MinIO answer 412 when the key exists.
           IfNoneMatch: opts.ifAbsent ? '*' : undefined,

@@ -126,8 +126,8 @@ export function describeObjectStoreContract(backend: string, setup: () => Promis
 
     it('reports a missing object as ObjectNotFoundError naming the location', async () => {
       const loc = `${folder()}/missing.json`;
-      for (const attempt of [store.read(loc), store.readText(loc)]) {
-        const err = await rejection(attempt);
+      for (const attempt of [() => store.read(loc), () => store.readText(loc)]) {
+        const err = await rejection(attempt());
         expect(err).toBeInstanceOf(ObjectNotFoundError);
         expect((err as ObjectNotFoundError).location).toBe(loc);
       }
