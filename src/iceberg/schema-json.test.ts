@@ -6,6 +6,7 @@ import {
   partitionSpecFromJson,
   partitionSpecToJson,
   schemaFromJson,
+  unboundPartitionSpecFromJson,
   schemaToJson,
   sortOrderFromJson,
   sortOrderToJson,
@@ -165,6 +166,13 @@ describe('partition specs', () => {
     const spec = partitionSpecFromJson(json);
     expect(spec.fields[0]).toEqual({ sourceId: 3, sourceIds: [3, 1], fieldId: 1000, name: 'z', transform: 'zorder' });
     expect(jsonEquals(partitionSpecToJson(spec), json)).toBe(true);
+  });
+
+  it('reads a client spec without spec-id or field ids, as the REST spec allows', () => {
+    const spec = unboundPartitionSpecFromJson(j('{"fields":[{"name":"d","transform":"day","source-id":4}]}'));
+    expect(spec).toEqual({ specId: 0, fields: [{ sourceId: 4, fieldId: 1000, name: 'd', transform: 'day' }] });
+    expect(unboundPartitionSpecFromJson(j('{"spec-id":3,"fields":[]}')).specId).toBe(3);
+    expectInvalid(() => unboundPartitionSpecFromJson(j('{"spec-id":"3","fields":[]}')), 'Cannot parse to an integer value: spec-id: "3"');
   });
 
   it('names missing or mistyped members', () => {

@@ -38,6 +38,8 @@ import type {
 export const DEFAULT_SCHEMA_ID = 0;
 /** v1 partition fields without ids were numbered from here, in order. */
 export const PARTITION_DATA_ID_START = 1000;
+/** Id of a table's first partition spec. */
+export const INITIAL_SPEC_ID = 0;
 const MAX_DECIMAL_PRECISION = 38;
 
 const SIMPLE_TYPES = new Set([
@@ -218,6 +220,19 @@ export function schemaToJson(s: Schema): JsonObject {
 export function partitionSpecFromJson(v: JsonValue): PartitionSpec {
   const node = requireObject(v, 'spec');
   return { specId: getInt(node, 'spec-id'), fields: partitionFieldsFromJson(getField(node, 'fields')) };
+}
+
+/**
+ * A spec sent by a client (create-table `partition-spec`, the `add-spec` update): the REST
+ * spec marks `spec-id` read-only, and some clients leave it and the field ids out. The server
+ * assigns the real ids, so a missing spec id reads as the initial id 0.
+ */
+export function unboundPartitionSpecFromJson(v: JsonValue): PartitionSpec {
+  const node = requireObject(v, 'spec');
+  return {
+    specId: getIntOrUndefined(node, 'spec-id') ?? INITIAL_SPEC_ID,
+    fields: partitionFieldsFromJson(getField(node, 'fields')),
+  };
 }
 
 export function partitionSpecToJson(spec: PartitionSpec): JsonObject {

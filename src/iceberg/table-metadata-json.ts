@@ -44,6 +44,7 @@ import type {
   TableMetadata,
 } from './model.js';
 import {
+  INITIAL_SPEC_ID,
   PARTITION_DATA_ID_START,
   partitionFieldsFromJson,
   partitionFieldsToJson,
@@ -58,7 +59,6 @@ import {
 export const SUPPORTED_TABLE_FORMAT_VERSION = 3;
 /** From v3 on, "no current snapshot" is written as `null` instead of -1. */
 const MIN_NULL_CURRENT_SNAPSHOT_VERSION = 3;
-const INITIAL_SPEC_ID = 0;
 const UNSORTED_ORDER_ID = 0;
 const MAIN_BRANCH = 'main';
 

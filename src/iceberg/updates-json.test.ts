@@ -236,6 +236,13 @@ describe('table update parsing details', () => {
     });
   });
 
+  it('reads add-spec without spec-id, which the REST spec marks read-only', () => {
+    expect(tableUpdateFromJson(parseJson('{"action":"add-spec","spec":{"fields":[]}}'))).toEqual({
+      action: 'add-spec',
+      spec: { specId: 0, fields: [] },
+    });
+  });
+
   it('accepts actions in any case, as the reference parser does', () => {
     expect(tableUpdateFromJson(parseJson('{"action":"Set-Location","location":"x"}'))).toEqual({ action: 'set-location', location: 'x' });
   });

@@ -26,12 +26,12 @@ import {
 } from './json-fields.js';
 import type { TableRequirement, TableUpdate, ViewRequirement, ViewUpdate } from './model.js';
 import {
-  partitionSpecFromJson,
   partitionSpecToJson,
   schemaFromJson,
   schemaToJson,
   sortOrderFromJson,
   sortOrderToJson,
+  unboundPartitionSpecFromJson,
 } from './schema-json.js';
 import {
   encryptionKeyFromJson,
@@ -125,7 +125,7 @@ export function tableUpdateFromJson(v: JsonValue): TableUpdate {
     case 'set-current-schema':
       return { action, schemaId: getInt(node, 'schema-id') };
     case 'add-spec':
-      return { action, spec: partitionSpecFromJson(getField(node, 'spec')) };
+      return { action, spec: unboundPartitionSpecFromJson(getField(node, 'spec')) };
     case 'set-default-spec':
       return { action, specId: getInt(node, 'spec-id') };
     case 'add-sort-order':
