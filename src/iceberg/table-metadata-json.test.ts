@@ -53,6 +53,10 @@ function minimalV2(): JsonObject {
   }`) as JsonObject;
 }
 
+function withSnapshots(...ids: bigint[]): JsonObject {
+  return { snapshots: ids.map((id) => ({ 'snapshot-id': id, 'timestamp-ms': 1, 'manifest-list': `m-${id}` })) };
+}
+
 function without(doc: JsonObject, ...keys: string[]): JsonObject {
   const copy = { ...doc };
   for (const k of keys) delete copy[k];
@@ -235,6 +239,29 @@ describe('required members and their types', () => {
     ['metadata-log entry without file', (d) => ({ ...d, 'metadata-log': [{ 'timestamp-ms': 1 }] }), 'Cannot parse missing string: metadata-file'],
     ['statistics not a list', (d) => ({ ...d, statistics: {} }), 'Cannot parse statistics files from non-array: {}'],
     ['encryption key without key-id', (d) => ({ ...d, 'encryption-keys': [{ 'encrypted-key-metadata': 'AA==' }] }), 'Cannot parse missing string: key-id'],
+    ['an empty partition spec list', (d) => ({ ...d, 'partition-specs': [] }), 'Partition specs cannot be null or empty'],
+    ['an empty sort order list', (d) => ({ ...d, 'sort-orders': [] }), 'Sort orders cannot be null or empty'],
+    ['a current snapshot that does not exist', (d) => ({ ...d, 'current-snapshot-id': 5, refs: {} }), 'Invalid table metadata: Cannot find current version'],
+    [
+      'a ref to a snapshot that does not exist',
+      (d) => ({ ...d, refs: { tag1: { 'snapshot-id': 9223372036854775807n, type: 'tag' } } }),
+      'Snapshot for reference tag1 does not exist in the existing snapshots list: 9223372036854775807',
+    ],
+    [
+      'main not matching current-snapshot-id',
+      (d) => ({ ...d, ...withSnapshots(1n, 2n), 'current-snapshot-id': 1n, refs: { main: { 'snapshot-id': 2n, type: 'branch' } } }),
+      'Current snapshot ID does not match main branch (1 != 2)',
+    ],
+    [
+      'main without a current snapshot',
+      (d) => ({ ...d, ...withSnapshots(1n), refs: { main: { 'snapshot-id': 1n, type: 'branch' } } }),
+      'Current snapshot is not set, but main branch exists: 1',
+    ],
+    [
+      'a snapshot sequence number above last-sequence-number',
+      (d) => ({ ...d, snapshots: [{ 'sequence-number': 3, 'snapshot-id': 1, 'timestamp-ms': 1, 'manifest-list': 'm' }] }),
+      'Invalid snapshot with sequence number 3 greater than last sequence number 0',
+    ],
     ['timestamp beyond 2^53', (d) => ({ ...d, 'last-updated-ms': 9007199254740993n }), /within 2\^53: last-updated-ms/],
     ['id beyond 64 bits', (d) => ({ ...d, 'last-sequence-number': 9223372036854775808n }), 'Cannot parse to a long value: last-sequence-number: 9223372036854775808'],
   ];

@@ -200,7 +200,46 @@ export function tableMetadataFromJson(v: JsonValue): TableMetadata {
   if (encryptionKeys !== undefined) m.encryptionKeys = encryptionKeys;
   const extra = extraMembers(node);
   if (extra) m.extra = extra;
+  checkReferences(m);
   return m;
+}
+
+/**
+ * The cross-member checks the reference reader makes when it loads a file: a document that
+ * fails them would make every engine fail later, so it is rejected at the boundary instead.
+ */
+function checkReferences(m: TableMetadata): void {
+  if (m.partitionSpecs.length === 0) throw new ValidationError('Partition specs cannot be null or empty');
+  if (m.sortOrders.length === 0) throw new ValidationError('Sort orders cannot be null or empty');
+  const snapshotIds = new Set<bigint>();
+  for (const s of m.snapshots) {
+    if (s.sequenceNumber !== undefined && s.sequenceNumber > m.lastSequenceNumber && m.formatVersion > 1) {
+      throw new ValidationError(
+        `Invalid snapshot with sequence number ${s.sequenceNumber} greater than last sequence number ${m.lastSequenceNumber}`,
+      );
+    }
+    snapshotIds.add(s.snapshotId);
+  }
+  for (const [name, ref] of Object.entries(m.refs)) {
+    if (!snapshotIds.has(ref.snapshotId)) {
+      throw new ValidationError(
+        `Snapshot for reference ${name} does not exist in the existing snapshots list: ${ref.snapshotId}`,
+      );
+    }
+  }
+  const main = Object.prototype.hasOwnProperty.call(m.refs, MAIN_BRANCH) ? m.refs[MAIN_BRANCH] : undefined;
+  if (m.currentSnapshotId !== undefined) {
+    if (main && main.snapshotId !== m.currentSnapshotId) {
+      throw new ValidationError(
+        `Current snapshot ID does not match main branch (${m.currentSnapshotId} != ${main.snapshotId})`,
+      );
+    }
+    if (!snapshotIds.has(m.currentSnapshotId)) {
+      throw new ValidationError('Invalid table metadata: Cannot find current version');
+    }
+  } else if (main) {
+    throw new ValidationError(`Current snapshot is not set, but main branch exists: ${main.snapshotId}`);
+  }
 }
 
 function formatVersionFromJson(node: JsonObject): FormatVersion {
