@@ -43,7 +43,7 @@ import {
   snapshotToJson,
   statisticsFileFromJson,
   statisticsFileToJson,
-} from './table-metadata-json.js';
+} from './snapshot-json.js';
 import { viewVersionFromJson, viewVersionToJson } from './view-metadata-json.js';
 
 /** Updates that tables and views share, with identical wire forms. */
