@@ -1,0 +1,253 @@
+/**
+ * Shared plumbing of the store: SQL execution on either driver, caches of immutable rows,
+ * SQLSTATE mapping, and the single-statement write of a commit with its reference CAS.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { CatalogError, NotFoundError, StoreUnavailableError } from '../errors.js';
+import { fromContentRow, toContentRow, type ContentRow, type StoredOperation } from './content-codec.js';
+import { decodeNode, type IndexNode, type NodeSink, type NodeSource } from './key-index.js';
+import { Lru } from './lru.js';
+import type { Content } from './port.js';
+
+/** The part of a drizzle database (or transaction) the store uses, on node-postgres and PGlite alike. */
+export interface Executor {
+  execute(query: SQL): Promise<{ rows: unknown[] }>;
+}
+
+export interface Transactional extends Executor {
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+}
+
+export interface CommitRow {
+  hash: string;
+  parent: string | null;
+  mergeParent: string | null;
+  gen: number;
+  commitTime: number;
+  author: string;
+  message: string;
+  properties: Record<string, string>;
+  operations: StoredOperation[];
+  indexRoot: string;
+}
+
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+/** SQLSTATE of a driver error; drizzle wraps the driver's error in `cause`. */
+export function sqlState(err: unknown): string | undefined {
+  for (let e: unknown = err, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Serialization failures and deadlocks: safe to retry the whole attempt. */
+export function isRetryable(err: unknown): boolean {
+  const code = sqlState(err);
+  return code === '40001' || code === '40P01';
+}
+
+/** Connection-level failures become StoreUnavailableError: the outcome of a write is unknown. */
+export function mapDbError(err: unknown): unknown {
+  if (err instanceof CatalogError) return err;
+  const code = sqlState(err);
+  const msg = err instanceof Error ? err.message : String(err);
+  if (
+    (code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || CONNECTION_ERRNOS.has(code))) ||
+    /Connection terminated|connection.*closed|Client has encountered a connection error/i.test(msg)
+  ) {
+    return new StoreUnavailableError(`database unavailable: ${msg}`);
+  }
+  return err;
+}
+
+export class StoreCore implements NodeSource {
+  readonly nodes = new Lru<string, IndexNode>(200_000);
+  readonly contents = new Lru<string, Content>(20_000);
+  readonly commits = new Lru<string, CommitRow>(100_000);
+
+  constructor(readonly db: Transactional) {}
+
+  async rows<T>(q: SQL, ex: Executor = this.db): Promise<T[]> {
+    try {
+      return (await ex.execute(q)).rows as T[];
+    } catch (err) {
+      throw mapDbError(err);
+    }
+  }
+
+  /** NodeSource over the default executor; `nodeSource(tx)` reads inside a transaction. */
+  getNodes(hashes: string[]): Promise<Map<string, IndexNode>> {
+    return this.loadNodes(hashes, this.db);
+  }
+
+  nodeSource(ex: Executor): NodeSource {
+    return { getNodes: (h) => this.loadNodes(h, ex) };
+  }
+
+  private async loadNodes(hashes: string[], ex: Executor): Promise<Map<string, IndexNode>> {
+    const out = new Map<string, IndexNode>();
+    const missing: string[] = [];
+    for (const h of hashes) {
+      const n = this.nodes.get(h);
+      if (n) out.set(h, n);
+      else if (!missing.includes(h)) missing.push(h);
+    }
+    if (missing.length > 0) {
+      const rows = await this.rows<{ hash: string; data: string }>(
+        sql`SELECT hash, data FROM index_nodes WHERE hash = ANY(${toPgArray(missing)}::text[])`,
+        ex,
+      );
+      for (const r of rows) {
+        const n = decodeNode(r.data);
+        this.nodes.set(r.hash, n);
+        out.set(r.hash, n);
+      }
+      for (const h of missing) if (!out.has(h)) throw new Error(`key index node ${h} is missing`);
+    }
+    return out;
+  }
+
+  async loadContents(hashes: string[], ex: Executor = this.db): Promise<Map<string, Content>> {
+    const out = new Map<string, Content>();
+    const missing = new Set<string>();
+    for (const h of hashes) {
+      const c = this.contents.get(h);
+      if (c) out.set(h, c);
+      else missing.add(h);
+    }
+    if (missing.size > 0) {
+      const rows = await this.rows<ContentRow>(
+        sql`SELECT hash, type, content_id, metadata_location, metadata, snapshot_id::text AS snapshot_id, schema_id,
+                   spec_id, sort_order_id, version_id, properties
+            FROM contents WHERE hash = ANY(${toPgArray([...missing])}::text[])`,
+        ex,
+      );
+      for (const r of rows) {
+        const c = fromContentRow(r);
+        this.contents.set(r.hash, c);
+        out.set(r.hash, c);
+      }
+    }
+    return out;
+  }
+
+  /** Commit rows by full hash; throws NotFoundError for unknown hashes. */
+  async loadCommits(hashes: string[], ex: Executor = this.db): Promise<Map<string, CommitRow>> {
+    const out = new Map<string, CommitRow>();
+    const missing = new Set<string>();
+    for (const h of hashes) {
+      const c = this.commits.get(h);
+      if (c) out.set(h, c);
+      else missing.add(h);
+    }
+    if (missing.size > 0) {
+      const rows = await this.rows<RawCommitRow>(
+        sql`SELECT ${COMMIT_COLUMNS} FROM commits WHERE hash = ANY(${toPgArray([...missing])}::text[])`,
+        ex,
+      );
+      for (const r of rows) {
+        const c = toCommitRow(r);
+        this.commits.set(c.hash, c);
+        out.set(c.hash, c);
+      }
+      for (const h of missing) if (!out.has(h)) throw new NotFoundError(`Commit '${h}' not found`, 'commit');
+    }
+    return out;
+  }
+
+  async loadCommit(hash: string, ex: Executor = this.db): Promise<CommitRow> {
+    return (await this.loadCommits([hash], ex)).get(hash)!;
+  }
+
+  /**
+   * Inserts new rows and moves `branch` from `expected` to the new commit in ONE statement (one
+   * round trip, atomic). Returns false when the CAS lost; the inserted rows are then unreferenced
+   * but harmless, being content-addressed.
+   */
+  async writeCommit(
+    ex: Executor,
+    branch: string,
+    expected: string,
+    commit: CommitRow,
+    nodes: NodeSink,
+    contents: Map<string, Content>,
+  ): Promise<boolean> {
+    // Every new node is sent (not only those missing from the cache): a cached node may come
+    // from a transaction that did not commit, and ON CONFLICT makes re-sending harmless.
+    const nodeRows = [...nodes].map(([hash, n]) => ({ hash, level: n.level, data: n.data }));
+    const contentRows = [...contents].map(([h, c]) => toContentRow(h, c));
+    const rows = await this.rows<{ hash: string }>(
+      sql`WITH n AS (
+            INSERT INTO index_nodes (hash, level, data)
+            SELECT x.hash, x.level, x.data FROM json_to_recordset(${JSON.stringify(nodeRows)}::json)
+              AS x(hash text, level smallint, data text)
+            ON CONFLICT DO NOTHING),
+          c AS (
+            INSERT INTO contents (hash, type, content_id, metadata_location, metadata, snapshot_id, schema_id, spec_id,
+                                  sort_order_id, version_id, properties)
+            SELECT x.hash, x.type, x.content_id, x.metadata_location, x.metadata, x.snapshot_id::bigint, x.schema_id,
+                   x.spec_id, x.sort_order_id, x.version_id, x.properties::jsonb
+            FROM json_to_recordset(${JSON.stringify(contentRows)}::json)
+              AS x(hash text, type text, content_id text, metadata_location text, metadata text, snapshot_id text,
+                   schema_id int, spec_id int, sort_order_id int, version_id int, properties json)
+            ON CONFLICT DO NOTHING),
+          k AS (
+            INSERT INTO commits (hash, parent, merge_parent, gen, commit_time, author, message, properties, operations,
+                                 index_root)
+            VALUES (${commit.hash}, ${commit.parent}, ${commit.mergeParent}, ${commit.gen}, ${commit.commitTime},
+                    ${commit.author}, ${commit.message}, ${JSON.stringify(commit.properties)}::jsonb,
+                    ${JSON.stringify(commit.operations)}::jsonb, ${commit.indexRoot})
+            ON CONFLICT DO NOTHING)
+          UPDATE refs SET hash = ${commit.hash} WHERE name = ${branch} AND type = 'BRANCH' AND hash = ${expected}
+          RETURNING hash`,
+      ex,
+    );
+    return rows.length === 1;
+  }
+
+  /** Caches the rows of a written commit (never used to skip an insert, see writeCommit). */
+  remember(commit: CommitRow, nodes: NodeSink, contents: Map<string, Content>): void {
+    this.commits.set(commit.hash, commit);
+    for (const [h, n] of nodes) this.nodes.set(h, decodeNode(n.data));
+    for (const [h, c] of contents) this.contents.set(h, c);
+  }
+}
+
+/** A text[] literal; passed as one parameter so the statement text does not grow with the list. */
+export function toPgArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+export interface RawCommitRow {
+  hash: string;
+  parent: string | null;
+  merge_parent: string | null;
+  gen: string | number;
+  commit_time: string | number;
+  author: string;
+  message: string;
+  properties: Record<string, string>;
+  operations: StoredOperation[];
+  index_root: string;
+}
+
+export const COMMIT_COLUMNS = sql.raw(
+  'hash, parent, merge_parent, gen, commit_time, author, message, properties, operations, index_root',
+);
+
+export function toCommitRow(r: RawCommitRow): CommitRow {
+  return {
+    hash: r.hash,
+    parent: r.parent,
+    mergeParent: r.merge_parent,
+    gen: Number(r.gen),
+    commitTime: Number(r.commit_time),
+    author: r.author,
+    message: r.message,
+    properties: r.properties ?? {},
+    operations: r.operations ?? [],
+    indexRoot: r.index_root,
+  };
+}

@@ -1,0 +1,286 @@
+/**
+ * The VersionStore on PostgreSQL and PGlite (same drizzle code, same migrations). Verbs with
+ * real logic live in their own files (commit.ts, merge.ts, history.ts, key-index.ts); this class
+ * wires them up and holds references, reads and paging.
+ */
+import { sql } from 'drizzle-orm';
+import { AlreadyExistsError, BadRequestError, NotFoundError, ReferenceConflictError } from '../errors.js';
+import { commitOnBranch } from './commit.js';
+import { sqlState, StoreCore, type CommitRow, type Transactional } from './core.js';
+import { ancestor, firstParentChain, hashAtTime, mergeBase, resolveHash } from './history.js';
+import { diffIndex, EMPTY_NODE_DATA, EMPTY_ROOT, lookupMany, scanIndex, type IndexEntry } from './key-index.js';
+import { mergeInto, transplantOnto } from './merge.js';
+import {
+  keyFromString,
+  keyToString,
+  NO_ANCESTOR_HASH,
+  type Commit,
+  type CommitMeta,
+  type CommitOperation,
+  type CommitResult,
+  type Content,
+  type ContentKey,
+  type ContentType,
+  type DiffEntry,
+  type Entry,
+  type MergeRequest,
+  type MergeResult,
+  type Page,
+  type PageRequest,
+  type Reference,
+  type ReferenceType,
+  type TransplantRequest,
+  type VersionStore,
+} from './port.js';
+
+/** Nessie's reference name rule: letters, digits and `_-./`, no `..`, not ending in `.`. */
+const REF_NAME = /^[A-Za-z](((?![.][.])[A-Za-z0-9./_-])*[A-Za-z0-9_-])?$/;
+const DEFAULT_LOG_PAGE = 250;
+
+export interface PgStoreOptions {
+  db: Transactional;
+  migrate: () => Promise<void>;
+  close: () => Promise<void>;
+  defaultBranch?: string;
+}
+
+function encodeToken(s: string): string {
+  return Buffer.from(s, 'utf8').toString('base64url');
+}
+
+function decodeToken(t: string): string {
+  const s = Buffer.from(t, 'base64url').toString('utf8');
+  if (encodeToken(s) !== t) throw new BadRequestError(`Invalid page token '${t}'`);
+  return s;
+}
+
+function pageSize(p: PageRequest | undefined, dflt: number): number {
+  const n = p?.pageSize ?? dflt;
+  if (!Number.isInteger(n) || n <= 0) throw new BadRequestError(`Invalid page size ${String(p?.pageSize)}`);
+  return n;
+}
+
+/** Range of keys strictly under a namespace path: its key string plus the separator. */
+function prefixRange(prefix: ContentKey | undefined): { from?: string; to?: string } {
+  if (!prefix || prefix.length === 0) return {};
+  const p = keyToString(prefix);
+  return { from: `${p}\u0000`, to: `${p}\u0001` };
+}
+
+export class PgVersionStore implements VersionStore {
+  readonly defaultBranch: string;
+  private readonly core: StoreCore;
+
+  constructor(private readonly opts: PgStoreOptions) {
+    this.core = new StoreCore(opts.db);
+    this.defaultBranch = opts.defaultBranch ?? 'main';
+  }
+
+  async init(): Promise<void> {
+    await this.opts.migrate();
+    await this.core.rows(
+      sql`WITH n AS (INSERT INTO index_nodes (hash, level, data) VALUES (${EMPTY_ROOT}, 0, ${EMPTY_NODE_DATA}) ON CONFLICT DO NOTHING),
+          c AS (INSERT INTO commits (hash, parent, merge_parent, gen, commit_time, author, message, properties, operations, index_root)
+                VALUES (${NO_ANCESTOR_HASH}, NULL, NULL, 0, 0, '', '', '{}'::jsonb, '[]'::jsonb, ${EMPTY_ROOT})
+                ON CONFLICT DO NOTHING)
+          INSERT INTO refs (name, type, hash) VALUES (${this.defaultBranch}, 'BRANCH', ${NO_ANCESTOR_HASH}) ON CONFLICT DO NOTHING`,
+    );
+  }
+
+  close(): Promise<void> {
+    return this.opts.close();
+  }
+
+  async ping(): Promise<void> {
+    await this.core.rows(sql`SELECT 1`);
+  }
+
+  // -- references
+
+  async listReferences(): Promise<Reference[]> {
+    return this.core.rows<Reference>(sql`SELECT name, type, hash FROM refs ORDER BY name`);
+  }
+
+  async getReference(name: string): Promise<Reference> {
+    const rows = await this.core.rows<Reference>(sql`SELECT name, type, hash FROM refs WHERE name = ${name}`);
+    if (rows.length === 0) throw new NotFoundError(`Named reference '${name}' not found`, 'reference');
+    return rows[0];
+  }
+
+  async createReference(name: string, type: ReferenceType, hash: string): Promise<Reference> {
+    if (!REF_NAME.test(name)) throw new BadRequestError(`Invalid reference name '${name}'`);
+    const target = await resolveHash(this.core, hash);
+    try {
+      await this.core.rows(sql`INSERT INTO refs (name, type, hash) VALUES (${name}, ${type}, ${target.hash})`);
+    } catch (err) {
+      if (sqlState(err) === '23505') throw new AlreadyExistsError(`Named reference '${name}' already exists`, 'reference');
+      throw err;
+    }
+    return { name, type, hash: target.hash };
+  }
+
+  /** Explains a failed reference CAS: missing, of another type, or moved. */
+  private async casFailure(name: string, type: ReferenceType | undefined, expectedHash: string): Promise<never> {
+    const ref = await this.getReference(name);
+    if (type !== undefined && ref.type !== type) {
+      throw new NotFoundError(`Named reference '${name}' is not a ${type.toLowerCase()}`, 'reference');
+    }
+    throw new ReferenceConflictError(
+      `Named reference '${name}' is not at expected hash '${expectedHash}', but at '${ref.hash}'`,
+      name,
+      expectedHash,
+      ref.hash,
+    );
+  }
+
+  async assignReference(name: string, type: ReferenceType | undefined, expectedHash: string, newHash: string): Promise<Reference> {
+    const target = await resolveHash(this.core, newHash);
+    const rows = await this.core.rows<Reference>(
+      sql`UPDATE refs SET hash = ${target.hash}
+          WHERE name = ${name} AND hash = ${expectedHash} AND (${type ?? null}::text IS NULL OR type = ${type ?? null})
+          RETURNING name, type, hash`,
+    );
+    if (rows.length === 0) return this.casFailure(name, type, expectedHash);
+    return rows[0];
+  }
+
+  async deleteReference(name: string, type: ReferenceType | undefined, expectedHash: string): Promise<void> {
+    if (name === this.defaultBranch) throw new BadRequestError(`Default branch '${name}' cannot be deleted`);
+    const rows = await this.core.rows<{ name: string }>(
+      sql`DELETE FROM refs
+          WHERE name = ${name} AND hash = ${expectedHash} AND (${type ?? null}::text IS NULL OR type = ${type ?? null})
+          RETURNING name`,
+    );
+    if (rows.length === 0) await this.casFailure(name, type, expectedHash);
+  }
+
+  // -- commits and lookups
+
+  private async toCommits(rows: CommitRow[]): Promise<Commit[]> {
+    const hashes = rows.flatMap((r) => r.operations.map((op) => op[2]).filter((h): h is string => h !== null));
+    const values = await this.core.loadContents([...new Set(hashes)]);
+    return rows.map((r) => ({
+      hash: r.hash,
+      parentHash: r.parent,
+      mergeParentHash: r.mergeParent,
+      author: r.author,
+      message: r.message,
+      commitTimeMs: r.commitTime,
+      properties: r.properties,
+      operations: r.operations.map(([kind, key, hash]): CommitOperation =>
+        kind === 'put' ? { kind, key, content: values.get(hash!)! } : { kind, key },
+      ),
+    }));
+  }
+
+  async getCommit(hash: string): Promise<Commit> {
+    return (await this.toCommits([await resolveHash(this.core, hash)]))[0];
+  }
+
+  async hashAtTime(refName: string, timeMs: number): Promise<string> {
+    return hashAtTime(this.core, (await this.getReference(refName)).hash, timeMs);
+  }
+
+  async ancestor(hash: string, n: number): Promise<string> {
+    if (!Number.isInteger(n) || n < 0) throw new BadRequestError(`Invalid ancestor distance ${n}`);
+    return ancestor(this.core, (await resolveHash(this.core, hash)).hash, n);
+  }
+
+  async getContent(hash: string, key: ContentKey): Promise<Content | null> {
+    return (await this.getContents(hash, [key])).get(keyToString(key)) ?? null;
+  }
+
+  async getContents(hash: string, keys: ContentKey[]): Promise<Map<string, Content>> {
+    const commit = await resolveHash(this.core, hash);
+    const found = await lookupMany(this.core, commit.indexRoot, keys.map(keyToString));
+    return this.withValues(found);
+  }
+
+  private async withValues(entries: Map<string, IndexEntry>): Promise<Map<string, Content>> {
+    const values = await this.core.loadContents([...new Set([...entries.values()].map((e) => e.hash))]);
+    const out = new Map<string, Content>();
+    for (const [k, e] of entries) {
+      const v = values.get(e.hash);
+      if (v) out.set(k, v);
+    }
+    return out;
+  }
+
+  async listEntries(
+    hash: string,
+    opts?: PageRequest & { prefix?: ContentKey; depth?: number; types?: ContentType[] },
+  ): Promise<Page<Entry>> {
+    const commit = await resolveHash(this.core, hash);
+    const range = prefixRange(opts?.prefix);
+    if (opts?.pageToken) range.from = `${decodeToken(opts.pageToken)}\u0000`;
+    const size = opts?.pageSize === undefined ? Number.POSITIVE_INFINITY : pageSize(opts, 0);
+    const wantLength = opts?.depth === undefined ? undefined : (opts.prefix?.length ?? 0) + opts.depth;
+    const types = opts?.types && opts.types.length > 0 ? new Set(opts.types) : undefined;
+    const items: Entry[] = [];
+    for await (const e of scanIndex(this.core, commit.indexRoot, range)) {
+      const key = keyFromString(e.key);
+      if (wantLength !== undefined && key.length !== wantLength) continue;
+      if (types && !types.has(e.type)) continue;
+      if (items.length === size) return { items, nextPageToken: encodeToken(keyToString(items[items.length - 1].key)) };
+      items.push({ key, type: e.type, contentId: e.id });
+    }
+    return { items };
+  }
+
+  async log(hash: string, opts?: PageRequest & { untilHash?: string }): Promise<Page<Commit>> {
+    const start = opts?.pageToken ? decodeToken(opts.pageToken) : (await resolveHash(this.core, hash)).hash;
+    const size = pageSize(opts, DEFAULT_LOG_PAGE);
+    const until = opts?.untilHash ? (await resolveHash(this.core, opts.untilHash)).hash : undefined;
+    const rows = (await firstParentChain(this.core, start, size + 1, until)).filter((r) => r.hash !== NO_ANCESTOR_HASH);
+    const reachedUntil = until !== undefined && rows.slice(0, size).some((r) => r.hash === until);
+    const page = rows.slice(0, size);
+    const items = await this.toCommits(page);
+    if (rows.length > size && !reachedUntil) return { items, nextPageToken: encodeToken(rows[size].hash) };
+    return { items };
+  }
+
+  async commit(branch: string, expectedHash: string, meta: CommitMeta, operations: CommitOperation[]): Promise<CommitResult> {
+    const expected = (await resolveHash(this.core, expectedHash)).hash;
+    const c = await commitOnBranch(this.core, branch, expected, meta, operations);
+    return { hash: c.hash, parentHash: c.parent!, commitTimeMs: c.commitTime };
+  }
+
+  // -- history operations
+
+  async diff(fromHash: string, toHash: string, opts?: PageRequest & { prefix?: ContentKey }): Promise<Page<DiffEntry>> {
+    const [from, to] = await Promise.all([resolveHash(this.core, fromHash), resolveHash(this.core, toHash)]);
+    const range = prefixRange(opts?.prefix);
+    if (opts?.pageToken) range.from = `${decodeToken(opts.pageToken)}\u0000`;
+    const size = opts?.pageSize === undefined ? Number.POSITIVE_INFINITY : pageSize(opts, 0);
+    const changes: { key: string; from: IndexEntry | null; to: IndexEntry | null }[] = [];
+    let more = false;
+    for await (const c of diffIndex(this.core, from.indexRoot, to.indexRoot, range)) {
+      if (changes.length === size) {
+        more = true;
+        break;
+      }
+      changes.push(c);
+    }
+    const hashes = changes.flatMap((c) => [c.from?.hash, c.to?.hash]).filter((h): h is string => !!h);
+    const values = await this.core.loadContents([...new Set(hashes)]);
+    const items = changes.map((c) => ({
+      key: keyFromString(c.key),
+      from: c.from ? (values.get(c.from.hash) ?? null) : null,
+      to: c.to ? (values.get(c.to.hash) ?? null) : null,
+    }));
+    return more ? { items, nextPageToken: encodeToken(changes[changes.length - 1].key) } : { items };
+  }
+
+  async mergeBase(a: string, b: string): Promise<string> {
+    const [ca, cb] = await Promise.all([resolveHash(this.core, a), resolveHash(this.core, b)]);
+    return mergeBase(this.core, ca.hash, cb.hash);
+  }
+
+  merge(req: MergeRequest): Promise<MergeResult> {
+    return mergeInto(this.core, req);
+  }
+
+  transplant(req: TransplantRequest): Promise<MergeResult> {
+    return transplantOnto(this.core, req);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * PostgreSQL schema of the version store (the same on PGlite). Every table but `refs` holds
+ * immutable, content-addressed rows: they are only ever inserted (ON CONFLICT DO NOTHING), so
+ * concurrent writers never contend on them and any process may cache them forever by hash.
+ * The only mutable state is a reference's head, moved by compare-and-swap.
+ */
+import { bigint, integer, jsonb, pgTable, smallint, text } from 'drizzle-orm/pg-core';
+
+/** Branches and tags. `hash` is the head; updated only with `WHERE hash = $expected`. */
+export const refs = pgTable('refs', {
+  name: text('name').primaryKey(),
+  type: text('type').$type<'BRANCH' | 'TAG'>().notNull(),
+  hash: text('hash').notNull(),
+});
+
+/**
+ * Commits. `gen` is the topological generation (1 + max over parents; the empty root has 0):
+ * it orders candidates in merge-base search and bounds ancestor walks. `indexRoot` is the hash
+ * of the root node of the commit's key index, so reading a key never walks history.
+ */
+export const commits = pgTable('commits', {
+  hash: text('hash').primaryKey(),
+  parent: text('parent'),
+  mergeParent: text('merge_parent'),
+  gen: bigint('gen', { mode: 'number' }).notNull(),
+  commitTime: bigint('commit_time', { mode: 'number' }).notNull(),
+  author: text('author').notNull(),
+  message: text('message').notNull(),
+  properties: jsonb('properties').$type<Record<string, string>>().notNull(),
+  /** [kind, key, contentHash | null, type, contentId, expectedContentId | null][] */
+  operations: jsonb('operations').notNull(),
+  indexRoot: text('index_root').notNull(),
+});
+
+/** Content values (namespace, table, view), addressed by the hash of their canonical form. */
+export const contents = pgTable('contents', {
+  hash: text('hash').primaryKey(),
+  type: text('type').$type<'NAMESPACE' | 'ICEBERG_TABLE' | 'ICEBERG_VIEW'>().notNull(),
+  contentId: text('content_id').notNull(),
+  metadataLocation: text('metadata_location'),
+  metadata: text('metadata'),
+  snapshotId: bigint('snapshot_id', { mode: 'bigint' }),
+  schemaId: integer('schema_id'),
+  specId: integer('spec_id'),
+  sortOrderId: integer('sort_order_id'),
+  versionId: integer('version_id'),
+  properties: jsonb('properties').$type<Record<string, string>>(),
+});
+
+/** Nodes of the per-commit key index (see key-index.ts), addressed by the hash of `data`. */
+export const indexNodes = pgTable('index_nodes', {
+  hash: text('hash').primaryKey(),
+  level: smallint('level').notNull(),
+  data: text('data').notNull(),
+});
