@@ -73,6 +73,11 @@ describe('golden table metadata files', () => {
       expect(big.length).toBeGreaterThan(0);
       for (const lit of big) expect(out).toContain(lit);
     });
+
+    it(`${name}: what we write reads back to the same model`, () => {
+      const m = parseTableMetadata(golden(name));
+      expect(parseTableMetadata(serializeTableMetadata(m))).toEqual(m);
+    });
   }
 
   it('v3: keeps 63-bit ids and counters exact in the model', () => {
