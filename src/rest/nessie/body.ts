@@ -1,0 +1,99 @@
+/**
+ * Request and response bodies of the Nessie API, parsed and printed losslessly: Iceberg
+ * snapshot ids are 63-bit and must never pass through `JSON.parse` or hono's `c.json()`.
+ */
+import type { Context } from 'hono';
+import { parseJson, stringifyJson, JsonSyntaxError, type JsonObject, type JsonValue } from '../../iceberg/json.js';
+import { NessieBadRequest } from './errors.js';
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Reads an optional JSON body; an empty body is `null` (Nessie's create-reference allows it). */
+export async function readBody(c: Context): Promise<JsonValue> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new NessieBadRequest(`Request body larger than ${MAX_BODY_BYTES} bytes`);
+  const text = await c.req.text();
+  if (text.length > MAX_BODY_BYTES) throw new NessieBadRequest(`Request body larger than ${MAX_BODY_BYTES} bytes`);
+  if (text.trim() === '') return null;
+  try {
+    return parseJson(text);
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) throw new NessieBadRequest(`Malformed JSON request body: ${err.message}`);
+    throw err;
+  }
+}
+
+export async function readObject(c: Context, what: string): Promise<JsonObject> {
+  const v = await readBody(c);
+  return asObject(v, what);
+}
+
+export function asObject(v: JsonValue | undefined, what: string): JsonObject {
+  if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v)) {
+    throw new NessieBadRequest(`${what} must be a JSON object`);
+  }
+  return v;
+}
+
+export function optString(o: JsonObject, field: string): string | undefined {
+  const v = o[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new NessieBadRequest(`Field '${field}' must be a string`);
+  return v;
+}
+
+export function optBool(o: JsonObject, ...fields: string[]): boolean | undefined {
+  for (const f of fields) {
+    const v = o[f];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'boolean') throw new NessieBadRequest(`Field '${f}' must be a boolean`);
+    return v;
+  }
+  return undefined;
+}
+
+export function optInt(o: JsonObject, field: string): number | undefined {
+  const v = o[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new NessieBadRequest(`Field '${field}' must be an integer`);
+  return v;
+}
+
+/** A 64-bit integer field, exact: small values parse as number, large ones as bigint. */
+export function optLong(o: JsonObject, field: string): bigint | undefined {
+  const v = o[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  throw new NessieBadRequest(`Field '${field}' must be an integer`);
+}
+
+export function respond(c: Context, value: unknown, status = 200): Response {
+  return new Response(stringifyJson(value), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/** `max-records`: a positive page size; absent means the server's default. */
+export function pageSize(c: Context, max: number): number {
+  const raw = c.req.query('max-records');
+  if (raw === undefined || raw === '') return max;
+  if (!/^[0-9]+$/.test(raw)) throw new NessieBadRequest(`Invalid max-records '${raw}'`);
+  const n = Number(raw);
+  return n <= 0 ? max : Math.min(n, max);
+}
+
+export function queryBool(c: Context, name: string): boolean {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return false;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new NessieBadRequest(`Query parameter '${name}' must be true or false`);
+}
+
+export type FetchOption = 'MINIMAL' | 'ALL';
+
+export function fetchOption(c: Context): FetchOption {
+  const raw = c.req.query('fetch');
+  if (raw === undefined || raw === '') return 'MINIMAL';
+  const up = raw.toUpperCase();
+  if (up === 'MINIMAL' || up === 'ALL') return up;
+  throw new NessieBadRequest(`Invalid fetch option '${raw}': use MINIMAL or ALL`);
+}

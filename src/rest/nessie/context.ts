@@ -1,0 +1,18 @@
+import type { VersionStore } from '../../catalog/store/port.js';
+
+/** What the Nessie routes need; built once by `createNessieApi`. */
+export interface NessieDeps {
+  store: VersionStore;
+  /**
+   * Reads a `metadata.json` (table or view) written by a Nessie client such as Iceberg's
+   * NessieCatalog, which writes the file itself and then commits only its location.
+   */
+  readMetadata: (metadataLocation: string) => Promise<string>;
+  defaultBranch: string;
+}
+
+/** Server-side caps on page sizes; clients page on with the returned token. */
+export const MAX_REFERENCES_PAGE = 1000;
+export const MAX_ENTRIES_PAGE = 1000;
+export const MAX_LOG_PAGE = 250;
+export const MAX_DIFF_PAGE = 1000;

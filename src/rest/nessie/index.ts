@@ -1,0 +1,105 @@
+/**
+ * Nessie API v2, as served by Nessie at `/api/v2`, so that Nessie's own tools work against
+ * lakecat: the Nessie CLI, Spark's Nessie SQL extensions and Iceberg's NessieCatalog. Mount it
+ * with `app.route('/api/v2', createNessieApi(deps))`.
+ */
+import { Hono, type Context } from 'hono';
+import { NO_ANCESTOR_HASH, type VersionStore } from '../../catalog/store/port.js';
+import { respond } from './body.js';
+import { getContent, getDiff, getSeveralContents, postMultipleContents } from './contents.js';
+import { commitOperations } from './commit.js';
+import type { NessieDeps } from './context.js';
+import { getEntries } from './entries.js';
+import { errorBody, toNessieError } from './errors.js';
+import { getCommitLog } from './history.js';
+import { mergeIntoBranch, transplantIntoBranch } from './merge.js';
+import { assignReference, createReference, deleteReference, getReference, listReferences } from './references.js';
+import { matchTreePath, type TreeRoute } from './tree-path.js';
+
+/** The Nessie spec version advertised; 2.2 clients send content keys in the escaped path form. */
+export const NESSIE_SPEC_VERSION = '2.2.0';
+
+export function createNessieApi(deps: {
+  store: VersionStore;
+  readMetadata: (metadataLocation: string) => Promise<string>;
+  defaultBranch?: string;
+}): Hono {
+  const ctx: NessieDeps = {
+    store: deps.store,
+    readMetadata: deps.readMetadata,
+    defaultBranch: deps.defaultBranch ?? deps.store.defaultBranch,
+  };
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    const body = toNessieError(err);
+    return respond(c, body, body.status);
+  });
+  app.notFound((c) => respond(c, errorBody('BAD_REQUEST', `No Nessie API v2 endpoint ${c.req.method} ${c.req.path}`), 404));
+
+  app.get('/config', (c) =>
+    respond(c, {
+      defaultBranch: ctx.defaultBranch,
+      minSupportedApiVersion: 1,
+      maxSupportedApiVersion: 2,
+      actualApiVersion: 2,
+      specVersion: NESSIE_SPEC_VERSION,
+      noAncestorHash: NO_ANCESTOR_HASH,
+    }),
+  );
+  // Repository configs (garbage-collection defaults and the like) are not kept; clients get none.
+  app.get('/config/repository', (c) => respond(c, { configs: [] }));
+
+  app.get('/trees', (c) => listReferences(ctx, c));
+  app.post('/trees', (c) => createReference(ctx, c));
+  app.on(['GET', 'POST', 'PUT', 'DELETE'], '/trees/*', (c) => dispatchTree(ctx, c));
+  return app;
+}
+
+/** The raw path after `/trees/`, still percent-encoded (a ref may hold an encoded '/'). */
+function rawTreePath(c: Context): string {
+  const path = new URL(c.req.url).pathname;
+  const at = path.indexOf('/trees/');
+  return at < 0 ? '' : path.slice(at + '/trees/'.length);
+}
+
+function notAllowed(c: Context): Response {
+  return respond(c, errorBody('BAD_REQUEST', `Method ${c.req.method} is not allowed on ${c.req.path}`), 405);
+}
+
+async function dispatchTree(ctx: NessieDeps, c: Context): Promise<Response> {
+  const route: TreeRoute | undefined = matchTreePath(rawTreePath(c));
+  const method = c.req.method;
+  if (route === undefined) return respond(c, errorBody('BAD_REQUEST', `No Nessie API v2 endpoint ${method} ${c.req.path}`), 404);
+  switch (route.kind) {
+    case 'ref':
+      if (method === 'GET') return getReference(ctx, c, route.ref);
+      if (method === 'PUT') return assignReference(ctx, c, route.ref);
+      if (method === 'DELETE') return deleteReference(ctx, c, route.ref);
+      return notAllowed(c);
+    case 'entries':
+      return method === 'GET' ? getEntries(ctx, c, route.ref) : notAllowed(c);
+    case 'history':
+      return method === 'GET' ? getCommitLog(ctx, c, route.ref) : notAllowed(c);
+    case 'commit':
+      return method === 'POST' ? commitOperations(ctx, c, route.ref) : notAllowed(c);
+    case 'merge':
+      return method === 'POST' ? mergeIntoBranch(ctx, c, route.ref) : notAllowed(c);
+    case 'transplant':
+      return method === 'POST' ? transplantIntoBranch(ctx, c, route.ref) : notAllowed(c);
+    case 'contents':
+      if (method === 'GET') return getSeveralContents(ctx, c, route.ref);
+      if (method === 'POST') return postMultipleContents(ctx, c, route.ref);
+      return notAllowed(c);
+    case 'content':
+      return method === 'GET' ? getContent(ctx, c, route.ref, route.key) : notAllowed(c);
+    case 'diff':
+      return method === 'GET' ? getDiff(ctx, c, route.from, route.to) : notAllowed(c);
+    case 'recent-changes':
+      return respond(c, errorBody('BAD_REQUEST', 'Reference history (recent-changes) is not recorded by lakecat'), 400);
+    default: {
+      const never: never = route;
+      throw new Error(`unhandled route ${String(never)}`);
+    }
+  }
+}
