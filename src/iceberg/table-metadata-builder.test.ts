@@ -161,6 +161,10 @@ describe('remove-schemas', () => {
     expect(changes).toEqual([{ action: 'remove-schemas', schemaIds: [0] }]);
   });
 
+  it('records nothing when no listed schema exists', () => {
+    expect(apply(tableMetadata(), [{ action: 'remove-schemas', schemaIds: [5] }]).changes).toEqual([]);
+  });
+
   it('cannot remove the current schema', () => {
     expect(() => apply(tableMetadata(), [{ action: 'remove-schemas', schemaIds: [0] }])).toThrow('Cannot remove the current schema');
   });
@@ -240,6 +244,14 @@ describe('remove-partition-specs', () => {
     const { metadata } = apply(base, [{ action: 'remove-partition-specs', specIds: [0] }]);
     expect(metadata.partitionSpecs.map((s) => s.specId)).toEqual([1]);
     expect(metadata.lastPartitionId).toBe(1000);
+  });
+
+  it('records only the specs that existed', () => {
+    const base = tableMetadata({ partitionSpecs: [{ specId: 0, fields: [] }, { specId: 1, fields: [] }] });
+    expect(apply(base, [{ action: 'remove-partition-specs', specIds: [1, 8] }]).changes).toEqual([
+      { action: 'remove-partition-specs', specIds: [1] },
+    ]);
+    expect(apply(base, [{ action: 'remove-partition-specs', specIds: [8] }]).changes).toEqual([]);
   });
 
   it('cannot remove the default spec', () => {

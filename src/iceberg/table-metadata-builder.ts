@@ -239,9 +239,11 @@ function setCurrentSchema(state: BuilderState, schemaId: number): void {
 function removeSchemas(state: BuilderState, schemaIds: readonly number[]): void {
   const ids = new Set(schemaIds);
   if (ids.has(state.currentSchemaId)) throw new ValidationError('Cannot remove the current schema');
-  if (ids.size === 0) return;
+  // Java records the removal even when no listed schema exists; only real removals count here.
+  const removed = state.schemas.filter((s) => ids.has(s.schemaId)).map((s) => s.schemaId);
+  if (removed.length === 0) return;
   state.schemas = state.schemas.filter((s) => !ids.has(s.schemaId));
-  state.changes.push({ action: 'remove-schemas', schemaIds: [...ids] });
+  state.changes.push({ action: 'remove-schemas', schemaIds: removed });
 }
 
 function currentSchema(state: BuilderState, purpose: string): Schema {
@@ -305,9 +307,10 @@ function setDefaultSpec(state: BuilderState, specId: number): void {
 function removeSpecs(state: BuilderState, specIds: readonly number[]): void {
   const ids = new Set(specIds);
   if (ids.has(state.defaultSpecId)) throw new ValidationError('Cannot remove the default partition spec');
-  if (ids.size === 0) return;
+  const removed = state.specs.filter((s) => ids.has(s.specId)).map((s) => s.specId);
+  if (removed.length === 0) return;
   state.specs = state.specs.filter((s) => !ids.has(s.specId));
-  state.changes.push({ action: 'remove-partition-specs', specIds: [...ids] });
+  state.changes.push({ action: 'remove-partition-specs', specIds: removed });
 }
 
 // ---------------------------------------------------------------- sort orders
