@@ -105,6 +105,57 @@ export class RecordFields {
     return value === null ? undefined : value;
   }
 
+  /** An int field. Some writers widen ints to long, so a bigint is narrowed back. */
+  int(record: Record<string, unknown>, id: number): number | undefined {
+    return toInt(this.get(record, id), id);
+  }
+
+  /** A long field as bigint, whichever integer type the writer used. */
+  long(record: Record<string, unknown>, id: number): bigint | undefined {
+    return toLong(this.get(record, id), id);
+  }
+
+  string(record: Record<string, unknown>, id: number): string | undefined {
+    const value = this.get(record, id);
+    if (value === undefined || typeof value === 'string') return value;
+    throw new InvalidAvroFileError(`field ${id} is not a string`);
+  }
+
+  boolean(record: Record<string, unknown>, id: number): boolean | undefined {
+    const value = this.get(record, id);
+    if (value === undefined || typeof value === 'boolean') return value;
+    throw new InvalidAvroFileError(`field ${id} is not a boolean`);
+  }
+
+  /** A binary field, copied out of the decoded block. */
+  bytes(record: Record<string, unknown>, id: number): Uint8Array | undefined {
+    return toBytes(this.get(record, id), id);
+  }
+
+  intList(record: Record<string, unknown>, id: number): number[] | undefined {
+    const value = this.get(record, id);
+    return value === undefined ? undefined : (value as unknown[]).map((v) => toInt(v, id)!);
+  }
+
+  longList(record: Record<string, unknown>, id: number): bigint[] | undefined {
+    const value = this.get(record, id);
+    return value === undefined ? undefined : (value as unknown[]).map((v) => toLong(v, id)!);
+  }
+
+  /** An int-keyed map stored as an array of key/value records (Java's `logicalType: map`). */
+  intMap<V>(record: Record<string, unknown>, id: number, value: (v: unknown, id: number) => V | undefined): Map<number, V> | undefined {
+    const entries = this.get(record, id);
+    if (entries === undefined) return undefined;
+    const map = new Map<number, V>();
+    // Some writers make the entries themselves nullable; a null entry carries nothing.
+    for (const entry of entries as Array<{ key: unknown; value: unknown } | null>) {
+      if (!entry) continue;
+      const v = value(entry.value, id);
+      if (v !== undefined) map.set(toInt(entry.key, id)!, v);
+    }
+    return map;
+  }
+
   /** The fields of the nested record stored in field `id`. */
   nested(id: number): RecordFields {
     const ref = this.byId.get(id);
@@ -179,4 +230,24 @@ export function structOf(fields: RecordFields, names: AvroNames): StructType {
       }),
     ),
   };
+}
+
+export function toInt(value: unknown, id: number): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'bigint' && value >= -(2n ** 31n) && value < 2n ** 31n) return Number(value);
+  throw new InvalidAvroFileError(`field ${id} is not an int: ${String(value)}`);
+}
+
+export function toLong(value: unknown, id: number): bigint | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  throw new InvalidAvroFileError(`field ${id} is not a long: ${String(value)}`);
+}
+
+export function toBytes(value: unknown, id: number): Uint8Array | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  throw new InvalidAvroFileError(`field ${id} is not binary`);
 }

@@ -20,8 +20,15 @@ export const bigintLongType: avsc.types.LongType = avsc.types.LongType.__with({
   compare: (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0),
 });
 
-/** Builds an avsc type from a JSON schema, with `long` as `bigint`. */
+function isLong(schema: unknown): boolean {
+  if (schema === 'long') return true;
+  // Also `{"type": "long"}` and logical types over long (timestamps, times), which some writers use.
+  return typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'long';
+}
+
+/** Builds an avsc type from a JSON schema, with every `long` as `bigint`. */
 export function avroType(schema: unknown): avsc.Type {
-  // avsc adds every named type to the registry it is given, so each call gets a fresh one.
-  return avsc.Type.forSchema(schema as avsc.Schema, { registry: { long: bigintLongType } });
+  return avsc.Type.forSchema(schema as avsc.Schema, {
+    typeHook: (s) => (isLong(s) ? bigintLongType : undefined),
+  });
 }

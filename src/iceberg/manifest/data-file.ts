@@ -4,10 +4,10 @@
  */
 import { ValidationError } from '../errors.js';
 import type { FormatVersion, StructType } from '../model.js';
-import { type AvroNames, RecordFields, structOf } from './avro-fields.js';
+import { type AvroNames, RecordFields, structOf, toBytes, toLong } from './avro-fields.js';
 import { avroFieldName } from './avro-schema.js';
 import { InvalidAvroFileError } from './errors.js';
-import { fromBuffer, partitionFromAvro, partitionToAvro, toBuffer } from './partition-values.js';
+import { partitionFromAvro, partitionToAvro, toBuffer } from './partition-values.js';
 import { DATA_FILE } from './schemas.js';
 import type { DataFile, FileContent } from './types.js';
 
@@ -47,13 +47,6 @@ type KeyValue<V> = { key: number; value: V };
 function mapToAvro<V, A>(map: Map<number, V> | undefined, convert: (v: V) => A): KeyValue<A>[] | null {
   if (map === undefined) return null;
   return [...map].map(([key, value]) => ({ key, value: convert(value) }));
-}
-
-function mapFromAvro<A, V>(entries: unknown, convert: (a: A) => V): Map<number, V> | undefined {
-  if (entries === undefined || entries === null) return undefined;
-  const map = new Map<number, V>();
-  for (const entry of entries as KeyValue<A>[]) map.set(entry.key, convert(entry.value));
-  return map;
 }
 
 const same = <T>(v: T): T => v;
@@ -116,45 +109,41 @@ export class DataFileReader {
 
   read(record: Record<string, unknown>): DataFile {
     const f = this.fields;
-    const get = (id: number): unknown => f.get(record, id);
-    const required = (id: number): unknown => {
-      const value = get(id);
+    const required = <T>(value: T | undefined, id: number): T => {
       if (value === undefined) throw new InvalidAvroFileError(`data file is missing required field ${id}`);
       return value;
     };
-    const partitionRecord = required(DATA_FILE.partitionId) as Record<string, unknown>;
+    // A writer that declares the partition nullable and stores null leaves every value null.
+    const partitionRecord = (f.get(record, DATA_FILE.partitionId) ?? {}) as Record<string, unknown>;
+    const content = f.int(record, DATA_FILE.content.id);
     const file: DataFile = {
-      content: get(DATA_FILE.content.id) === undefined ? 'data' : fileContentOf(get(DATA_FILE.content.id) as number),
-      filePath: required(DATA_FILE.filePath.id) as string,
-      fileFormat: required(DATA_FILE.fileFormat.id) as string,
+      content: content === undefined ? 'data' : fileContentOf(content),
+      filePath: required(f.string(record, DATA_FILE.filePath.id), DATA_FILE.filePath.id),
+      fileFormat: required(f.string(record, DATA_FILE.fileFormat.id), DATA_FILE.fileFormat.id),
       partition: partitionFromAvro(this.partitionType, partitionRecord, this.partitionNames),
-      recordCount: required(DATA_FILE.recordCount.id) as bigint,
-      fileSizeInBytes: required(DATA_FILE.fileSizeInBytes.id) as bigint,
+      recordCount: required(f.long(record, DATA_FILE.recordCount.id), DATA_FILE.recordCount.id),
+      fileSizeInBytes: required(f.long(record, DATA_FILE.fileSizeInBytes.id), DATA_FILE.fileSizeInBytes.id),
     };
-    const optional: Array<[keyof DataFile, unknown]> = [
-      ['blockSizeInBytes', get(DATA_FILE.blockSizeInBytes.id)],
-      ['columnSizes', mapFromAvro(get(DATA_FILE.columnSizes.id), same)],
-      ['valueCounts', mapFromAvro(get(DATA_FILE.valueCounts.id), same)],
-      ['nullValueCounts', mapFromAvro(get(DATA_FILE.nullValueCounts.id), same)],
-      ['nanValueCounts', mapFromAvro(get(DATA_FILE.nanValueCounts.id), same)],
-      ['lowerBounds', mapFromAvro(get(DATA_FILE.lowerBounds.id), fromBuffer)],
-      ['upperBounds', mapFromAvro(get(DATA_FILE.upperBounds.id), fromBuffer)],
-      ['keyMetadata', optionalBytes(get(DATA_FILE.keyMetadata.id))],
-      ['splitOffsets', get(DATA_FILE.splitOffsets.id)],
-      ['equalityIds', get(DATA_FILE.equalityIds.id)],
-      ['sortOrderId', get(DATA_FILE.sortOrderId.id)],
-      ['firstRowId', get(DATA_FILE.firstRowId.id)],
-      ['referencedDataFile', get(DATA_FILE.referencedDataFile.id)],
-      ['contentOffset', get(DATA_FILE.contentOffset.id)],
-      ['contentSizeInBytes', get(DATA_FILE.contentSizeInBytes.id)],
-    ];
-    for (const [key, value] of optional) {
+    const optional: { [K in keyof DataFile]?: DataFile[K] } = {
+      blockSizeInBytes: f.long(record, DATA_FILE.blockSizeInBytes.id),
+      columnSizes: f.intMap(record, DATA_FILE.columnSizes.id, toLong),
+      valueCounts: f.intMap(record, DATA_FILE.valueCounts.id, toLong),
+      nullValueCounts: f.intMap(record, DATA_FILE.nullValueCounts.id, toLong),
+      nanValueCounts: f.intMap(record, DATA_FILE.nanValueCounts.id, toLong),
+      lowerBounds: f.intMap(record, DATA_FILE.lowerBounds.id, toBytes),
+      upperBounds: f.intMap(record, DATA_FILE.upperBounds.id, toBytes),
+      keyMetadata: f.bytes(record, DATA_FILE.keyMetadata.id),
+      splitOffsets: f.longList(record, DATA_FILE.splitOffsets.id),
+      equalityIds: f.intList(record, DATA_FILE.equalityIds.id),
+      sortOrderId: f.int(record, DATA_FILE.sortOrderId.id),
+      firstRowId: f.long(record, DATA_FILE.firstRowId.id),
+      referencedDataFile: f.string(record, DATA_FILE.referencedDataFile.id),
+      contentOffset: f.long(record, DATA_FILE.contentOffset.id),
+      contentSizeInBytes: f.long(record, DATA_FILE.contentSizeInBytes.id),
+    };
+    for (const [key, value] of Object.entries(optional)) {
       if (value !== undefined) (file as unknown as Record<string, unknown>)[key] = value;
     }
     return file;
   }
-}
-
-function optionalBytes(value: unknown): Uint8Array | undefined {
-  return value === undefined ? undefined : fromBuffer(value as Uint8Array);
 }

@@ -9,7 +9,7 @@ import { AvroNames, RecordFields } from './avro-fields.js';
 import { icebergSchemaJson } from './avro-schema.js';
 import { InvalidAvroFileError } from './errors.js';
 import { formatVersionOf, parseOptionalLong } from './header.js';
-import { fromBuffer, toBuffer } from './partition-values.js';
+import { toBuffer } from './partition-values.js';
 import { MANIFEST_FILE, manifestListAvroSchema, manifestListSchema } from './schemas.js';
 import type {
   FieldSummary,
@@ -157,13 +157,13 @@ export function writeManifestList(request: ManifestListWriteRequest, options: Av
 }
 
 function readSummary(fields: RecordFields, record: Record<string, unknown>): FieldSummary {
-  const summary: FieldSummary = { containsNull: fields.get(record, SUMMARY.containsNull) === true };
-  const containsNan = fields.get(record, SUMMARY.containsNan);
-  if (containsNan !== undefined) summary.containsNan = containsNan as boolean;
-  const lower = fields.get(record, SUMMARY.lowerBound);
-  if (lower !== undefined) summary.lowerBound = fromBuffer(lower as Uint8Array);
-  const upper = fields.get(record, SUMMARY.upperBound);
-  if (upper !== undefined) summary.upperBound = fromBuffer(upper as Uint8Array);
+  const summary: FieldSummary = { containsNull: fields.boolean(record, SUMMARY.containsNull) === true };
+  const containsNan = fields.boolean(record, SUMMARY.containsNan);
+  if (containsNan !== undefined) summary.containsNan = containsNan;
+  const lower = fields.bytes(record, SUMMARY.lowerBound);
+  if (lower !== undefined) summary.lowerBound = lower;
+  const upper = fields.bytes(record, SUMMARY.upperBound);
+  if (upper !== undefined) summary.upperBound = upper;
   return summary;
 }
 
@@ -178,40 +178,37 @@ export function readManifestList(bytes: Uint8Array, options: AvroReadOptions = {
 
   const manifests = file.records.map((value): ManifestFile => {
     const record = value as Record<string, unknown>;
-    const get = (id: number): unknown => fields.get(record, id);
-    const required = (id: number): unknown => {
-      const v = get(id);
+    const required = <T>(v: T | undefined, id: number): T => {
       if (v === undefined) throw new InvalidAvroFileError(`manifest list entry is missing required field ${id}`);
       return v;
     };
-    const content = get(F.content.id);
+    const content = fields.int(record, F.content.id);
     const manifest: ManifestFile = {
-      manifestPath: required(F.path.id) as string,
-      manifestLength: required(F.length.id) as bigint,
-      partitionSpecId: required(F.specId.id) as number,
-      content: content === undefined ? 'data' : manifestContentOf(content as number),
-      sequenceNumber: (get(F.sequenceNumber.id) as bigint | undefined) ?? 0n,
-      minSequenceNumber: (get(F.minSequenceNumber.id) as bigint | undefined) ?? 0n,
-      addedSnapshotId: required(F.addedSnapshotId.id) as bigint,
+      manifestPath: required(fields.string(record, F.path.id), F.path.id),
+      manifestLength: required(fields.long(record, F.length.id), F.length.id),
+      partitionSpecId: required(fields.int(record, F.specId.id), F.specId.id),
+      content: content === undefined ? 'data' : manifestContentOf(content),
+      sequenceNumber: fields.long(record, F.sequenceNumber.id) ?? 0n,
+      minSequenceNumber: fields.long(record, F.minSequenceNumber.id) ?? 0n,
+      addedSnapshotId: required(fields.long(record, F.addedSnapshotId.id), F.addedSnapshotId.id),
     };
-    const optional: Array<[keyof ManifestFile, unknown]> = [
-      ['addedFilesCount', get(F.addedFilesCount.id)],
-      ['existingFilesCount', get(F.existingFilesCount.id)],
-      ['deletedFilesCount', get(F.deletedFilesCount.id)],
-      ['addedRowsCount', get(F.addedRowsCount.id)],
-      ['existingRowsCount', get(F.existingRowsCount.id)],
-      ['deletedRowsCount', get(F.deletedRowsCount.id)],
-      ['firstRowId', get(F.firstRowId.id)],
-    ];
-    for (const [key, v] of optional) {
+    const optional: { [K in keyof ManifestFile]?: ManifestFile[K] } = {
+      addedFilesCount: fields.int(record, F.addedFilesCount.id),
+      existingFilesCount: fields.int(record, F.existingFilesCount.id),
+      deletedFilesCount: fields.int(record, F.deletedFilesCount.id),
+      addedRowsCount: fields.long(record, F.addedRowsCount.id),
+      existingRowsCount: fields.long(record, F.existingRowsCount.id),
+      deletedRowsCount: fields.long(record, F.deletedRowsCount.id),
+      keyMetadata: fields.bytes(record, F.keyMetadata.id),
+      firstRowId: fields.long(record, F.firstRowId.id),
+    };
+    for (const [key, v] of Object.entries(optional)) {
       if (v !== undefined) (manifest as unknown as Record<string, unknown>)[key] = v;
     }
-    const partitions = get(F.partitions.id) as Record<string, unknown>[] | undefined;
+    const partitions = fields.get(record, F.partitions.id) as Array<Record<string, unknown> | null> | undefined;
     if (partitions !== undefined && summaryFields) {
-      manifest.partitions = partitions.map((p) => readSummary(summaryFields, p));
+      manifest.partitions = partitions.filter((p) => p !== null).map((p) => readSummary(summaryFields, p));
     }
-    const keyMetadata = get(F.keyMetadata.id);
-    if (keyMetadata !== undefined) manifest.keyMetadata = fromBuffer(keyMetadata as Uint8Array);
     return manifest;
   });
 

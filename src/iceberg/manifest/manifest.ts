@@ -121,26 +121,25 @@ export function readManifest(bytes: Uint8Array, options: ManifestReadOptions = {
 
   const entries = file.records.map((value): ManifestEntry => {
     const record = value as Record<string, unknown>;
-    const status = entryFields.get(record, MANIFEST_ENTRY.status.id);
+    const status = entryFields.int(record, MANIFEST_ENTRY.status.id);
     const dataFile = entryFields.get(record, MANIFEST_ENTRY.dataFileId);
-    if (typeof status !== 'number' || dataFile === undefined) {
+    if (status === undefined || dataFile === undefined) {
       throw new InvalidAvroFileError('manifest entry is missing its status or data file');
     }
     const entry: ManifestEntry = {
       status: entryStatusOf(status),
       dataFile: dataFiles.read(dataFile as Record<string, unknown>),
     };
-    const snapshotId = entryFields.get(record, MANIFEST_ENTRY.snapshotId.id) as bigint | undefined;
+    const snapshotId = entryFields.long(record, MANIFEST_ENTRY.snapshotId.id);
     if (snapshotId !== undefined) entry.snapshotId = snapshotId;
-    if (hasSequenceNumbers) {
-      const seq = entryFields.get(record, MANIFEST_ENTRY.sequenceNumber.id) as bigint | undefined;
-      const fileSeq = entryFields.get(record, MANIFEST_ENTRY.fileSequenceNumber.id) as bigint | undefined;
-      if (seq !== undefined) entry.sequenceNumber = seq;
-      if (fileSeq !== undefined) entry.fileSequenceNumber = fileSeq;
-    } else {
-      // v1 manifests have no sequence numbers: every file reads as sequence number 0.
-      entry.sequenceNumber = 0n;
-      entry.fileSequenceNumber = 0n;
+    const seq = entryFields.long(record, MANIFEST_ENTRY.sequenceNumber.id);
+    const fileSeq = entryFields.long(record, MANIFEST_ENTRY.fileSequenceNumber.id);
+    if (seq !== undefined) entry.sequenceNumber = seq;
+    if (fileSeq !== undefined) entry.fileSequenceNumber = fileSeq;
+    if (formatVersion === 1) {
+      // v1 has no sequence numbers: every file reads as sequence number 0.
+      entry.sequenceNumber ??= 0n;
+      entry.fileSequenceNumber ??= 0n;
     }
     return entry;
   });
