@@ -8,7 +8,7 @@ import { ValidationError } from './errors.js';
 import type { FormatVersion, PartitionField, PartitionSpec, Schema, SortField, SortOrder, TableMetadata, TableUpdate } from './model.js';
 import { assignFreshIdsFrom, findColumnName, findField } from './schema.js';
 import { applyUpdates } from './table-metadata-builder.js';
-import { PARTITION_DATA_ID_START } from './table-metadata-builder-specs.js';
+import { PARTITION_DATA_ID_START } from './partitioning.js';
 import { DEFAULT_FORMAT_VERSION, LAST_ADDED, SUPPORTED_FORMAT_VERSION } from './table-metadata-builder-state.js';
 
 export interface NewTableInput {

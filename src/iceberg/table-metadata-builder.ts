@@ -8,16 +8,14 @@ import { v4 as randomUuid } from 'uuid';
 import { ValidationError } from './errors.js';
 import type { FormatVersion, MetadataLogEntry, PartitionSpec, Schema, SortOrder, TableMetadata, TableUpdate } from './model.js';
 import { highestFieldId, sameSchema, validateSchema } from './schema.js';
+import { hasSequentialIds, lastAssignedPartitionId, specsCompatible } from './partitioning.js';
+import { sameSortFields } from './sort-order.js';
 import {
   bindPartitionSpec,
   bindSortOrder,
   checkSortOrderCompatibility,
   checkSpecCompatibility,
-  compatibleSpecs,
-  describePartitionField,
-  hasSequentialIds,
-  sameSortOrder,
-  specLastAssignedFieldId,
+  describeSpec,
 } from './table-metadata-builder-specs.js';
 import {
   addSnapshot,
@@ -256,7 +254,7 @@ function currentSchema(state: BuilderState, purpose: string): Schema {
 
 function addPartitionSpec(state: BuilderState, spec: PartitionSpec): number {
   const schema = currentSchema(state, 'add a partition spec');
-  const bound = bindPartitionSpec(spec, schema, spec.specId);
+  const bound = bindPartitionSpec(spec, schema);
   const specId = reuseOrCreateSpecId(state, bound);
   if (state.specs.some((s) => s.specId === specId)) {
     // Java tests whether the spec added last came from these updates, not this one.
@@ -266,26 +264,21 @@ function addPartitionSpec(state: BuilderState, spec: PartitionSpec): number {
     state.lastAddedSpecId = addedHere ? specId : undefined;
     return specId;
   }
-  checkSpecCompatibility(bound, schema);
   if (state.formatVersion === 1 && !hasSequentialIds(bound)) {
     throw new ValidationError(`Spec does not use sequential IDs that are required in v1: ${describeSpec(bound)}`);
   }
   const added: PartitionSpec = { ...bound, specId };
-  state.lastPartitionId = Math.max(state.lastPartitionId, specLastAssignedFieldId(added));
+  state.lastPartitionId = Math.max(state.lastPartitionId, lastAssignedPartitionId(added));
   state.specs.push(added);
   state.changes.push({ action: 'add-spec', spec: added });
   state.lastAddedSpecId = specId;
   return specId;
 }
 
-function describeSpec(spec: PartitionSpec): string {
-  return spec.fields.length === 0 ? '[]' : `[\n${spec.fields.map((f) => `  ${describePartitionField(f)}\n`).join('')}]`;
-}
-
 function reuseOrCreateSpecId(state: BuilderState, spec: PartitionSpec): number {
   let next = 0;
   for (const existing of state.specs) {
-    if (compatibleSpecs(spec, existing)) return existing.specId;
+    if (specsCompatible(spec, existing)) return existing.specId;
     if (next <= existing.specId) next = existing.specId + 1;
   }
   return next;
@@ -326,7 +319,6 @@ function addSortOrder(state: BuilderState, order: SortOrder): number {
     state.lastAddedOrderId = addedHere ? orderId : undefined;
     return orderId;
   }
-  checkSortOrderCompatibility(bound, schema);
   const added: SortOrder = { ...bound, orderId };
   state.sortOrders.push(added);
   state.changes.push({ action: 'add-sort-order', sortOrder: added });
@@ -338,7 +330,7 @@ function reuseOrCreateSortOrderId(state: BuilderState, order: SortOrder): number
   if (order.fields.length === 0) return 0;
   let next = 1;
   for (const existing of state.sortOrders) {
-    if (sameSortOrder(existing, order)) return existing.orderId;
+    if (sameSortFields(existing, order)) return existing.orderId;
     if (next <= existing.orderId) next = existing.orderId + 1;
   }
   return next;
