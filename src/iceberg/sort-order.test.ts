@@ -40,7 +40,7 @@ describe('validateSortOrder', () => {
   it.each([
     [order(3), 'Unsorted order ID must be 0'],
     [order(0, sf(1)), 'Sort order ID 0 is reserved for unsorted order'],
-    [order(1, sf(99)), 'Cannot find source column for sort field: identity(99) ASC NULLS_FIRST'],
+    [order(1, sf(99)), 'Cannot find source column for sort field: identity(99) ASC NULLS FIRST'],
     [order(1, sf(5)), 'Cannot sort by non-primitive source field: map<string, int>'],
     [order(1, sf(2, 'day')), 'Invalid source type string for transform: day'],
     [order(1, sf(4, 'bucket[2]', 'desc', 'nulls-last')), 'Invalid source type double for transform: bucket[2]'],
@@ -58,7 +58,7 @@ describe('validateSortOrder', () => {
 
 describe('sort order identity', () => {
   it('describes fields like Java', () => {
-    expect(describeSortField(sf(3, 'bucket[4]', 'desc', 'nulls-last'))).toBe('bucket[4](3) DESC NULLS_LAST');
+    expect(describeSortField(sf(3, 'bucket[4]', 'desc', 'nulls-last'))).toBe('bucket[4](3) DESC NULLS LAST');
   });
 
   it('compares fields, ignoring order ids and transform spelling', () => {

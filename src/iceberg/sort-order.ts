@@ -24,10 +24,10 @@ function sortSourceIds(field: SortField): number[] {
   return field.sourceIds !== undefined && field.sourceIds.length > 0 ? field.sourceIds : [field.sourceId];
 }
 
-/** Java `SortField.toString`, used in messages: `bucket[4](3) DESC NULLS_LAST`. */
+/** Java `SortField.toString`, used in messages: `bucket[4](3) DESC NULLS LAST`. */
 export function describeSortField(field: SortField): string {
   const direction = field.direction === 'asc' ? 'ASC' : 'DESC';
-  const nulls = field.nullOrder === 'nulls-first' ? 'NULLS_FIRST' : 'NULLS_LAST';
+  const nulls = field.nullOrder === 'nulls-first' ? 'NULLS FIRST' : 'NULLS LAST';
   return `${field.transform}(${sortSourceIds(field).join(', ')}) ${direction} ${nulls}`;
 }
 
