@@ -5,10 +5,11 @@
  */
 import { v4 as randomUuid } from 'uuid';
 import { ValidationError } from './errors.js';
-import type { FormatVersion, PartitionField, PartitionSpec, Schema, SortField, SortOrder, TableMetadata, TableUpdate } from './model.js';
-import { assignFreshIdsFrom, findColumnName, findField } from './schema.js';
+import type { FormatVersion, PartitionSpec, Schema, SortOrder, TableMetadata, TableUpdate } from './model.js';
+import { assignFreshIdsFrom } from './schema.js';
 import { applyUpdates } from './table-metadata-builder.js';
-import { PARTITION_DATA_ID_START } from './partitioning.js';
+import { assignFreshPartitionIds, UNPARTITIONED_SPEC } from './partitioning.js';
+import { assignFreshSortOrderIds, UNSORTED_ORDER } from './sort-order.js';
 import { DEFAULT_FORMAT_VERSION, LAST_ADDED, SUPPORTED_FORMAT_VERSION } from './table-metadata-builder-state.js';
 
 export interface NewTableInput {
@@ -57,8 +58,8 @@ export function newTableUpdates(input: NewTableInput): TableUpdate[] {
     throw new ValidationError(`Unsupported format version: v${formatVersion} (supported: v${SUPPORTED_FORMAT_VERSION})`);
   }
   const { schema: fresh, lastColumnId } = assignFreshIdsFrom({ ...input.schema, schemaId: 0 }, 0);
-  const spec = freshSpec(input.spec ?? { specId: 0, fields: [] }, input.schema, fresh);
-  const order = freshSortOrder(input.sortOrder ?? { orderId: 0, fields: [] }, input.schema, fresh);
+  const { spec } = assignFreshPartitionIds(input.spec ?? UNPARTITIONED_SPEC, input.schema, fresh);
+  const order = assignFreshSortOrderIds(input.sortOrder ?? UNSORTED_ORDER, input.schema, fresh);
   return [
     { action: 'assign-uuid', uuid: input.tableUuid ?? randomUuid() },
     { action: 'upgrade-format-version', formatVersion },
@@ -86,36 +87,4 @@ function persistedProperties(properties: Record<string, string>): Record<string,
     if (!RESERVED_PROPERTIES.has(key)) kept[key] = value;
   }
   return kept;
-}
-
-/** The id a column of `original` has in `fresh`, found by its full name. */
-function freshSourceId(original: Schema, fresh: Schema, sourceId: number): number {
-  const name = findColumnName(original, sourceId);
-  const field = name === undefined ? undefined : findField(fresh, name);
-  if (field === undefined) throw new ValidationError(`Cannot find source column: ${sourceId}`);
-  return field.id;
-}
-
-function freshSpec(spec: PartitionSpec, original: Schema, fresh: Schema): PartitionSpec {
-  const fields = spec.fields.map((f, i): PartitionField => {
-    const field: PartitionField = {
-      sourceId: freshSourceId(original, fresh, f.sourceId),
-      fieldId: PARTITION_DATA_ID_START + i,
-      name: f.name,
-      transform: f.transform,
-    };
-    if (f.sourceIds !== undefined) field.sourceIds = f.sourceIds.map((id) => freshSourceId(original, fresh, id));
-    return field;
-  });
-  return { specId: 0, fields };
-}
-
-function freshSortOrder(order: SortOrder, original: Schema, fresh: Schema): SortOrder {
-  if (order.fields.length === 0) return { orderId: 0, fields: [] };
-  const fields = order.fields.map((f): SortField => {
-    const field: SortField = { ...f, sourceId: freshSourceId(original, fresh, f.sourceId) };
-    if (f.sourceIds !== undefined) field.sourceIds = f.sourceIds.map((id) => freshSourceId(original, fresh, id));
-    return field;
-  });
-  return { orderId: 1, fields };
 }
