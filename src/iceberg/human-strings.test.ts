@@ -12,6 +12,7 @@ describe('toHumanString', () => {
     expect(toHumanString('month', 'date', -1)).toBe('1969-12');
     expect(toHumanString('day', 'timestamptz', 17486)).toBe('2017-11-16');
     expect(toHumanString('day', 'date', -1)).toBe('1969-12-31');
+    expect(toHumanString('day', 'date', days('+012345-06-07'))).toBe('12345-06-07');
     expect(toHumanString('hour', 'timestamp', 17486 * 24 + 22)).toBe('2017-11-16-22');
     expect(toHumanString('hour', 'timestamp', -1)).toBe('1969-12-31-23');
   });
@@ -23,7 +24,13 @@ describe('toHumanString', () => {
     expect(toHumanString('identity', 'time', 81060000000n)).toBe('22:31');
     expect(toHumanString('identity', 'time', 81068500000n)).toBe('22:31:08.500');
     expect(toHumanString('identity', 'timestamp', micros('2017-11-16T22:31:08Z') + 1n)).toBe('2017-11-16T22:31:08.000001');
-    expect(toHumanString('identity', 'timestamptz', micros('2017-11-16T22:31:08Z'))).toBe('2017-11-16T22:31:08Z');
+    expect(toHumanString('identity', 'timestamptz', micros('2017-11-16T22:31:08Z'))).toBe('2017-11-16T22:31:08+00:00');
+    expect(toHumanString('identity', 'timestamp', micros('2017-11-16T22:31:00Z'))).toBe('2017-11-16T22:31:00');
+    expect(toHumanString('identity', 'timestamp', micros('2017-11-16T22:31:08.5Z'))).toBe('2017-11-16T22:31:08.5');
+    expect(toHumanString('identity', 'timestamptz_ns', micros('2017-11-16T22:31:08Z') * 1000n + 120n)).toBe(
+      '2017-11-16T22:31:08.00000012+00:00',
+    );
+    expect(toHumanString('identity', 'timestamp', micros('+012345-01-01T00:00:00Z'))).toBe('+12345-01-01T00:00:00');
     expect(toHumanString('identity', 'timestamp_ns', micros('2017-11-16T22:31:08Z') * 1000n + 1001n)).toBe(
       '2017-11-16T22:31:08.000001001',
     );

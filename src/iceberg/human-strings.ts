@@ -85,7 +85,7 @@ function humanSourceValue(source: ParsedPrimitive, value: TransformValue): strin
         ? formatDecimal(value, source.scale)
         : formatDecimal((value as DecimalValue).unscaled, (value as DecimalValue).scale);
     case 'date':
-      return formatLocalDate(toInt(value, 'date'));
+      return humanDay(toInt(value, 'date'));
     case 'time':
       return formatLocalTimeOfDayNanos(toBigInt(value, 'time') * 1000n);
     case 'timestamp':
@@ -95,8 +95,8 @@ function humanSourceValue(source: ParsedPrimitive, value: TransformValue): strin
       const nanos = source.kind.endsWith('_ns') ? toBigInt(value, source.kind) : toBigInt(value, source.kind) * 1000n;
       const nanosPerDay = MICROS_PER_DAY * 1000n;
       const days = floorDiv(nanos, nanosPerDay);
-      const text = `${formatLocalDate(Number(days))}T${formatLocalTimeOfDayNanos(nanos - days * nanosPerDay)}`;
-      return source.kind.startsWith('timestamptz') ? `${text}Z` : text;
+      const text = `${formatLocalDate(Number(days))}T${formatIsoLocalTime(nanos - days * nanosPerDay)}`;
+      return source.kind.startsWith('timestamptz') ? `${text}+00:00` : text;
     }
     case 'uuid':
       return uuidText(value);
@@ -116,7 +116,7 @@ function humanSourceValue(source: ParsedPrimitive, value: TransformValue): strin
 /**
  * A partition value (the transform's output) as text for partition paths, matching Java's
  * `Transform.toHumanString`: `null` for null, dates `yyyy-MM-dd`, months `yyyy-MM`, hours
- * `yyyy-MM-dd-HH`, timestamps ISO-8601, binary as base64.
+ * `yyyy-MM-dd-HH`, timestamps ISO-8601 (`+00:00` for timestamptz), binary as base64.
  */
 export function toHumanString(transform: Transform | string, sourceType: IcebergType, value: TransformValue): string {
   const t = typeof transform === 'string' ? parseTransform(transform) : transform;
@@ -137,7 +137,7 @@ export function toHumanString(transform: Transform | string, sourceType: Iceberg
       return `${pad(year, 4)}-${pad(months - Math.floor(months / 12) * 12 + 1, 2)}`;
     }
     case 'day':
-      return formatLocalDate(toInt(value, 'day'));
+      return humanDay(toInt(value, 'day'));
     case 'hour': {
       const hours = toInt(value, 'hour');
       const days = Math.floor(hours / 24);
@@ -159,11 +159,25 @@ function pad(n: number, width: number): string {
   return n < 0 ? `-${digits.padStart(width - 1, '0')}` : digits.padStart(width, '0');
 }
 
-/** Java `LocalDate.toString`: four-digit years, a sign only before years beyond 9999 or below 0. */
+/** `DateTimeFormatter.ISO_LOCAL_DATE`: four-digit years, a sign only beyond 9999 or below 0. */
 function formatLocalDate(days: number): string {
   const { year, month, day } = civilFromDays(days);
   const yearText = Math.abs(year) < 1000 ? pad(year, year < 0 ? 5 : 4) : year > 9999 ? `+${year}` : String(year);
   return `${yearText}-${pad(month, 2)}-${pad(day, 2)}`;
+}
+
+/** Java `TransformUtil.humanDay`: `%04d-%02d-%02d` of the date. */
+function humanDay(days: number): string {
+  const { year, month, day } = civilFromDays(days);
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+}
+
+/** `DateTimeFormatter.ISO_LOCAL_TIME`: always seconds, then only the fraction digits needed. */
+function formatIsoLocalTime(nanosOfDay: bigint): string {
+  const totalSeconds = Number(nanosOfDay / 1_000_000_000n);
+  const nanos = Number(nanosOfDay % 1_000_000_000n);
+  const hms = `${pad(Math.floor(totalSeconds / 3600), 2)}:${pad(Math.floor((totalSeconds % 3600) / 60), 2)}:${pad(totalSeconds % 60, 2)}`;
+  return nanos === 0 ? hms : `${hms}.${pad(nanos, 9).replace(/0+$/, '')}`;
 }
 
 /** Java `LocalTime.toString`: `HH:mm`, then `:ss` and a 3-, 6- or 9-digit fraction when non-zero. */
