@@ -3,6 +3,7 @@
  * plus the bookkeeping Java's `TableMetadata.Builder` keeps: the changes that really happened
  * and which schema, spec and sort order were added last (what `-1` refers to).
  */
+import { ValidationError } from './errors.js';
 import type {
   EncryptionKey,
   FormatVersion,
@@ -124,4 +125,10 @@ export function emptyState(formatVersion: FormatVersion, uuid: string, nowMs: nu
 /** A v1 snapshot carries no sequence number; Java reads it as 0. */
 export function sequenceNumberOf(snapshot: Snapshot): bigint {
   return snapshot.sequenceNumber ?? 0n;
+}
+
+export function currentSchema(state: BuilderState, purpose: string): Schema {
+  const schema = state.schemas.find((s) => s.schemaId === state.currentSchemaId);
+  if (schema === undefined) throw new ValidationError(`Cannot ${purpose} before a schema is added`);
+  return schema;
 }

@@ -6,16 +6,16 @@
  */
 import { v4 as randomUuid } from 'uuid';
 import { ValidationError } from './errors.js';
-import type { FormatVersion, MetadataLogEntry, PartitionSpec, Schema, SortOrder, TableMetadata, TableUpdate } from './model.js';
+import type { FormatVersion, MetadataLogEntry, Schema, TableMetadata, TableUpdate } from './model.js';
 import { highestFieldId, sameSchema, validateSchema } from './schema.js';
-import { hasSequentialIds, lastAssignedPartitionId, specsCompatible } from './partitioning.js';
-import { sameSortFields } from './sort-order.js';
 import {
-  bindPartitionSpec,
-  bindSortOrder,
+  addPartitionSpec,
+  addSortOrder,
   checkSortOrderCompatibility,
   checkSpecCompatibility,
-  describeSpec,
+  removeSpecs,
+  setDefaultSortOrder,
+  setDefaultSpec,
 } from './table-metadata-builder-specs.js';
 import {
   addSnapshot,
@@ -32,6 +32,7 @@ import {
 import {
   DEFAULT_FORMAT_VERSION,
   LAST_ADDED,
+  currentSchema,
   SUPPORTED_FORMAT_VERSION,
   emptyState,
   sequenceNumberOf,
@@ -244,112 +245,6 @@ function removeSchemas(state: BuilderState, schemaIds: readonly number[]): void 
   state.changes.push({ action: 'remove-schemas', schemaIds: removed });
 }
 
-function currentSchema(state: BuilderState, purpose: string): Schema {
-  const schema = state.schemas.find((s) => s.schemaId === state.currentSchemaId);
-  if (schema === undefined) throw new ValidationError(`Cannot ${purpose} before a schema is added`);
-  return schema;
-}
-
-// ---------------------------------------------------------------- partition specs
-
-function addPartitionSpec(state: BuilderState, spec: PartitionSpec): number {
-  const schema = currentSchema(state, 'add a partition spec');
-  const bound = bindPartitionSpec(spec, schema);
-  const specId = reuseOrCreateSpecId(state, bound);
-  if (state.specs.some((s) => s.specId === specId)) {
-    // Java tests whether the spec added last came from these updates, not this one.
-    const addedHere =
-      state.lastAddedSpecId !== undefined &&
-      state.changes.some((c) => c.action === 'add-spec' && c.spec.specId === state.lastAddedSpecId);
-    state.lastAddedSpecId = addedHere ? specId : undefined;
-    return specId;
-  }
-  if (state.formatVersion === 1 && !hasSequentialIds(bound)) {
-    throw new ValidationError(`Spec does not use sequential IDs that are required in v1: ${describeSpec(bound)}`);
-  }
-  const added: PartitionSpec = { ...bound, specId };
-  state.lastPartitionId = Math.max(state.lastPartitionId, lastAssignedPartitionId(added));
-  state.specs.push(added);
-  state.changes.push({ action: 'add-spec', spec: added });
-  state.lastAddedSpecId = specId;
-  return specId;
-}
-
-function reuseOrCreateSpecId(state: BuilderState, spec: PartitionSpec): number {
-  let next = 0;
-  for (const existing of state.specs) {
-    if (specsCompatible(spec, existing)) return existing.specId;
-    if (next <= existing.specId) next = existing.specId + 1;
-  }
-  return next;
-}
-
-function setDefaultSpec(state: BuilderState, specId: number): void {
-  if (specId === LAST_ADDED) {
-    if (state.lastAddedSpecId === undefined) throw new ValidationError('Cannot set last added spec: no spec has been added');
-    return setDefaultSpec(state, state.lastAddedSpecId);
-  }
-  if (state.defaultSpecId === specId) return;
-  if (!state.specs.some((s) => s.specId === specId)) {
-    throw new ValidationError(`Cannot set default partition spec to unknown spec: ${specId}`);
-  }
-  state.defaultSpecId = specId;
-  state.changes.push({ action: 'set-default-spec', specId: state.lastAddedSpecId === specId ? LAST_ADDED : specId });
-}
-
-function removeSpecs(state: BuilderState, specIds: readonly number[]): void {
-  const ids = new Set(specIds);
-  if (ids.has(state.defaultSpecId)) throw new ValidationError('Cannot remove the default partition spec');
-  const removed = state.specs.filter((s) => ids.has(s.specId)).map((s) => s.specId);
-  if (removed.length === 0) return;
-  state.specs = state.specs.filter((s) => !ids.has(s.specId));
-  state.changes.push({ action: 'remove-partition-specs', specIds: removed });
-}
-
-// ---------------------------------------------------------------- sort orders
-
-function addSortOrder(state: BuilderState, order: SortOrder): number {
-  const schema = currentSchema(state, 'add a sort order');
-  const bound = bindSortOrder(order, schema);
-  const orderId = reuseOrCreateSortOrderId(state, bound);
-  if (state.sortOrders.some((o) => o.orderId === orderId)) {
-    const addedHere =
-      state.lastAddedOrderId !== undefined &&
-      state.changes.some((c) => c.action === 'add-sort-order' && c.sortOrder.orderId === state.lastAddedOrderId);
-    state.lastAddedOrderId = addedHere ? orderId : undefined;
-    return orderId;
-  }
-  const added: SortOrder = { ...bound, orderId };
-  state.sortOrders.push(added);
-  state.changes.push({ action: 'add-sort-order', sortOrder: added });
-  state.lastAddedOrderId = orderId;
-  return orderId;
-}
-
-function reuseOrCreateSortOrderId(state: BuilderState, order: SortOrder): number {
-  if (order.fields.length === 0) return 0;
-  let next = 1;
-  for (const existing of state.sortOrders) {
-    if (sameSortFields(existing, order)) return existing.orderId;
-    if (next <= existing.orderId) next = existing.orderId + 1;
-  }
-  return next;
-}
-
-function setDefaultSortOrder(state: BuilderState, orderId: number): void {
-  if (orderId === LAST_ADDED) {
-    if (state.lastAddedOrderId === undefined) {
-      throw new ValidationError('Cannot set last added sort order: no sort order has been added');
-    }
-    return setDefaultSortOrder(state, state.lastAddedOrderId);
-  }
-  if (state.defaultSortOrderId === orderId) return;
-  if (!state.sortOrders.some((o) => o.orderId === orderId)) {
-    throw new ValidationError(`Cannot set default sort order to unknown sort order: ${orderId}`);
-  }
-  state.defaultSortOrderId = orderId;
-  state.changes.push({ action: 'set-default-sort-order', sortOrderId: state.lastAddedOrderId === orderId ? LAST_ADDED : orderId });
-}
 
 // ---------------------------------------------------------------- build
 
