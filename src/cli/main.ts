@@ -1,4 +1,6 @@
 import { ConfigError, readConfig, SETTINGS } from '../config.js';
+import { DEFAULT_SERVER_URL } from './client.js';
+import { CLIENT_COMMANDS, findCommand, runClientCommand } from './run.js';
 
 const USAGE = `Usage: lakecat <command> [options]
 
@@ -6,6 +8,14 @@ Commands:
   serve      Start the catalog server (Iceberg REST at /v1, ops at /health, /ready, /metrics)
   migrate    Apply database migrations and exit
   help       Show this help
+${CLIENT_COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+
+Client options (all commands but serve and migrate; 'lakecat <command> --help' for details):
+  --server URL   the lakecat server to talk to (LAKECAT_URL, default ${DEFAULT_SERVER_URL})
+  --json         machine-readable output
+
+Exit codes: 0 ok, 1 operation failed (e.g. merge conflict), 2 usage error, 3 not found,
+  4 server unreachable
 
 Server options (each also as an environment variable):
 ${SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(30)} ${s.help}`).join('\n')}
@@ -41,9 +51,17 @@ export async function main(argv: string[]): Promise<number> {
       case '-h':
         process.stdout.write(USAGE);
         return 0;
-      default:
+      default: {
+        const client = findCommand(command);
+        if (client) {
+          return await runClientCommand(client, rest, process.env, {
+            out: (text) => process.stdout.write(text),
+            err: (text) => process.stderr.write(text),
+          });
+        }
         process.stderr.write(`lakecat: unknown command '${command}'\n\n${USAGE}`);
         return 2;
+      }
     }
   } catch (err) {
     if (err instanceof ConfigError) {
