@@ -21,8 +21,9 @@ export type TreeRoute =
 
 const REF = '([^/]+|[^@]+(?:@|%40)[^@/]*)';
 
+// Most literal text first, as JAX-RS orders templates: `a/diff/b@` is a diff, not a reference `a/diff/b`.
 const PATTERNS: [RegExp, (m: RegExpExecArray) => TreeRoute][] = [
-  [new RegExp(`^${REF}$`), (m) => ({ kind: 'ref', ref: m[1] })],
+  [new RegExp(`^${REF}/diff/${REF}$`), (m) => ({ kind: 'diff', from: m[1], to: m[2] })],
   [new RegExp(`^${REF}/entries$`), (m) => ({ kind: 'entries', ref: m[1] })],
   [new RegExp(`^${REF}/history$`), (m) => ({ kind: 'history', ref: m[1] })],
   [new RegExp(`^${REF}/history/commit$`), (m) => ({ kind: 'commit', ref: m[1] })],
@@ -31,7 +32,7 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => TreeRoute][] = [
   [new RegExp(`^${REF}/recent-changes$`), (m) => ({ kind: 'recent-changes', ref: m[1] })],
   [new RegExp(`^${REF}/contents$`), (m) => ({ kind: 'contents', ref: m[1] })],
   [new RegExp(`^${REF}/contents/([^/]+)$`), (m) => ({ kind: 'content', ref: m[1], key: m[2] })],
-  [new RegExp(`^${REF}/diff/${REF}$`), (m) => ({ kind: 'diff', from: m[1], to: m[2] })],
+  [new RegExp(`^${REF}$`), (m) => ({ kind: 'ref', ref: m[1] })],
 ];
 
 function decode(s: string): string {
