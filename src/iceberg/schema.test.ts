@@ -185,13 +185,13 @@ describe('validateIdentifierFields', () => {
       type: 'struct',
       schemaId: 0,
       fields: [
-        opt(1, 'opt_struct', { type: 'struct', fields: [req(2, 'a', 'int')] }),
+        opt(1, 'opt_struct', { type: 'struct', fields: [req(2, 'a', 'int')] }, { doc: 'maybe' }),
         req(3, 'l', { type: 'list', elementId: 4, elementRequired: true, element: { type: 'struct', fields: [req(5, 'b', 'int')] } }),
         req(6, 'm', { type: 'map', keyId: 7, key: 'string', valueId: 8, valueRequired: true, value: 'int' }),
       ],
     };
     expect(() => validateIdentifierFields({ ...schema, identifierFieldIds: [2] })).toThrow(
-      /must not be nested in an optional field 1: opt_struct/,
+      'Cannot add field a as an identifier field: must not be nested in an optional field 1: opt_struct: optional struct<2: a: required int> (maybe)',
     );
     expect(() => validateIdentifierFields({ ...schema, identifierFieldIds: [5] })).toThrow(/must not be nested in 3: l: required list/);
     expect(() => validateIdentifierFields({ ...schema, identifierFieldIds: [7] })).toThrow(/must not be nested in 6: m: required map/);

@@ -7,10 +7,11 @@
 import { ValidationError } from './errors.js';
 import { jsonEquals } from './json.js';
 import type { FormatVersion, IcebergType, NestedField, Schema, StructType } from './model.js';
+export { describeField } from './types.js';
 import {
   assertNever,
   checkDefaultValue,
-  describeType,
+  describeField,
   isPrimitive,
   minFormatVersion,
   parsePrimitive,
@@ -188,11 +189,6 @@ export function findField(
 /** Canonical dotted name of a field id, or undefined. */
 export function findColumnName(schema: TypeOrSchema, id: number): string | undefined {
   return indexNameById(schema).get(id);
-}
-
-/** Renders a field the way Java's `NestedField.toString` does, for error messages. */
-export function describeField(field: NestedField): string {
-  return `${field.id}: ${field.name}: ${field.required ? 'required' : 'optional'} ${describeType(field.type)}`;
 }
 
 /**

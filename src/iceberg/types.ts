@@ -6,7 +6,7 @@
  */
 import { ValidationError } from './errors.js';
 import type { JsonValue } from './json.js';
-import type { FormatVersion, IcebergType, ListType, MapType, StructType } from './model.js';
+import type { FormatVersion, IcebergType, ListType, MapType, NestedField, StructType } from './model.js';
 
 /** Edge-interpolation algorithms a `geography` type may name. */
 export const EDGE_ALGORITHMS = ['spherical', 'vincenty', 'thomas', 'andoyer', 'karney'] as const;
@@ -244,12 +244,18 @@ export function checkPromotion(from: IcebergType, to: IcebergType, formatVersion
   }
 }
 
-/** A short human-readable rendering of any type, for error messages. */
+/** A field as Java's `NestedField.toString` renders it: `3: name: optional string (doc)`. */
+export function describeField(field: NestedField): string {
+  const doc = field.doc === undefined || field.doc === null ? '' : ` (${field.doc})`;
+  return `${field.id}: ${field.name}: ${field.required ? 'required' : 'optional'} ${describeType(field.type)}${doc}`;
+}
+
+/** Any type as Java's `toString` renders it (`list<int>`, `map<string, long>`), for messages. */
 export function describeType(type: IcebergType): string {
   if (typeof type === 'string') return type;
   switch (type.type) {
     case 'struct':
-      return `struct<${type.fields.map((f) => `${f.id}: ${f.name}: ${f.required ? 'required' : 'optional'} ${describeType(f.type)}`).join(', ')}>`;
+      return `struct<${type.fields.map(describeField).join(', ')}>`;
     case 'list':
       return `list<${describeType(type.element)}>`;
     case 'map':
