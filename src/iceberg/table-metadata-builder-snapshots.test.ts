@@ -225,3 +225,58 @@ describe('statistics', () => {
     expect(apply(set.metadata, [{ action: 'remove-partition-statistics', snapshotId: 1n }]).changes).toEqual([]);
   });
 });
+
+describe('snapshots in a create transaction and immutability', () => {
+  it('creates a table with a first snapshot on main (create table as select)', () => {
+    const base = tableMetadata();
+    const s1 = snapshot(1n, { sequenceNumber: 1n, timestampMs: T0 + 7 });
+    const updates: TableUpdate[] = [
+      { action: 'assign-uuid', uuid: base.tableUuid },
+      { action: 'add-schema', schema: base.schemas[0] },
+      { action: 'set-current-schema', schemaId: -1 },
+      { action: 'add-spec', spec: base.partitionSpecs[0] },
+      { action: 'set-default-spec', specId: -1 },
+      { action: 'add-sort-order', sortOrder: base.sortOrders[0] },
+      { action: 'set-default-sort-order', sortOrderId: -1 },
+      { action: 'set-location', location: base.location },
+      { action: 'add-snapshot', snapshot: s1 },
+      setMain(1n),
+    ];
+    const { metadata } = apply(null, updates);
+    expect(metadata.currentSnapshotId).toBe(1n);
+    expect(metadata.lastSequenceNumber).toBe(1n);
+    expect(metadata.snapshotLog).toEqual([{ timestampMs: T0 + 7, snapshotId: 1n }]);
+    expect(metadata.refs).toEqual({ main: { snapshotId: 1n, type: 'branch' } });
+  });
+
+  it('does not modify the base metadata', () => {
+    const base = tableWithHistory();
+    const before = structuredClone(base);
+    apply(base, [
+      { action: 'add-snapshot', snapshot: snapshot(3n, { parent: 2n, sequenceNumber: 3n }) },
+      setMain(3n),
+      { action: 'set-snapshot-ref', refName: 'dev', type: 'branch', snapshotId: 1n },
+      { action: 'remove-snapshots', snapshotIds: [1n] },
+      { action: 'set-properties', updates: { k: 'v' } },
+    ]);
+    expect(base).toEqual(before);
+  });
+
+  it('logs a snapshot committed to another branch nowhere, and keeps main untouched', () => {
+    const s3 = snapshot(3n, { parent: 2n, sequenceNumber: 3n });
+    const { metadata } = apply(tableWithHistory(), [
+      { action: 'add-snapshot', snapshot: s3 },
+      { action: 'set-snapshot-ref', refName: 'dev', type: 'branch', snapshotId: 3n },
+    ]);
+    expect(metadata.refs.dev).toEqual({ snapshotId: 3n, type: 'branch' });
+    expect(metadata.currentSnapshotId).toBe(2n);
+    expect(metadata.snapshotLog.map((e) => e.snapshotId)).toEqual([1n, 2n]);
+  });
+
+  it('refuses a snapshot log that would end after the commit time by more than a minute', () => {
+    const future = snapshot(3n, { parent: 2n, sequenceNumber: 3n, timestampMs: NOW + 120_000 });
+    expect(() => apply(tableWithHistory(), [{ action: 'add-snapshot', snapshot: future }, setMain(3n)])).toThrow(
+      `Invalid update timestamp ${NOW}: before last snapshot log entry at ${NOW + 120_000}`,
+    );
+  });
+});
