@@ -335,7 +335,7 @@ describe('validateDefaults and checkSchemaCompatibility', () => {
   it('allows non-null initial defaults only from v3, write defaults always', () => {
     const schema = one(opt(1, 'x', 'int', { initialDefault: 1 }));
     expect(() => validateDefaults(schema, 2)).toThrow(
-      'Invalid schema for v2:\n- Invalid initial default for x: non-null default is not supported until v3',
+      'Invalid schema for v2:\n- Invalid initial default for x: non-null default (1) is not supported until v3',
     );
     expect(() => validateDefaults(schema, 3)).not.toThrow();
     expect(() => validateDefaults(one(opt(1, 'x', 'int', { writeDefault: 1, initialDefault: null })), 2)).not.toThrow();
@@ -351,6 +351,17 @@ describe('validateDefaults and checkSchemaCompatibility', () => {
       'Invalid schema for v2:\n- Invalid type for s.ts: timestamp_ns is not supported until v3\n- Invalid type for v: variant is not supported until v3',
     );
     expect(() => checkSchemaCompatibility(schema, 3)).not.toThrow();
+  });
+
+  it('reports type and default problems together', () => {
+    const schema: Schema = {
+      type: 'struct',
+      schemaId: 0,
+      fields: [opt(1, 'ts', 'timestamp_ns'), opt(2, 's', 'string', { initialDefault: 'x' })],
+    };
+    expect(() => checkSchemaCompatibility(schema, 1)).toThrow(
+      'Invalid schema for v1:\n- Invalid type for ts: timestamp_ns is not supported until v3\n- Invalid initial default for s: non-null default ("x") is not supported until v3',
+    );
   });
 });
 

@@ -5,7 +5,7 @@
  * clients compare the ids and names we assign with the ones they would have assigned.
  */
 import { ValidationError } from './errors.js';
-import { jsonEquals } from './json.js';
+import { jsonEquals, stringifyJson } from './json.js';
 import type { FormatVersion, IcebergType, NestedField, Schema, StructType } from './model.js';
 export { describeField } from './types.js';
 import {
@@ -367,39 +367,42 @@ export function sameSchema(a: Schema, b: Schema): boolean {
  * defaults only from v3 (Java `Schema.checkCompatibility`).
  */
 export function validateDefaults(schema: Schema | StructType, formatVersion: FormatVersion): void {
+  checkProblems(compatibilityProblems(schema, formatVersion, false), formatVersion);
+}
+
+/** Java `Schema.checkCompatibility`: types and defaults the format version cannot carry. */
+export function checkSchemaCompatibility(schema: Schema | StructType, formatVersion: FormatVersion): void {
+  checkProblems(compatibilityProblems(schema, formatVersion, true), formatVersion);
+}
+
+/** Throws on malformed defaults; returns what the format version cannot carry. */
+function compatibilityProblems(schema: Schema | StructType, formatVersion: FormatVersion, checkTypes: boolean): string[] {
   const problems: string[] = [];
   const names = indexNameById(schema);
   visitFields(schema, (field) => {
     const name = names.get(field.id) ?? field.name;
+    if (checkTypes && typeof field.type === 'string') {
+      const needed = minFormatVersion(field.type);
+      if (formatVersion < needed) {
+        problems.push(`Invalid type for ${name}: ${field.type} is not supported until v${needed}`);
+      }
+    }
     if (typeof field.type === 'string' && parsePrimitive(field.type).kind === 'unknown' && field.required) {
       throw new ValidationError(`Cannot create required field with unknown type: ${field.name}`);
     }
     if (field.initialDefault !== undefined && field.initialDefault !== null) {
       checkDefaultValue(field.type, field.initialDefault, `initial default of ${name}`);
       if (formatVersion < 3) {
-        problems.push(`Invalid initial default for ${name}: non-null default is not supported until v3`);
+        problems.push(
+          `Invalid initial default for ${name}: non-null default (${stringifyJson(field.initialDefault)}) is not supported until v3`,
+        );
       }
     }
     if (field.writeDefault !== undefined && field.writeDefault !== null) {
       checkDefaultValue(field.type, field.writeDefault, `write default of ${name}`);
     }
   });
-  checkProblems(problems, formatVersion);
-}
-
-/** Java `Schema.checkCompatibility`: types and defaults the format version cannot carry. */
-export function checkSchemaCompatibility(schema: Schema | StructType, formatVersion: FormatVersion): void {
-  const problems: string[] = [];
-  const names = indexNameById(schema);
-  visitFields(schema, (field) => {
-    if (typeof field.type !== 'string') return;
-    const needed = minFormatVersion(field.type);
-    if (formatVersion < needed) {
-      problems.push(`Invalid type for ${names.get(field.id)}: ${field.type} is not supported until v${needed}`);
-    }
-  });
-  checkProblems(problems, formatVersion);
-  validateDefaults(schema, formatVersion);
+  return problems;
 }
 
 function checkProblems(problems: string[], formatVersion: FormatVersion): void {
