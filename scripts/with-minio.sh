@@ -91,6 +91,19 @@ export LAKECAT_TEST_S3_BUCKET="$bucket"
 export LAKECAT_TEST_S3_ACCESS_KEY="$access_key"
 export LAKECAT_TEST_S3_SECRET_KEY="$secret_key"
 
+# In the background and waited for, so that an INT or TERM sent to this script is handled at
+# once (bash runs traps only between foreground commands): it is passed on to the command,
+# and MinIO is stopped on the way out.
+child=""
+forward() {
+  [[ -n "$child" ]] && kill -TERM "$child" 2>/dev/null
+  wait "$child" 2>/dev/null || true
+  exit "$1"
+}
+trap 'forward 130' INT
+trap 'forward 143' TERM
 status=0
-"$@" || status=$?
+"$@" <&0 &
+child=$!
+wait "$child" || status=$?
 exit "$status"

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
 import { access, link, lstat, mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileLocationPath, folderPrefix } from './location.js';
+import { fileLocationPath, folderPrefix, requireObjectLocation } from './location.js';
 import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError, type ObjectStore } from './port.js';
 
 /** Suffix of in-flight temporary files; listings skip them so a crashed write never shows up as an object. */
@@ -35,7 +35,7 @@ export class LocalFsObjectStore implements ObjectStore {
    * it, since link() fails when the name exists where rename() would replace it.
    */
   async write(location: string, body: Uint8Array | string, opts: { ifAbsent?: boolean } = {}): Promise<void> {
-    const path = this.requirePath(location);
+    const path = this.objectPath(location);
     const dir = dirname(path);
     const temp = join(dir, `.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
     try {
@@ -58,7 +58,7 @@ export class LocalFsObjectStore implements ObjectStore {
   }
 
   async read(location: string): Promise<Uint8Array> {
-    const path = this.requirePath(location);
+    const path = this.objectPath(location);
     try {
       const buffer = await readFile(path);
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -73,7 +73,7 @@ export class LocalFsObjectStore implements ObjectStore {
   }
 
   async exists(location: string): Promise<boolean> {
-    const path = this.requirePath(location);
+    const path = this.objectPath(location);
     try {
       return (await stat(path)).isFile();
     } catch (err) {
@@ -83,7 +83,7 @@ export class LocalFsObjectStore implements ObjectStore {
   }
 
   async delete(location: string): Promise<void> {
-    const path = this.requirePath(location);
+    const path = this.objectPath(location);
     try {
       await unlink(path);
     } catch (err) {
@@ -148,6 +148,11 @@ export class LocalFsObjectStore implements ObjectStore {
     const path = resolve(raw);
     if (path !== this.root && !path.startsWith(this.root + sep)) return undefined;
     return path;
+  }
+
+  private objectPath(location: string): string {
+    requireObjectLocation(location);
+    return this.requirePath(location);
   }
 
   private requirePath(location: string): string {

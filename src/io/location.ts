@@ -72,3 +72,8 @@ export function normaliseWarehouse(warehouse: string): string {
 export function folderPrefix(prefix: string): string {
   return prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
+
+/** Object locations name a file, never a folder: a trailing slash is refused by every store alike. */
+export function requireObjectLocation(location: string): void {
+  if (location.endsWith('/')) throw new ObjectStoreError(`Not an object location (ends with /): ${location}`);
+}

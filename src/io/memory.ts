@@ -1,4 +1,4 @@
-import { folderPrefix } from './location.js';
+import { folderPrefix, requireObjectLocation } from './location.js';
 import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError, type ObjectStore } from './port.js';
 
 interface StoredObject {
@@ -34,6 +34,7 @@ export class MemoryObjectStore implements ObjectStore {
 
   async write(location: string, body: Uint8Array | string, opts: { ifAbsent?: boolean } = {}): Promise<void> {
     this.check(location);
+    requireObjectLocation(location);
     if (opts.ifAbsent && this.objects.has(location)) throw new ObjectExistsError(location);
     // Copied so later changes to the caller's buffer cannot alter what was "written".
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body);
@@ -42,6 +43,7 @@ export class MemoryObjectStore implements ObjectStore {
 
   async read(location: string): Promise<Uint8Array> {
     this.check(location);
+    requireObjectLocation(location);
     const found = this.objects.get(location);
     if (!found) throw new ObjectNotFoundError(location);
     return new Uint8Array(found.body);
@@ -53,11 +55,13 @@ export class MemoryObjectStore implements ObjectStore {
 
   async exists(location: string): Promise<boolean> {
     this.check(location);
+    requireObjectLocation(location);
     return this.objects.has(location);
   }
 
   async delete(location: string): Promise<void> {
     this.check(location);
+    requireObjectLocation(location);
     this.objects.delete(location);
   }
 

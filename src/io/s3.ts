@@ -8,7 +8,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { folderPrefix, parseS3Location, type S3Location } from './location.js';
+import { folderPrefix, parseS3Location, requireObjectLocation, type S3Location } from './location.js';
 import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError, type ObjectStore } from './port.js';
 
 export interface S3ObjectStoreConfig {
@@ -173,7 +173,8 @@ export class S3ObjectStore implements ObjectStore {
 
   private objectOf(location: string): S3Location {
     const parsed = this.locationOf(location);
-    if (parsed.key === '' || parsed.key.endsWith('/')) throw new ObjectStoreError(`Not an object location: ${location}`);
+    requireObjectLocation(location);
+    if (parsed.key === '') throw new ObjectStoreError(`Not an object location (no key): ${location}`);
     return parsed;
   }
 }

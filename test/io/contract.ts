@@ -156,6 +156,13 @@ export function describeObjectStoreContract(backend: string, setup: () => Promis
       expect(await store.readText(`${dir}/sub/file.txt`)).toBe('x');
     });
 
+    it('refuses a location ending in / as an object location', async () => {
+      const dir = folder();
+      await expect(store.write(`${dir}/folder/`, 'x')).rejects.toBeInstanceOf(ObjectStoreError);
+      await expect(store.read(`${dir}/folder/`)).rejects.toBeInstanceOf(ObjectStoreError);
+      expect(await listAll(store, dir)).toEqual([]);
+    });
+
     it('lists recursively with sizes, as a folder (no siblings sharing the name prefix)', async () => {
       const dir = folder();
       const before = Date.now();
