@@ -56,5 +56,8 @@ describe('createObjectStore', () => {
   it('refuses an S3 bucket setting that contradicts the warehouse, and unknown schemes', () => {
     expect(() => createObjectStore({ warehouse: 's3://lake/wh', s3: { bucket: 'other' } })).toThrow(ObjectStoreError);
     expect(() => createObjectStore({ warehouse: 'gs://lake/wh' })).toThrow(ObjectStoreError);
+    expect(() => createObjectStore({ warehouse: 's3://lake/wh', s3: { accessKeyId: 'only-the-id' } })).toThrow(
+      /both an access key id and a secret access key/,
+    );
   });
 });

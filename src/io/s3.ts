@@ -38,6 +38,9 @@ export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
 
   constructor(private readonly config: S3ObjectStoreConfig) {
+    if ((config.accessKeyId === undefined) !== (config.secretAccessKey === undefined)) {
+      throw new ObjectStoreError('S3 credentials need both an access key id and a secret access key');
+    }
     const timeout = config.requestTimeoutMs ?? 30_000;
     this.client = new S3Client({
       region: config.region,
