@@ -103,6 +103,12 @@ describe('Avro object container files', () => {
     expect(readAvroFile(bytes, { decompressors: { snappy: (d) => d } }).records).toHaveLength(1);
   });
 
+  it('says where a record does not fit the schema', () => {
+    expect(() => writeAvroFile(schemaText, {}, [{ id: 5, name: 'a', tags: null }])).toThrow(
+      /Cannot encode record at id/,
+    );
+  });
+
   it('does not let metadata overwrite the reserved avro.* keys', () => {
     expect(() => writeAvroFile(schemaText, { 'avro.codec': 'null' }, [])).toThrow(/reserved/);
   });

@@ -5,6 +5,7 @@
  * schema JSON text verbatim, and the records are encoded with an avsc type parsed from it.
  */
 import avsc from 'avsc';
+import { ValidationError } from '../errors.js';
 import { parseJson } from '../json.js';
 import { avroType } from './avro-long.js';
 import { InvalidAvroFileError } from './errors.js';
@@ -115,7 +116,7 @@ export function writeAvroFile(
     pendingBytes = 0;
   };
   for (const record of records) {
-    const encoded = type.toBuffer(record);
+    const encoded = encode(type, record);
     pending.push(encoded);
     pendingBytes += encoded.length;
     if (pendingBytes >= BLOCK_TARGET_BYTES) flush();
@@ -123,6 +124,18 @@ export function writeAvroFile(
   flush();
   const out = Buffer.concat(parts);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+function encode(type: avsc.Type, record: unknown): Buffer {
+  try {
+    return type.toBuffer(record);
+  } catch (err) {
+    // Only on failure: ask avsc where the record departs from the schema, for a useful message.
+    const problems: string[] = [];
+    type.isValid(record, { errorHook: (path: string[]) => problems.push(path.join('.')) });
+    const where = problems.length > 0 ? ` at ${problems.join(', ')}` : '';
+    throw new ValidationError(`Cannot encode record${where}: ${(err as Error).message}`);
+  }
 }
 
 function decompress(codec: string, data: Buffer, decompressors: AvroDecompressors | undefined): Buffer {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
 import type { FormatVersion, StructType } from '../model.js';
-import { readAvroHeader } from './avro-container.js';
+import { readAvroHeader, writeAvroFile } from './avro-container.js';
 import { DEFAULT_BLOCK_SIZE } from './data-file.js';
 import { readManifest, writeManifest } from './manifest.js';
 import { manifestAvroSchema } from './schemas.js';
@@ -353,5 +353,89 @@ describe('reading with the manifest list entry (inheritance)', () => {
     // Without a first row id on the list entry (written before v3), files carry none.
     const pre = readManifest(bytes, { manifest: listEntry }).entries;
     expect(pre.map((e) => e.dataFile.firstRowId)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe('manifests from other writers', () => {
+  it('finds fields by id through renamed, widened and nullable columns', () => {
+    // Shaped like files some engines write: every column nullable, ints widened to long,
+    // map entries nullable, other record names, a partition stored as null.
+    const nullable = (type: unknown) => ['null', type];
+    const schema = {
+      type: 'record',
+      name: 'manifest_entry',
+      fields: [
+        { name: 'state', type: nullable('int'), 'field-id': 0 },
+        {
+          name: 'file',
+          'field-id': 2,
+          type: nullable({
+            type: 'record',
+            name: 'data_file',
+            fields: [
+              { name: 'kind', type: nullable('long'), 'field-id': 134 },
+              { name: 'location', type: nullable('string'), 'field-id': 100 },
+              { name: 'format', type: nullable('string'), 'field-id': 101 },
+              { name: 'rows', type: nullable('int'), 'field-id': 103 },
+              { name: 'bytes', type: nullable('long'), 'field-id': 104 },
+              {
+                name: 'value_counts',
+                'field-id': 109,
+                type: nullable({
+                  type: 'array',
+                  logicalType: 'map',
+                  items: nullable({
+                    type: 'record',
+                    name: 'entry0',
+                    fields: [
+                      { name: 'key', type: nullable('long') },
+                      { name: 'value', type: nullable('long') },
+                    ],
+                  }),
+                }),
+              },
+              { name: 'equality_ids', type: nullable({ type: 'array', items: 'long' }), 'field-id': 135 },
+              { name: 'partition', type: nullable({ type: 'record', name: 'partition', fields: [] }), 'field-id': 102 },
+              { name: 'not_iceberg', type: 'string' },
+            ],
+          }),
+        },
+      ],
+    };
+    const record = {
+      state: 1,
+      file: {
+        kind: 2n,
+        location: 's3://b/t/eq.parquet',
+        format: 'PARQUET',
+        rows: 3,
+        bytes: 1_000n,
+        value_counts: [{ key: 1n, value: 3n }, null],
+        equality_ids: [1n, 2n],
+        partition: null,
+        not_iceberg: 'ignored',
+      },
+    };
+    const bytes = writeAvroFile(JSON.stringify(schema), { content: 'deletes' }, [record]);
+    const manifest = readManifest(bytes);
+    expect(manifest.formatVersion).toBe(1); // no format-version and no sequence number column
+    expect(manifest.content).toBe('deletes');
+    expect(manifest.entries).toEqual([
+      {
+        status: 'added',
+        sequenceNumber: 0n,
+        fileSequenceNumber: 0n,
+        dataFile: {
+          content: 'equality-deletes',
+          filePath: 's3://b/t/eq.parquet',
+          fileFormat: 'PARQUET',
+          partition: [],
+          recordCount: 3n,
+          fileSizeInBytes: 1_000n,
+          valueCounts: new Map([[1, 3n]]),
+          equalityIds: [1, 2],
+        },
+      },
+    ]);
   });
 });

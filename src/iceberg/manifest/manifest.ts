@@ -3,6 +3,7 @@
  * data files or delete files.
  */
 import { ValidationError } from '../errors.js';
+import { parseJson } from '../json.js';
 import type { FormatVersion } from '../model.js';
 import { type AvroReadOptions, type AvroWriteOptions, readAvroFile, writeAvroFile } from './avro-container.js';
 import { AvroNames, RecordFields } from './avro-fields.js';
@@ -20,7 +21,6 @@ import type {
   ManifestFile,
   ManifestWriteRequest,
 } from './types.js';
-import { parseJson } from '../json.js';
 
 export function entryStatusCode(status: EntryStatus): number {
   switch (status) {
