@@ -204,6 +204,25 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
       expect((await s.listEntries(await head(b), { prefix: ['k'] })).items).toHaveLength(24);
     });
 
+    it('fails only the conflicting requests among concurrent commits', async () => {
+      const b = await branch();
+      const start = (await commit(b, [put(['taken'], table(0))])).hash;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          s.commit(b, start, meta(`r${i}`), [put(i % 3 === 0 ? ['taken'] : ['free', `t${i}`], table(i))]),
+        ),
+      );
+      const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : []));
+      expect(failed).toEqual([0, 3, 6, 9]);
+      for (const i of failed) {
+        const reason = (outcomes[i] as PromiseRejectedResult).reason;
+        expect(reason).toBeInstanceOf(ConflictError);
+        expect((reason as ConflictError).conflicts[0].conflictType).toBe('KEY_EXISTS');
+      }
+      expect((await s.log(await head(b))).items).toHaveLength(9);
+      expect((await s.listEntries(await head(b), { prefix: ['free'] })).items).toHaveLength(8);
+    });
+
     it('lists entries by prefix, depth and type with paging', async () => {
       const b = await branch();
       const ops: CommitOperation[] = [put(['a'], namespace()), put(['a', 'x'], namespace()), put(['ab'], namespace())];

@@ -22,7 +22,16 @@ import {
 import { commitHash, contentHash, type StoredOperation } from './content-codec.js';
 import { isRetryable, type CommitRow, type Executor, type StoreCore } from './core.js';
 import { isFirstParentAncestor } from './history.js';
-import { applyMutations, lookupMany, type IndexEntry, type Mutation, type NodeSink } from './key-index.js';
+import {
+  applyMutations,
+  decodeNode,
+  lookupMany,
+  type IndexEntry,
+  type IndexNode,
+  type Mutation,
+  type NodeSink,
+  type NodeSource,
+} from './key-index.js';
 import { keyToString, type CommitMeta, type CommitOperation, type Content, type ContentKey } from './port.js';
 
 const MAX_ATTEMPTS = 20;
@@ -86,24 +95,27 @@ export function storedOperation(w: KeyWrite, existing: IndexEntry | undefined): 
     : ['delete', w.key, null, existing?.type ?? 'ICEBERG_TABLE', existing?.id ?? ''];
 }
 
-/** Builds the new tree and commit row for `writes` on top of `head`, then inserts and CASes. */
-export async function writeOnHead(
+/**
+ * Builds the tree and commit row for `writes` on top of `head` without writing anything: new
+ * nodes go to `sink`, new values to `contents`. `src` must see the nodes already in `sink`.
+ */
+export async function buildCommit(
   core: StoreCore,
   ex: Executor,
-  branch: string,
+  src: NodeSource,
   head: CommitRow,
   meta: CommitMeta,
   writes: KeyWrite[],
   existing: Map<string, IndexEntry>,
   mergeParent: string | null,
-): Promise<CommitRow | null> {
-  const sink: NodeSink = new Map();
-  const contents = new Map<string, Content>();
+  sink: NodeSink,
+  contents: Map<string, Content>,
+): Promise<CommitRow> {
   const muts: Mutation[] = writes.map((w) => {
     if (w.entry && w.content) contents.set(w.entry.hash, w.content);
     return { key: w.keyString, entry: w.entry };
   });
-  const indexRoot = await applyMutations(core.nodeSource(ex), sink, head.indexRoot, muts);
+  const indexRoot = await applyMutations(src, sink, head.indexRoot, muts);
   let gen = head.gen + 1;
   if (mergeParent) gen = Math.max(gen, (await core.loadCommit(mergeParent, ex)).gen + 1);
   const fields = {
@@ -116,25 +128,66 @@ export async function writeOnHead(
     commitTime: Math.max(meta.commitTimeMs ?? Date.now(), head.commitTime),
     operations: writes.map((w) => storedOperation(w, existing.get(w.keyString))),
   };
-  const commit: CommitRow = { hash: commitHash(fields), gen, indexRoot, ...fields };
-  if (!(await core.writeCommit(ex, branch, head.hash, commit, sink, contents))) return null;
-  core.remember(commit, sink, contents);
+  return { hash: commitHash(fields), gen, indexRoot, ...fields };
+}
+
+/** A NodeSource that also sees nodes built but not yet written. */
+export function withPendingNodes(sink: NodeSink, base: NodeSource): NodeSource {
+  const decoded = new Map<string, IndexNode>();
+  return {
+    async getNodes(hashes) {
+      const out = new Map<string, IndexNode>();
+      const rest: string[] = [];
+      for (const h of hashes) {
+        const pending = sink.get(h);
+        if (!pending) {
+          rest.push(h);
+          continue;
+        }
+        let n = decoded.get(h);
+        if (!n) decoded.set(h, (n = decodeNode(pending.data)));
+        out.set(h, n);
+      }
+      if (rest.length > 0) for (const [h, n] of await base.getNodes(rest)) out.set(h, n);
+      return out;
+    },
+  };
+}
+
+/** Builds one commit on `head` and writes it with the branch CAS; null when the CAS lost. */
+export async function writeOnHead(
+  core: StoreCore,
+  ex: Executor,
+  branch: string,
+  head: CommitRow,
+  meta: CommitMeta,
+  writes: KeyWrite[],
+  existing: Map<string, IndexEntry>,
+  mergeParent: string | null,
+): Promise<CommitRow | null> {
+  const sink: NodeSink = new Map();
+  const contents = new Map<string, Content>();
+  const commit = await buildCommit(core, ex, core.nodeSource(ex), head, meta, writes, existing, mergeParent, sink, contents);
+  if (!(await core.writeCommits(ex, branch, head.hash, [commit], sink, contents))) return null;
+  core.remember([commit], sink, contents);
   return commit;
 }
 
 /** A stale expected hash is fine as long as it is on the branch's history; anything else is a CAS failure. */
 export async function requireAncestor(core: StoreCore, ex: Executor, branch: string, expected: string, head: string): Promise<void> {
-  if (!(await isFirstParentAncestor(core, expected, head, ex))) {
-    throw new ReferenceConflictError(
-      `Expected hash '${expected}' is not an ancestor of the head '${head}' of branch '${branch}'`,
-      branch,
-      expected,
-      head,
-    );
-  }
+  if (!(await isFirstParentAncestor(core, expected, head, ex))) throw notAncestor(branch, expected, head);
 }
 
-function prepareWrites(operations: CommitOperation[]): KeyWrite[] {
+function notAncestor(branch: string, expected: string, head: string): ReferenceConflictError {
+  return new ReferenceConflictError(
+    `Expected hash '${expected}' is not an ancestor of the head '${head}' of branch '${branch}'`,
+    branch,
+    expected,
+    head,
+  );
+}
+
+export function prepareWrites(operations: CommitOperation[]): KeyWrite[] {
   const seen = new Set<string>();
   return operations.map((op) => {
     if (op.key.length === 0 || op.key.some((e) => e.length === 0 || e.includes('\u0000'))) {
@@ -174,34 +227,42 @@ function validate(operations: CommitOperation[], writes: KeyWrite[], atHead: Map
   return conflicts;
 }
 
-export async function commitOnBranch(
+/**
+ * Checks one commit request against `head`: keys changed since the caller's expected hash are
+ * conflicts, then put/delete preconditions. Returns the values at `head` of the touched keys.
+ */
+export async function checkAgainstHead(
   core: StoreCore,
+  ex: Executor,
+  src: NodeSource,
   branch: string,
-  expectedHash: string,
-  meta: CommitMeta,
+  head: CommitRow,
+  /** The head that is (or will be) in the database: the expected hash must be on its history. */
+  storedHead: string,
+  expected: CommitRow,
   operations: CommitOperation[],
-): Promise<CommitRow> {
-  const writes = prepareWrites(operations);
+  writes: KeyWrite[],
+  /** First-parent ancestors of `storedHead` already looked up, to save a query per request. */
+  knownAncestors?: Set<string>,
+): Promise<Map<string, IndexEntry>> {
   const keys = writes.map((w) => w.keyString);
-  const expected = await core.loadCommit(expectedHash);
-  return withBranchRetry(core, branch, async (ex, headHash) => {
-    const head = await core.loadCommit(headHash, ex);
-    const src = core.nodeSource(ex);
-    const atHead = await lookupMany(src, head.indexRoot, keys);
-    if (headHash !== expectedHash) {
-      await requireAncestor(core, ex, branch, expectedHash, headHash);
-      const atExpected = await lookupMany(src, expected.indexRoot, keys);
-      const changed: KeyConflict[] = writes
-        .filter((w) => atExpected.get(w.keyString)?.hash !== atHead.get(w.keyString)?.hash)
-        .map((w) => ({
-          key: w.key,
-          conflictType: 'VALUE_DIFFERS',
-          message: `Key '${w.key.join('.')}' was changed concurrently on branch '${branch}'`,
-        }));
-      if (changed.length > 0) throw new ConflictError(`Concurrent changes to ${changed.length} key(s) on '${branch}'`, changed);
+  const atHead = await lookupMany(src, head.indexRoot, keys);
+  if (head.hash !== expected.hash) {
+    if (expected.hash !== storedHead) {
+      if (!knownAncestors) await requireAncestor(core, ex, branch, expected.hash, storedHead);
+      else if (!knownAncestors.has(expected.hash)) throw notAncestor(branch, expected.hash, storedHead);
     }
-    const conflicts = validate(operations, writes, atHead);
-    if (conflicts.length > 0) throw new ConflictError(conflicts.map((c) => c.message).join('; '), conflicts);
-    return writeOnHead(core, ex, branch, head, meta, writes, atHead, null);
-  });
+    const atExpected = await lookupMany(src, expected.indexRoot, keys);
+    const changed: KeyConflict[] = writes
+      .filter((w) => atExpected.get(w.keyString)?.hash !== atHead.get(w.keyString)?.hash)
+      .map((w) => ({
+        key: w.key,
+        conflictType: 'VALUE_DIFFERS',
+        message: `Key '${w.key.join('.')}' was changed concurrently on branch '${branch}'`,
+      }));
+    if (changed.length > 0) throw new ConflictError(`Concurrent changes to ${changed.length} key(s) on '${branch}'`, changed);
+  }
+  const conflicts = validate(operations, writes, atHead);
+  if (conflicts.length > 0) throw new ConflictError(conflicts.map((c) => c.message).join('; '), conflicts);
+  return atHead;
 }

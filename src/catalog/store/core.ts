@@ -162,15 +162,15 @@ export class StoreCore implements NodeSource {
   }
 
   /**
-   * Inserts new rows and moves `branch` from `expected` to the new commit in ONE statement (one
-   * round trip, atomic). Returns false when the CAS lost; the inserted rows are then unreferenced
-   * but harmless, being content-addressed.
+   * Inserts new rows and moves `branch` from `expected` to the last of `commits` (a chain) in
+   * ONE statement: one round trip, atomic. Returns false when the CAS lost; the inserted rows
+   * are then unreferenced but harmless, being content-addressed.
    */
-  async writeCommit(
+  async writeCommits(
     ex: Executor,
     branch: string,
     expected: string,
-    commit: CommitRow,
+    commits: CommitRow[],
     nodes: NodeSink,
     contents: Map<string, Content>,
   ): Promise<boolean> {
@@ -178,6 +178,18 @@ export class StoreCore implements NodeSource {
     // from a transaction that did not commit, and ON CONFLICT makes re-sending harmless.
     const nodeRows = [...nodes].map(([hash, n]) => ({ hash, level: n.level, data: n.data }));
     const contentRows = [...contents].map(([h, c]) => toContentRow(h, c));
+    const commitRows = commits.map((c) => ({
+      hash: c.hash,
+      parent: c.parent,
+      merge_parent: c.mergeParent,
+      gen: c.gen,
+      commit_time: c.commitTime,
+      author: c.author,
+      message: c.message,
+      properties: c.properties,
+      operations: c.operations,
+      index_root: c.indexRoot,
+    }));
     const rows = await this.rows<{ hash: string }>(
       sql`WITH n AS (
             INSERT INTO index_nodes (hash, level, data)
@@ -196,11 +208,14 @@ export class StoreCore implements NodeSource {
           k AS (
             INSERT INTO commits (hash, parent, merge_parent, gen, commit_time, author, message, properties, operations,
                                  index_root)
-            VALUES (${commit.hash}, ${commit.parent}, ${commit.mergeParent}, ${commit.gen}, ${commit.commitTime},
-                    ${commit.author}, ${commit.message}, ${JSON.stringify(commit.properties)}::jsonb,
-                    ${JSON.stringify(commit.operations)}::jsonb, ${commit.indexRoot})
+            SELECT x.hash, x.parent, x.merge_parent, x.gen, x.commit_time, x.author, x.message, x.properties::jsonb,
+                   x.operations::jsonb, x.index_root
+            FROM json_to_recordset(${JSON.stringify(commitRows)}::json)
+              AS x(hash text, parent text, merge_parent text, gen bigint, commit_time bigint, author text, message text,
+                   properties json, operations json, index_root text)
             ON CONFLICT DO NOTHING)
-          UPDATE refs SET hash = ${commit.hash} WHERE name = ${branch} AND type = 'BRANCH' AND hash = ${expected}
+          UPDATE refs SET hash = ${commits[commits.length - 1].hash}
+          WHERE name = ${branch} AND type = 'BRANCH' AND hash = ${expected}
           RETURNING hash`,
       ex,
     );
@@ -208,8 +223,8 @@ export class StoreCore implements NodeSource {
   }
 
   /** Caches the rows of a written commit (never used to skip an insert, see writeCommit). */
-  remember(commit: CommitRow, nodes: NodeSink, contents: Map<string, Content>): void {
-    this.commits.set(commit.hash, commit);
+  remember(commits: CommitRow[], nodes: NodeSink, contents: Map<string, Content>): void {
+    for (const c of commits) this.commits.set(c.hash, c);
     for (const [h, n] of nodes) this.nodes.set(h, decodeNode(n.data));
     for (const [h, c] of contents) this.contents.set(h, c);
   }

@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { BadRequestError, NotFoundError } from '../errors.js';
-import { COMMIT_COLUMNS, toCommitRow, type CommitRow, type Executor, type RawCommitRow, type StoreCore } from './core.js';
+import { COMMIT_COLUMNS, toCommitRow, toPgArray, type CommitRow, type Executor, type RawCommitRow, type StoreCore } from './core.js';
 import { NO_ANCESTOR_HASH } from './port.js';
 
 /** True if `ancestor` is `descendant` or on its first-parent chain. */
@@ -21,6 +21,22 @@ export async function isFirstParentAncestor(core: StoreCore, ancestor: string, d
     ex,
   );
   return rows.length > 0;
+}
+
+/** Which of `candidates` are on the first-parent chain of `head` (one query for many candidates). */
+export async function firstParentAncestorsAmong(core: StoreCore, head: CommitRow, candidates: CommitRow[], ex?: Executor): Promise<Set<string>> {
+  const inRange = candidates.filter((c) => c.gen < head.gen);
+  if (inRange.length === 0) return new Set();
+  const minGen = Math.min(...inRange.map((c) => c.gen));
+  const rows = await core.rows<{ hash: string }>(
+    sql`WITH RECURSIVE w(h, p, g) AS (
+          SELECT hash, parent, gen FROM commits WHERE hash = ${head.hash}
+          UNION ALL
+          SELECT c.hash, c.parent, c.gen FROM commits c JOIN w ON c.hash = w.p WHERE w.g > ${minGen})
+        SELECT h AS hash FROM w WHERE h = ANY(${toPgArray(inRange.map((c) => c.hash))}::text[])`,
+    ex,
+  );
+  return new Set(rows.map((r) => r.hash));
 }
 
 /**

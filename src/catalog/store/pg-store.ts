@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { AlreadyExistsError, BadRequestError, NotFoundError, ReferenceConflictError } from '../errors.js';
-import { commitOnBranch } from './commit.js';
+import { commitOnBranch } from './group-commit.js';
 import { sqlState, StoreCore, type CommitRow, type Transactional } from './core.js';
 import { ancestor, firstParentChain, hashAtTime, mergeBase, resolveHash } from './history.js';
 import { diffIndex, EMPTY_NODE_DATA, EMPTY_ROOT, lookupMany, scanIndex, type IndexEntry } from './key-index.js';
