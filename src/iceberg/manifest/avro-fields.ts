@@ -64,6 +64,15 @@ export interface FieldRef {
   icebergName: string;
 }
 
+/** Columns this codec never reads may have types it cannot resolve; they must not stop the read. */
+function resolveLeniently(names: AvroNames, schema: Json): Json {
+  try {
+    return names.resolve(schema);
+  } catch {
+    return schema;
+  }
+}
+
 /** The fields of an Avro record schema by field id. */
 export class RecordFields {
   private readonly byId = new Map<number, FieldRef>();
@@ -84,7 +93,7 @@ export class RecordFields {
       const optional = Array.isArray(f.type) && f.type.includes('null');
       const ref: FieldRef = {
         name: f.name,
-        schema: names.resolve(f.type),
+        schema: resolveLeniently(names, f.type),
         optional,
         icebergName: typeof f['iceberg-field-name'] === 'string' ? f['iceberg-field-name'] : f.name,
       };
@@ -143,7 +152,11 @@ export class RecordFields {
   }
 
   /** An int-keyed map stored as an array of key/value records (Java's `logicalType: map`). */
-  intMap<V>(record: Record<string, unknown>, id: number, value: (v: unknown, id: number) => V | undefined): Map<number, V> | undefined {
+  intMap<V>(
+    record: Record<string, unknown>,
+    id: number,
+    value: (v: unknown, id: number) => V | undefined,
+  ): Map<number, V> | undefined {
     const entries = this.get(record, id);
     if (entries === undefined) return undefined;
     const map = new Map<number, V>();

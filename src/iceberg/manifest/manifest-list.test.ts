@@ -149,7 +149,7 @@ describe('writeManifestList / readManifestList', () => {
       firstRowId: 1_000n,
       manifests: [
         manifest({ manifestPath: 'a', addedRowsCount: 100n, existingRowsCount: 20n }),
-        manifest({ manifestPath: 'b', content: 'deletes', addedRowsCount: 5n }),
+        manifest({ manifestPath: 'b', content: 'deletes', addedRowsCount: 5n, firstRowId: 3n }),
         manifest({ manifestPath: 'c', firstRowId: 10n, addedSnapshotId: PARENT, sequenceNumber: 1n, minSequenceNumber: 1n }),
         manifest({ manifestPath: 'd', addedRowsCount: 7n, existingRowsCount: 0n }),
       ],

@@ -125,7 +125,10 @@ function manifestToAvro(
   }
   record[F.sequenceNumber.name] = manifest.sequenceNumber ?? listSequenceNumber;
   record[F.minSequenceNumber.name] = manifest.minSequenceNumber ?? listSequenceNumber;
-  if (formatVersion >= 3) record[F.firstRowId.name] = manifest.firstRowId ?? null;
+  if (formatVersion >= 3) {
+    // Row ids belong to data rows: a delete manifest never carries one.
+    record[F.firstRowId.name] = manifest.content === 'data' ? (manifest.firstRowId ?? null) : null;
+  }
   return record;
 }
 
