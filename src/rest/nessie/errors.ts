@@ -103,6 +103,11 @@ export function errorBody(code: NessieErrorCode, message: string, conflicts?: Ne
   return body;
 }
 
+/** An error for a request that reached no endpoint (unknown path or method). */
+export function routingErrorBody(status: 404 | 405, message: string): NessieErrorBody {
+  return { status, reason: status === 404 ? 'Not Found' : 'Method Not Allowed', message, errorCode: 'UNKNOWN' };
+}
+
 /** Maps any thrown value to Nessie's error body. Unknown errors are the only 500s. */
 export function toNessieError(err: unknown): NessieErrorBody {
   if (err instanceof NessieHttpError) return errorBody(err.errorCode, err.message, err.conflicts);

@@ -10,7 +10,7 @@ import { getContent, getDiff, getSeveralContents, postMultipleContents } from '.
 import { commitOperations } from './commit.js';
 import type { NessieDeps } from './context.js';
 import { getEntries } from './entries.js';
-import { errorBody, toNessieError } from './errors.js';
+import { errorBody, routingErrorBody, toNessieError } from './errors.js';
 import { getCommitLog } from './history.js';
 import { mergeIntoBranch, transplantIntoBranch } from './merge.js';
 import { assignReference, createReference, deleteReference, getReference, listReferences } from './references.js';
@@ -35,7 +35,6 @@ export function createNessieApi(deps: {
     const body = toNessieError(err);
     return respond(c, body, body.status);
   });
-  app.notFound((c) => respond(c, errorBody('BAD_REQUEST', `No Nessie API v2 endpoint ${c.req.method} ${c.req.path}`), 404));
 
   app.get('/config', (c) =>
     respond(c, {
@@ -53,6 +52,8 @@ export function createNessieApi(deps: {
   app.get('/trees', (c) => listReferences(ctx, c));
   app.post('/trees', (c) => createReference(ctx, c));
   app.on(['GET', 'POST', 'PUT', 'DELETE'], '/trees/*', (c) => dispatchTree(ctx, c));
+  // Registered as a route, not notFound(): a mounted sub-app's notFound handler is not used by the parent.
+  app.all('*', (c) => noEndpoint(c));
   return app;
 }
 
@@ -64,13 +65,17 @@ function rawTreePath(c: Context): string {
 }
 
 function notAllowed(c: Context): Response {
-  return respond(c, errorBody('BAD_REQUEST', `Method ${c.req.method} is not allowed on ${c.req.path}`), 405);
+  return respond(c, routingErrorBody(405, `Method ${c.req.method} is not allowed on ${c.req.path}`), 405);
+}
+
+function noEndpoint(c: Context): Response {
+  return respond(c, routingErrorBody(404, `No Nessie API v2 endpoint ${c.req.method} ${c.req.path}`), 404);
 }
 
 async function dispatchTree(ctx: NessieDeps, c: Context): Promise<Response> {
   const route: TreeRoute | undefined = matchTreePath(rawTreePath(c));
   const method = c.req.method;
-  if (route === undefined) return respond(c, errorBody('BAD_REQUEST', `No Nessie API v2 endpoint ${method} ${c.req.path}`), 404);
+  if (route === undefined) return noEndpoint(c);
   switch (route.kind) {
     case 'ref':
       if (method === 'GET') return getReference(ctx, c, route.ref);

@@ -1,6 +1,8 @@
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_ANCESTOR_HASH } from '../../catalog/store/port.js';
-import type { JsonObject } from '../../iceberg/json.js';
+import { parseJson, type JsonObject } from '../../iceberg/json.js';
+import { createNessieApi } from './index.js';
 import { conflictsOf, namespace, put, startNessie, type NessieHarness } from './nessie-test-harness.js';
 
 let h: NessieHarness;
@@ -230,10 +232,30 @@ describe('reference syntax', () => {
     expect((await h.call('GET', '/trees/syn@nothex/entries')).status).toBe(400);
   });
 
-  it('answers unknown endpoints with a Nessie-shaped 404', async () => {
+  it('answers unknown endpoints and methods with Nessie-shaped errors', async () => {
     const r = await h.call('GET', '/trees/main/nothing');
     expect(r.status).toBe(404);
-    expect(r.body).toHaveProperty('errorCode');
+    expect(r.body).toMatchObject({ status: 404, errorCode: 'UNKNOWN' });
     expect((await h.call('PATCH', '/trees/main')).status).toBe(404);
+    expect((await h.call('POST', '/trees/main/entries')).body).toMatchObject({ status: 405 });
+  });
+});
+
+describe('mounted under /api/v2', () => {
+  it('routes requests and maps errors when composed into a parent app', async () => {
+    const parent = new Hono();
+    parent.route('/api/v2', createNessieApi({ store: h.store, readMetadata: async () => '{}', defaultBranch: 'main' }));
+    parent.get('/other', (c) => c.text('other'));
+    const ok = await parent.request('/api/v2/trees/main');
+    expect(ok.status).toBe(200);
+    expect((parseJson(await ok.text()) as JsonObject).reference).toMatchObject({ name: 'main' });
+    const slash = await parent.request('/api/v2/trees/feature/x@/entries');
+    expect(slash.status).toBe(200);
+    const missing = await parent.request('/api/v2/trees/nope');
+    expect(missing.status).toBe(404);
+    expect((parseJson(await missing.text()) as JsonObject).errorCode).toBe('REFERENCE_NOT_FOUND');
+    const unknown = await parent.request('/api/v2/nothing');
+    expect((parseJson(await unknown.text()) as JsonObject).status).toBe(404);
+    expect(await (await parent.request('/other')).text()).toBe('other');
   });
 });
