@@ -7,7 +7,6 @@ describe('server configuration', () => {
     expect(cfg.port).toBe(8181);
     expect(cfg.dbUrl).toBeUndefined();
     expect(cfg.warehouse.endsWith('/.lakecat/warehouse')).toBe(true);
-    expect(cfg.defaultBranch).toBe('main');
     expect(clientStorageConfig(cfg)).toEqual({});
   });
 

@@ -14,7 +14,6 @@ export interface ServerConfig {
   dbPoolSize: number;
   /** `s3://bucket/prefix`, a `file://` URI or a folder. */
   warehouse: string;
-  defaultBranch: string;
   s3: {
     endpoint?: string;
     region: string;
@@ -46,7 +45,6 @@ export const SETTINGS: Setting[] = [
   { flag: 'db-url', env: 'LAKECAT_DB_URL', help: 'PostgreSQL URL, e.g. postgres://user:pass@host:5432/lakecat (default: embedded PGlite)' },
   { flag: 'db-pool-size', env: 'LAKECAT_DB_POOL_SIZE', help: 'PostgreSQL connections per process (default 16)' },
   { flag: 'warehouse', env: 'LAKECAT_WAREHOUSE', help: 'Where new tables go: s3://bucket/prefix or a folder (default <data-dir>/warehouse)' },
-  { flag: 'default-branch', env: 'LAKECAT_DEFAULT_BRANCH', help: 'Branch served at /v1/... without a prefix (default main)' },
   { flag: 's3-endpoint', env: 'LAKECAT_S3_ENDPOINT', help: 'S3 endpoint URL for MinIO and other S3-compatible stores' },
   { flag: 's3-region', env: 'LAKECAT_S3_REGION', help: 'S3 region (default us-east-1)' },
   { flag: 's3-path-style', env: 'LAKECAT_S3_PATH_STYLE', help: 'Use path-style S3 URLs (true/false; default true when an endpoint is set)', boolean: true },
@@ -107,7 +105,6 @@ export function readConfig(argv: string[], env: Record<string, string | undefine
     dbUrl: get('db-url'),
     dbPoolSize: int('db-pool-size', 16, 1),
     warehouse: get('warehouse') ?? resolve(dataDir, 'warehouse'),
-    defaultBranch: get('default-branch') ?? 'main',
     s3: {
       endpoint,
       region: get('s3-region') ?? 'us-east-1',

@@ -22,10 +22,10 @@ export interface Lakecat {
 export async function openStore(cfg: ServerConfig): Promise<VersionStore> {
   let store: VersionStore;
   if (cfg.dbUrl) {
-    store = createStore({ kind: 'postgres', url: cfg.dbUrl, poolSize: cfg.dbPoolSize, defaultBranch: cfg.defaultBranch });
+    store = createStore({ kind: 'postgres', url: cfg.dbUrl, poolSize: cfg.dbPoolSize });
   } else {
     mkdirSync(cfg.dataDir, { recursive: true });
-    store = createStore({ kind: 'pglite', dataDir: join(cfg.dataDir, 'db'), defaultBranch: cfg.defaultBranch });
+    store = createStore({ kind: 'pglite', dataDir: join(cfg.dataDir, 'db') });
   }
   await store.init();
   return store;

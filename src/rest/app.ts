@@ -4,6 +4,7 @@ import type { CatalogDeps } from '../catalog/deps.js';
 import { IdempotencyCache } from './idempotency.js';
 import { createIcebergApi } from './iceberg/index.js';
 import { Metrics } from './metrics.js';
+import { createNessieApi } from './nessie/index.js';
 import { opsRoutes } from './ops.js';
 
 export interface AppOptions {
@@ -14,8 +15,6 @@ export interface AppOptions {
   idempotencyLifetimeMs?: number;
   /** Receives one structured record per request; silent when absent. */
   log?: (record: Record<string, unknown>) => void;
-  /** Extra sub-apps to mount (e.g. the Nessie API at `/api/v2`). */
-  mounts?: { path: string; app: Hono<any> }[];
 }
 
 export interface App {
@@ -23,7 +22,7 @@ export interface App {
   metrics: Metrics;
 }
 
-/** Composes the HTTP surface: ops endpoints, the Iceberg REST API under /v1, and any extra mounts. */
+/** Composes the HTTP surface: ops endpoints, the Iceberg REST API under /v1, the Nessie API v2 under /api/v2. */
 export function createApp(opts: AppOptions): App {
   const metrics = new Metrics();
   const app = new Hono<{ Variables: { requestId: string } }>();
@@ -54,7 +53,10 @@ export function createApp(opts: AppOptions): App {
       maxBodyBytes: opts.maxBodyBytes,
     }),
   );
-  for (const m of opts.mounts ?? []) app.route(m.path, m.app);
+  app.route(
+    '/api/v2',
+    createNessieApi({ store: opts.deps.store, readMetadata: (location) => opts.deps.objects.readText(location) }),
+  );
   return { hono: app, metrics };
 }
 

@@ -29,18 +29,15 @@ export function namespaceRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
     return json(c, { namespace: ns, properties: created.properties });
   });
 
+  // Hono answers HEAD with the GET handler: existence checks branch on the method there.
   app.get('/namespaces/:namespace', async (c) => {
     const ref = await requestRef(c, deps);
     const ns = namespaceParam(c);
+    if (c.req.method === 'HEAD') return c.body(null, (await namespaces.namespaceExists(deps, ref, ns)) ? 204 : 404);
     const content = await namespaces.loadNamespace(deps, ref, ns);
     return json(c, { namespace: ns, properties: content.properties });
   });
 
-  app.on('HEAD', '/namespaces/:namespace', async (c) => {
-    const ref = await requestRef(c, deps);
-    const exists = await namespaces.namespaceExists(deps, ref, namespaceParam(c));
-    return c.body(null, exists ? 204 : 404);
-  });
 
   app.delete('/namespaces/:namespace', async (c) => {
     const ref = await requestRef(c, deps);

@@ -88,6 +88,7 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
   app.get('/namespaces/:namespace/tables/:table', async (c) => {
     const ref = await requestRef(c, deps);
     const id = identifierParam(c, 'table');
+    if (c.req.method === 'HEAD') return c.body(null, (await tables.tableExists(deps, ref, id)) ? 204 : 404);
     const mode = c.req.query('snapshots') ?? 'all';
     if (mode !== 'all' && mode !== 'refs') {
       throw new RequestError(400, `Invalid snapshots mode '${mode}': expected 'all' or 'refs'`);
@@ -99,10 +100,6 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
     return rawJson(c, loadResult(loaded.metadataLocation, metadataText), 200, { etag });
   });
 
-  app.on('HEAD', '/namespaces/:namespace/tables/:table', async (c) => {
-    const ref = await requestRef(c, deps);
-    return c.body(null, (await tables.tableExists(deps, ref, identifierParam(c, 'table'))) ? 204 : 404);
-  });
 
   app.post('/namespaces/:namespace/tables/:table', async (c) => {
     const ref = await requestRef(c, deps);

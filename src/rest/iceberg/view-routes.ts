@@ -71,13 +71,10 @@ export function viewRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
 
   app.get('/namespaces/:namespace/views/:view', async (c) => {
     const ref = await requestRef(c, deps);
+    if (c.req.method === 'HEAD') return c.body(null, (await views.viewExists(deps, ref, identifierParam(c, 'view'))) ? 204 : 404);
     return rawJson(c, viewResult(await views.loadView(deps, ref, identifierParam(c, 'view'))));
   });
 
-  app.on('HEAD', '/namespaces/:namespace/views/:view', async (c) => {
-    const ref = await requestRef(c, deps);
-    return c.body(null, (await views.viewExists(deps, ref, identifierParam(c, 'view'))) ? 204 : 404);
-  });
 
   app.post('/namespaces/:namespace/views/:view', async (c) => {
     const ref = await requestRef(c, deps);
