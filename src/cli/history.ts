@@ -52,7 +52,7 @@ export const diffCommand: Command = {
       return EXIT.OK;
     }
     ctx.out(table(['CHANGE', 'TYPE', 'KEY', 'DETAIL'], entries.map((e) => [changeKind(e), contentType(e), formatKey(e.key), detail(e)])));
-    ctx.out(`${plural(entries.length, 'key')} differ between ${from} and ${to}.\n`);
+    ctx.out(`${plural(entries.length, 'key')} ${entries.length === 1 ? 'differs' : 'differ'} between ${from} and ${to}.\n`);
     return EXIT.OK;
   },
 };
@@ -79,7 +79,12 @@ function contentType(e: DiffEntry): string {
 
 /** What changed, in the terms of the content: a table's current snapshot, a view's version. */
 function detail(e: DiffEntry): string {
-  const side = (c: DiffEntry['from'], field: string) => (c && c[field] !== undefined && c[field] !== null ? String(c[field]) : '-');
+  const side = (c: DiffEntry['from'], field: string) => {
+    const v = c?.[field];
+    if (v === undefined || v === null) return '-';
+    // Nessie writes -1 for a table without a current snapshot.
+    return field === 'snapshotId' && String(v) === '-1' ? 'none' : String(v);
+  };
   const t = (e.to ?? e.from)?.type;
   if (t === 'ICEBERG_TABLE') {
     if (e.from === null) return `snapshot ${side(e.to, 'snapshotId')}`;

@@ -23,7 +23,7 @@ export const mergeCommand: Command = {
   name: 'merge',
   summary: 'Merge a branch (or commit) into a branch, atomically for all tables',
   usage: `lakecat merge FROM [--into BRANCH] [--dry-run] [--force-key KEY]... [--drop-key KEY]... [-m MESSAGE]
-  FROM: a branch, tag, NAME@HASH or @HASH; BRANCH defaults to the default branch.
+  FROM: a branch, tag or NAME@HASH; BRANCH defaults to the default branch.
   --force-key KEY  take the source's value of KEY (e.g. db.orders) even if the target changed it
   --drop-key KEY   leave KEY as it is on the target`,
   options: MERGE_OPTIONS,
@@ -31,16 +31,11 @@ export const mergeCommand: Command = {
     const [fromText] = expectPositionals(args, 1, 1, 'lakecat merge FROM [--into BRANCH] [--dry-run]');
     const from = parseRefSpec(fromText);
     const target = await targetBranch(ctx, args);
-    let fromRefName: string;
-    let fromHash: string;
-    if (from.name === undefined) {
-      fromRefName = 'DETACHED';
-      fromHash = from.hash as string;
-    } else {
-      const source = await ctx.client.getReference(from.name);
-      fromRefName = source.name;
-      fromHash = from.hash ?? source.hash;
-    }
+    // The server checks the source commit against a named reference, so a bare `@hash` is not enough.
+    if (from.name === undefined) throw new UsageError(`name the reference that holds ${fromText}: merge NAME@HASH`);
+    const source = await ctx.client.getReference(from.name);
+    const fromRefName = source.name;
+    const fromHash = from.hash ?? source.hash;
     const opts = mergeOptions(args);
     const result = await withConflicts(() => ctx.client.merge(target.name, target.hash, fromRefName, fromHash, opts), target);
     return report(ctx, 'merge', `${fromText} into ${target.name}`, target, result, opts.dryRun);

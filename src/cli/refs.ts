@@ -69,11 +69,12 @@ async function list(ctx: CommandContext, type: RefType): Promise<number> {
     ctx.out(`No ${type === 'BRANCH' ? 'branches' : 'tags'}.\n`);
     return EXIT.OK;
   }
+  const defaultRef = refs.find((r) => r.type === 'BRANCH' && r.name === config.defaultBranch);
   const rows = mine.map((r) => {
     const head = headCommit(r);
     const name = type === 'BRANCH' && r.name === config.defaultBranch ? `${r.name} *` : r.name;
     const row = [name, shortHash(r.hash)];
-    if (type === 'BRANCH') row.push(aheadBehind(r, config.defaultBranch));
+    if (type === 'BRANCH') row.push(aheadBehind(r, defaultRef));
     row.push(formatTime(head?.commitTime), firstLine(head?.message ?? '', 60));
     return row;
   });
@@ -87,9 +88,12 @@ function headCommit(r: Reference) {
   return meta === undefined || meta === null ? undefined : decodeCommitMeta(asObject(meta, 'commitMetaOfHEAD'));
 }
 
-/** Commits ahead/behind the default branch, as `+2/-1`; `-` for the default branch itself or when unknown. */
-function aheadBehind(r: Reference, defaultBranch: string): string {
-  if (r.name === defaultBranch) return '-';
+/** Commits ahead/behind the default branch, as `+2/-1`; `-` for the default branch itself, `?` when unknown. */
+function aheadBehind(r: Reference, defaultRef: Reference | undefined): string {
+  if (defaultRef === undefined) return '?';
+  if (r.name === defaultRef.name) return '-';
+  // The server sends no metadata for a reference at the empty catalog's hash.
+  if (r.hash === defaultRef.hash) return '+0/-0';
   const ahead = r.metadata?.numCommitsAhead;
   const behind = r.metadata?.numCommitsBehind;
   if (typeof ahead !== 'number' || typeof behind !== 'number') return '?';
