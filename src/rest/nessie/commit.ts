@@ -104,6 +104,27 @@ async function toStoreContent(deps: NessieDeps, key: ContentKey, input: ContentI
   }
 }
 
+/**
+ * Nessie's content-id rules for a Put, against the state the client read (its messages are
+ * matched by older Iceberg NessieCatalog versions): a new key gets a new id, an existing key
+ * keeps its id, and a given id for a new key is only allowed for a rename (its Delete in the
+ * same commit).
+ */
+function checkPutId(key: ContentKey, givenId: string | undefined, existing: Content | undefined, deletedIds: Set<string>): void {
+  const name = keyToString(key);
+  if (existing !== undefined && givenId === undefined) {
+    throw new NessieBadRequest(`New value to update existing key '${name}' has no content ID`);
+  }
+  if (existing !== undefined && givenId !== undefined && existing.id !== givenId) {
+    throw new NessieBadRequest(
+      `Key '${name}' already exists with content ID ${existing.id}, which is different from the content ID ${givenId} in the operation`,
+    );
+  }
+  if (existing === undefined && givenId !== undefined && !deletedIds.has(givenId)) {
+    throw new NessieBadRequest(`New value for key '${name}' must not have a content ID`);
+  }
+}
+
 export async function commitOperations(deps: NessieDeps, c: Context, refText: string): Promise<Response> {
   const { store } = deps;
   const target = await writeTarget(deps, refText, 'Reference to commit into');
@@ -117,6 +138,7 @@ export async function commitOperations(deps: NessieDeps, c: Context, refText: st
   const base = touched.length > 0 ? await store.getContents(target.hash, touched) : new Map<string, Content>();
   const known = [...base.values()];
 
+  const deletedIds = new Set(ops.filter((o) => o.kind === 'delete').flatMap((o) => base.get(storeKey(o.key))?.id ?? []));
   const added: { key: ContentKey; contentId: string }[] = [];
   const operations: CommitOperation[] = [];
   for (const op of ops) {
@@ -124,10 +146,11 @@ export async function commitOperations(deps: NessieDeps, c: Context, refText: st
     switch (op.kind) {
       case 'put': {
         const givenId = op.content.id;
+        checkPutId(op.key, givenId, existing, deletedIds);
         const id = givenId ?? randomUUID();
         if (givenId === undefined) added.push({ key: op.key, contentId: id });
         const content = await toStoreContent(deps, op.key, op.content, id, known);
-        // An id with no value at the key is a rename or copy: the content keeps its id at the new key.
+        // An id with no value at the key is a rename: the content keeps its id at the new key.
         const expectedContentId = givenId !== undefined && existing !== undefined ? givenId : undefined;
         operations.push({ kind: 'put', key: op.key, content, ...(expectedContentId ? { expectedContentId } : {}) });
         break;

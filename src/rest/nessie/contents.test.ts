@@ -58,18 +58,19 @@ describe('POST /trees/{branch@hash}/history/commit', () => {
     expect(h.reads).toContain('s3://w/db/orders/metadata/00000-a.metadata.json');
   });
 
-  it('updates a table by content id and rejects a second create of the same key with KEY_EXISTS', async () => {
+  it('updates a table by content id and applies Nessie content-id rules to Puts', async () => {
     const id = ((await h.call('GET', '/trees/c1/contents/db.orders')).body.content as JsonObject).id as string;
     const next = h.table('s3://w/db/orders/metadata/00001-b.metadata.json', 2n, id);
     expect((await commitAt(`c1@${await h.head('c1')}`, [put(['db', 'orders'], next)])).status).toBe(200);
     expect(((await h.call('GET', '/trees/c1/contents/db.orders')).body.content as JsonObject).snapshotId).toBe(2);
 
     const again = await commitAt(`c1@${await h.head('c1')}`, [put(['db', 'orders'], h.table('s3://w/other.json', 3n))]);
-    expect(again.status).toBe(409);
-    expect(again.body.errorCode).toBe('REFERENCE_CONFLICT');
-    expect(conflictsOf(again.body)).toEqual([expect.objectContaining({ conflictType: 'KEY_EXISTS', key: { elements: ['db', 'orders'] } })]);
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ errorCode: 'BAD_REQUEST', message: "New value to update existing key 'db.orders' has no content ID" });
     const wrongId = await commitAt(`c1@${await h.head('c1')}`, [put(['db', 'orders'], h.table('s3://w/other.json', 3n, 'not-the-id'))]);
-    expect(conflictsOf(wrongId.body)[0].conflictType).toBe('CONTENT_ID_DIFFERS');
+    expect(wrongId.body.message).toBe(`Key 'db.orders' already exists with content ID ${id}, which is different from the content ID not-the-id in the operation`);
+    const idForNew = await commitAt(`c1@${await h.head('c1')}`, [put(['db', 'fresh'], h.table('s3://w/fresh.json', 3n, id))]);
+    expect(idForNew.body.message).toBe("New value for key 'db.fresh' must not have a content ID");
   });
 
   it('enforces namespaces: absent parent, parent that is not a namespace, non-empty namespace delete', async () => {
