@@ -2,6 +2,7 @@
  * Request and response bodies of the Nessie API, parsed and printed losslessly: Iceberg
  * snapshot ids are 63-bit and must never pass through `JSON.parse` or hono's `c.json()`.
  */
+import { gunzipSync, inflateSync } from 'node:zlib';
 import type { Context } from 'hono';
 import { parseJson, stringifyJson, JsonSyntaxError, type JsonObject, type JsonValue } from '../../iceberg/json.js';
 import { NessieBadRequest } from './errors.js';
@@ -12,8 +13,7 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export async function readBody(c: Context): Promise<JsonValue> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw new NessieBadRequest(`Request body larger than ${MAX_BODY_BYTES} bytes`);
-  const text = await c.req.text();
-  if (text.length > MAX_BODY_BYTES) throw new NessieBadRequest(`Request body larger than ${MAX_BODY_BYTES} bytes`);
+  const text = await bodyText(c);
   if (text.trim() === '') return null;
   try {
     return parseJson(text);
@@ -21,6 +21,38 @@ export async function readBody(c: Context): Promise<JsonValue> {
     if (err instanceof JsonSyntaxError) throw new NessieBadRequest(`Malformed JSON request body: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * The request body as text. Nessie's Java client gzips request bodies unless compression is
+ * disabled (`Content-Encoding: gzip`); the inflated size is capped like a plain body.
+ */
+async function bodyText(c: Context): Promise<string> {
+  const encoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase();
+  const raw = Buffer.from(await c.req.arrayBuffer());
+  if (raw.length > MAX_BODY_BYTES) throw new NessieBadRequest(`Request body larger than ${MAX_BODY_BYTES} bytes`);
+  let bytes: Buffer;
+  try {
+    switch (encoding) {
+      case 'identity':
+      case '':
+        bytes = raw;
+        break;
+      case 'gzip':
+      case 'x-gzip':
+        bytes = gunzipSync(raw, { maxOutputLength: MAX_BODY_BYTES });
+        break;
+      case 'deflate':
+        bytes = inflateSync(raw, { maxOutputLength: MAX_BODY_BYTES });
+        break;
+      default:
+        throw new NessieBadRequest(`Unsupported Content-Encoding '${encoding}'`);
+    }
+  } catch (err) {
+    if (err instanceof NessieBadRequest) throw err;
+    throw new NessieBadRequest(`Cannot decode ${encoding} request body: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return bytes.toString('utf8');
 }
 
 export async function readObject(c: Context, what: string): Promise<JsonObject> {

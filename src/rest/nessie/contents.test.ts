@@ -1,6 +1,7 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_ANCESTOR_HASH } from '../../catalog/store/port.js';
-import { stringifyJson, type JsonObject } from '../../iceberg/json.js';
+import { parseJson, stringifyJson, type JsonObject } from '../../iceberg/json.js';
 import { conflictsOf, del, namespace, put, startNessie, type NessieHarness } from './nessie-test-harness.js';
 
 let h: NessieHarness;
@@ -143,6 +144,24 @@ describe('POST /trees/{branch@hash}/history/commit', () => {
       expect(r.status, stringifyJson(body)).toBe(400);
       expect(r.body.errorCode).toBe('BAD_REQUEST');
     }
+  });
+
+  it('accepts gzip-compressed bodies, as Nessie\'s Java client sends them by default', async () => {
+    const body = stringifyJson({ commitMeta: { message: 'zipped' }, operations: [put(['zipped'], namespace(['zipped']))] });
+    const res = await h.app.request(`/trees/c2@${await h.head('c2')}/history/commit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(Buffer.from(body)),
+    });
+    expect(res.status).toBe(200);
+    expect((await h.call('GET', '/trees/c2/contents/zipped')).status).toBe(200);
+    const garbage = await h.app.request(`/trees/c2@${await h.head('c2')}/history/commit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: 'not gzip',
+    });
+    expect(garbage.status).toBe(400);
+    expect((parseJson(await garbage.text()) as JsonObject).errorCode).toBe('BAD_REQUEST');
   });
 
   it('records author, message and properties in the commit log', async () => {
