@@ -28,7 +28,7 @@ export const logCommand: Command = {
       shortHash(c.hash),
       formatTime(c.commitTime),
       c.authors.join(', ') || '-',
-      (c.parentCommitHashes.length > 1 ? 'Merge: ' : '') + firstLine(c.message),
+      (c.parentCommitHashes.length > 1 && !/^merge/i.test(c.message) ? 'Merge: ' : '') + firstLine(c.message),
     ]);
     ctx.out(table(['HASH', 'COMMITTED', 'AUTHOR', 'MESSAGE'], rows));
     return EXIT.OK;

@@ -1,0 +1,146 @@
+/**
+ * The real `lakecat merge` and `lakecat transplant` against a real server, with changes made
+ * through the Iceberg REST API on several branches, the way engines make them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJson } from '../../src/iceberg/json.js';
+import { appendSnapshot, cli, createNamespace, createTable, currentSnapshot, head, http, startServer, type CliServer } from './harness.js';
+
+const id = Math.random().toString(36).slice(2, 8);
+const NS = [`merge_${id}`];
+const ORDERS = `${NS[0]}.orders`;
+
+describe('lakecat merge and transplant', () => {
+  let server: CliServer;
+  let run: (...args: string[]) => ReturnType<typeof cli>;
+  const branch = (name: string) => `${name}-${id}`;
+
+  beforeAll(async () => {
+    server = await startServer();
+    run = (...args) => cli(server.url, ...args);
+    await createNamespace(server.url, 'main', NS);
+    await createTable(server.url, 'main', NS, 'orders');
+    await createTable(server.url, 'main', NS, 'customers');
+  }, 90_000);
+  afterAll(() => server?.close());
+
+  it('dry-runs a clean merge without changing the target, then merges it', async () => {
+    const feat = branch('feat');
+    expect((await run('branch', 'create', feat)).code).toBe(0);
+    await appendSnapshot(server.url, feat, NS, 'orders', 1001n);
+    const before = await head(server.url, 'main');
+
+    const dry = await run('merge', feat, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`Dry run: merge of ${feat} into main would succeed without conflicts`);
+    expect(dry.stdout).toContain('Nothing was changed.');
+    expect(await head(server.url, 'main')).toBe(before);
+    expect(await currentSnapshot(server.url, 'main', NS, 'orders')).toBe(-1);
+
+    const merged = await run('merge', feat, '--into', 'main');
+    expect(merged.code).toBe(0);
+    const after = await head(server.url, 'main');
+    expect(after).not.toBe(before);
+    expect(merged.stdout).toContain(`Merged ${feat} into main: ${before.slice(0, 12)} -> ${after.slice(0, 12)}.`);
+    expect(merged.stdout).toMatch(new RegExp(`^${ORDERS.replace('.', '\\.')} +NORMAL$`, 'm'));
+    expect(await currentSnapshot(server.url, 'main', NS, 'orders')).toBe(1001);
+    const log = parseJson((await run('log', 'main', '-n', '1', '--json')).stdout) as { commitMeta: { parentCommitHashes: string[] } }[];
+    expect(log[0].commitMeta.parentCommitHashes).toContain(await head(server.url, feat));
+  });
+
+  it('reports conflicting changes per table with exit 1 and leaves the target untouched', async () => {
+    const b1 = branch('b1');
+    const b2 = branch('b2');
+    expect((await run('branch', 'create', b1)).code).toBe(0);
+    expect((await run('branch', 'create', b2)).code).toBe(0);
+    await appendSnapshot(server.url, b1, NS, 'orders', 2002n);
+    await appendSnapshot(server.url, b2, NS, 'orders', 9223372036854775807n);
+    await appendSnapshot(server.url, b2, NS, 'customers', 3003n);
+    expect((await run('merge', b1)).code).toBe(0);
+    const before = await head(server.url, 'main');
+
+    const r = await run('merge', b2);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Cannot merge ${b2} into main: 1 conflict.`);
+    expect(r.stderr).toContain('--force-key KEY');
+    const rows = r.stdout.trimEnd().split('\n');
+    expect(rows[0].split(/ {2,}/)).toEqual(['KEY', 'CONFLICT', 'MESSAGE']);
+    expect(rows).toHaveLength(2);
+    expect(rows[1].split(/ {2,}/).slice(0, 2)).toEqual([ORDERS, 'VALUE_DIFFERS']);
+    expect(await head(server.url, 'main')).toBe(before);
+    expect(await currentSnapshot(server.url, 'main', NS, 'customers')).toBe(-1);
+
+    const json = await run('merge', b2, '--json');
+    expect(json.code).toBe(1);
+    const body = parseJson(json.stdout) as { wasSuccessful: boolean; details: { key: { elements: string[] }; conflict?: { conflictType: string } }[] };
+    expect(body.wasSuccessful).toBe(false);
+    expect(body.details.find((d) => d.conflict)?.key.elements).toEqual([...NS, 'orders']);
+
+    const dryForce = await run('merge', b2, '--dry-run', '--force-key', ORDERS);
+    expect(dryForce.code).toBe(0);
+    expect(await head(server.url, 'main')).toBe(before);
+
+    const forced = await run('merge', b2, '--force-key', ORDERS);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(new RegExp(`^${ORDERS.replace('.', '\\.')} +FORCE$`, 'm'));
+    const shown = await run('show', ORDERS, '--json');
+    expect(shown.stdout).toContain('"current-snapshot-id": 9223372036854775807');
+    expect(await currentSnapshot(server.url, 'main', NS, 'customers')).toBe(3003);
+  });
+
+  it('keeps the target side of a key with --drop-key', async () => {
+    const b3 = branch('b3');
+    expect((await run('branch', 'create', b3)).code).toBe(0);
+    await appendSnapshot(server.url, b3, NS, 'customers', 4004n);
+    await createTable(server.url, b3, NS, 'extra');
+    await appendSnapshot(server.url, 'main', NS, 'customers', 5005n);
+
+    expect((await run('merge', b3)).code).toBe(1);
+    const r = await run('merge', b3, '--drop-key', `${NS[0]}.customers`);
+    expect(r.code).toBe(0);
+    expect(await currentSnapshot(server.url, 'main', NS, 'customers')).toBe(5005);
+    const tables = await run('tables', NS[0]);
+    expect(tables.stdout).toMatch(new RegExp(`^${NS[0]}\\.extra +table$`, 'm'));
+  });
+
+  it('says there is nothing to merge when the target already has the source, and commits nothing', async () => {
+    const r = await run('merge', branch('b3'));
+    expect(r.code).toBe(0);
+    const mainHead = await head(server.url, 'main');
+    expect(r.stdout).toBe(`Nothing to merge: main already contains these changes (${mainHead.slice(0, 12)}).\n`);
+    expect(await head(server.url, 'main')).toBe(mainHead);
+  });
+
+  it('transplants a chosen commit onto a branch, after a dry run that changes nothing', async () => {
+    const t = branch('t');
+    expect((await run('branch', 'create', t)).code).toBe(0);
+    await createTable(server.url, t, NS, 'events');
+    await appendSnapshot(server.url, t, NS, 'orders', 6006n);
+    const log = parseJson((await run('log', t, '-n', '2', '--json')).stdout) as { commitMeta: { hash: string; message: string } }[];
+    expect(log[1].commitMeta.message).toContain('events');
+    const eventsCommit = log[1].commitMeta.hash;
+    const before = await head(server.url, 'main');
+
+    const dry = await run('transplant', eventsCommit.slice(0, 16), '--into', 'main', '--from', t, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('Dry run: transplant of 1 commit onto main would succeed');
+    expect(await head(server.url, 'main')).toBe(before);
+
+    const r = await run('transplant', eventsCommit, '--into', 'main', '--from', t);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Transplanted 1 commit onto main');
+    const tables = parseJson((await run('tables', NS[0], '--json')).stdout) as { name: string; type: string }[];
+    expect(tables.map((x) => x.name)).toContain('events');
+    expect(await currentSnapshot(server.url, 'main', NS, 'orders')).not.toBe(6006);
+    expect((await http(server.url, 'GET', `/v1/main/namespaces/${NS[0]}/tables/events`)).status).toBe(200);
+  });
+
+  it('requires --into for transplant and rejects non-hashes (exit 2)', async () => {
+    const noInto = await run('transplant', 'abcdef0123456789');
+    expect(noInto.code).toBe(2);
+    expect(noInto.stderr).toContain('--into BRANCH');
+    const notHash = await run('transplant', 'main', '--into', 'main');
+    expect(notHash.code).toBe(2);
+    expect(notHash.stderr).toContain("'main' is not a commit hash");
+  });
+});
