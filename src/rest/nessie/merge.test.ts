@@ -52,6 +52,16 @@ describe('POST /trees/{branch@hash}/history/merge', () => {
     expect(((await h.call('GET', '/trees/main/contents/db.t')).body.content as JsonObject).snapshotId).toBe(2);
   });
 
+  it('merges a detached commit named by fromRefName DETACHED', async () => {
+    await branch('md');
+    const hash = await h.commit('md', [put(['db', 'md'], h.table('s3://w/db/md.json', 1n))]);
+    const r = await merge('main', { fromRefName: 'DETACHED', fromHash: hash });
+    expect(r.status).toBe(200);
+    expect(r.body.wasApplied).toBe(true);
+    expect((await h.call('GET', '/trees/main/contents/db.md')).status).toBe(200);
+    expect((await merge('main', { fromRefName: 'DETACHED' })).status).toBe(400);
+  });
+
   it('uses the source head when fromHash is absent and generates a message', async () => {
     await branch('m2');
     await h.commit('m2', [put(['db', 'v'], h.table('s3://w/db/v/0.json', 1n))]);

@@ -16,6 +16,7 @@ import { writeTarget } from './commit.js';
 import { keyJson, parseCommitMeta, parseKey } from './wire.js';
 
 const BEHAVIORS: readonly MergeBehavior[] = ['NORMAL', 'FORCE', 'DROP'];
+const DETACHED = 'DETACHED';
 
 function parseBehavior(v: JsonValue | undefined, field: string): MergeBehavior | undefined {
   if (v === undefined || v === null) return undefined;
@@ -131,7 +132,10 @@ export async function mergeIntoBranch(deps: NessieDeps, c: Context, refText: str
   const opts = parseMergeOptions(body);
   const fromHashText = optString(body, 'fromHash');
   const spec = fromHashText ? parseHashSpec(fromHashText, 'Source hash') : { hash: undefined, relative: [] };
-  const from = await resolveRef(deps.store, { name: opts.fromRefName, hash: spec.hash, relative: spec.relative });
+  // Nessie names a detached source commit DETACHED; it then needs a hash.
+  const detached = opts.fromRefName === DETACHED;
+  if (detached && spec.hash === undefined) throw new NessieBadRequest('Source hash must contain a starting commit ID.');
+  const from = await resolveRef(deps.store, { name: detached ? undefined : opts.fromRefName, hash: spec.hash, relative: spec.relative });
   const defaultMessage = `Merged ${opts.fromRefName} at ${from.hash} into ${target.name} at ${target.hash}`;
   const meta = parseCommitMeta(body.commitMeta ?? { message: optString(body, 'message') ?? '' }, defaultMessage);
   return runMerge(c, deps, target, opts, () =>
@@ -155,7 +159,7 @@ export async function transplantIntoBranch(deps: NessieDeps, c: Context, refText
   const opts = parseMergeOptions(body);
   const raw = body.hashesToTransplant;
   if (!Array.isArray(raw) || raw.length === 0) throw new NessieBadRequest('No hashes given to transplant.');
-  await deps.store.getReference(opts.fromRefName);
+  if (opts.fromRefName !== DETACHED) await deps.store.getReference(opts.fromRefName);
   const hashes: string[] = [];
   for (const h of raw) {
     if (typeof h !== 'string') throw new NessieBadRequest("Field 'hashesToTransplant' must be a list of hashes");
