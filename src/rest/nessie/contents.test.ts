@@ -181,6 +181,42 @@ describe('POST /trees/{branch@hash}/history/commit', () => {
   });
 });
 
+describe('content shared with the Iceberg REST API', () => {
+  it('serves a table the catalog committed through the store as a Nessie ICEBERG_TABLE', async () => {
+    await branch('shared', true);
+    const ns = await h.store.commit('shared', await h.head('shared'), { author: 'rest', message: 'ns' }, [
+      { kind: 'put', key: ['s'], content: { type: 'NAMESPACE', id: '', properties: {} } },
+    ]);
+    await h.store.commit('shared', ns.hash, { author: 'rest', message: 'create s.t' }, [
+      {
+        kind: 'put',
+        key: ['s', 't'],
+        content: {
+          type: 'ICEBERG_TABLE',
+          id: '',
+          metadataLocation: 'file:///w/s/t/metadata/00000-x.metadata.json',
+          metadata: '{"format-version":2}',
+          snapshotId: 8070450532247928832n,
+          schemaId: 3,
+          specId: 1,
+          sortOrderId: 2,
+        },
+      },
+    ]);
+    const r = await h.call('GET', '/trees/shared/contents/s.t');
+    expect(r.body.content).toMatchObject({
+      type: 'ICEBERG_TABLE',
+      metadataLocation: 'file:///w/s/t/metadata/00000-x.metadata.json',
+      snapshotId: 8070450532247928832n,
+      schemaId: 3,
+      specId: 1,
+      sortOrderId: 2,
+    });
+    const log = await h.call('GET', '/trees/shared/history');
+    expect((log.body.logEntries as JsonObject[]).map((e) => (e.commitMeta as JsonObject).authors)).toEqual([['rest'], ['rest']]);
+  });
+});
+
 describe('GET /trees/{ref}/entries', () => {
   beforeAll(async () => {
     h.files.set('s3://w/other/v.json', JSON.stringify({ 'format-version': 1, 'current-version-id': 1, versions: [{ 'version-id': 1, 'schema-id': 7 }] }));
