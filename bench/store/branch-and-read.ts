@@ -8,7 +8,7 @@ import { addTables, median, meta, openStore, table } from './common.js';
 
 async function branchCreateMs(store: VersionStore, hash: string): Promise<number> {
   let i = 0;
-  return median(21, () => store.createReference(`bench-${Date.now()}-${i++}`, 'BRANCH', hash));
+  return median(51, () => store.createReference(`bench-${Date.now()}-${i++}`, 'BRANCH', hash));
 }
 
 export async function branchCreation(pgUrl: string | undefined): Promise<string[]> {
@@ -17,7 +17,7 @@ export async function branchCreation(pgUrl: string | undefined): Promise<string[
     const { store, backend, dispose } = await openStore(pgUrl);
     try {
       const head = await addTables(store, 'main', 'db', tables);
-      out.push(`branch creation (${backend}, ${tables} tables): ${(await branchCreateMs(store, head)).toFixed(2)} ms (median of 21)`);
+      out.push(`branch creation (${backend}, ${tables} tables): ${(await branchCreateMs(store, head)).toFixed(2)} ms (median of 51)`);
     } finally {
       await dispose();
     }

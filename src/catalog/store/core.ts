@@ -63,9 +63,10 @@ export function mapDbError(err: unknown): unknown {
 }
 
 export class StoreCore implements NodeSource {
-  readonly nodes = new Lru<string, IndexNode>(200_000);
-  readonly contents = new Lru<string, Content>(20_000);
-  readonly commits = new Lru<string, CommitRow>(100_000);
+  // Sized for memory, not correctness: ~20k nodes hold every node of a 500k-key index.
+  readonly nodes = new Lru<string, IndexNode>(20_000);
+  readonly contents = new Lru<string, Content>(5_000);
+  readonly commits = new Lru<string, CommitRow>(10_000);
 
   constructor(readonly db: Transactional) {}
 
