@@ -259,3 +259,52 @@ describe('mounted under /api/v2', () => {
     expect(await (await parent.request('/other')).text()).toBe('other');
   });
 });
+
+describe('bad input', () => {
+  it('never answers malformed requests with a 5xx', async () => {
+    const main = await h.head('main');
+    const requests: [string, string, unknown?][] = [
+      ['GET', '/trees?max-records=-1'],
+      ['GET', '/trees?page-token=***'],
+      ['GET', '/trees?fetch=EVERYTHING'],
+      ['GET', `/trees?filter=${encodeURIComponent("ref.name.startsWith(1)")}`],
+      ['GET', '/trees?filter=%E0%A4%A'],
+      ['GET', '/trees/main/entries?page-token=not-a-token!'],
+      ['GET', '/trees/main/entries?page-token=Zm9v'],
+      ['GET', '/trees/main/entries?key='],
+      ['GET', '/trees/main/entries?min-key=.bad*escape'],
+      ['GET', '/trees/main/entries?content=maybe'],
+      ['GET', '/trees/main/history?limit-hash=xyz'],
+      ['GET', '/trees/main/history?page-token=Zm9v'],
+      ['GET', '/trees/main/contents/%'],
+      ['GET', '/trees/main/contents?key=a..b'],
+      ['GET', '/trees/main%ZZ/entries'],
+      ['GET', '/trees/main/diff/main@zz'],
+      ['POST', '/trees/main/contents', { requestedKeys: [{ elements: 'a' }] }],
+      ['POST', '/trees/main/contents', []],
+      ['POST', '/trees?name=ok&type=BRANCH', { type: 'SOMETHING', name: 'main' }],
+      ['POST', '/trees?name=ok&type=BRANCH', { type: 'BRANCH', name: 'main', hash: 42 }],
+      ['PUT', `/trees/main@${main}`, 'null'],
+      ['PUT', `/trees/main@${main}`, { type: 'DETACHED' }],
+      ['POST', `/trees/main@${main}/history/commit`, { commitMeta: 'x', operations: [] }],
+      ['POST', `/trees/main@${main}/history/commit`, { operations: [{ type: 'PUT', key: { elements: ['a'] } }] }],
+      ['POST', `/trees/main@${main}/history/commit`, { operations: [{ type: 'PUT', key: { elements: ['a'] }, content: { type: 'ICEBERG_TABLE', metadataLocation: 'x', snapshotId: 1.5 } }] }],
+      ['POST', `/trees/main@${main}/history/commit`, { operations: [{ type: 'PUT', key: { elements: ['a'] }, content: { type: 'NAMESPACE', properties: { a: 1 } } }] }],
+      ['POST', `/trees/main@${main}/history/commit`, { operations: [{ type: 'PUT', key: { elements: ['a'] }, content: { type: 'NAMESPACE', elements: ['b'] } }] }],
+      ['POST', `/trees/main@${main}/history/merge`, { fromRefName: 'dev', keyMergeModes: [{}] }],
+      ['POST', `/trees/main@${main}/history/merge`, { fromRefName: 'dev', keyMergeModes: 'all' }],
+      ['POST', `/trees/main@${main}/history/merge`, { fromRefName: 'dev', isDryRun: 'yes' }],
+      ['POST', `/trees/main@${main}/history/transplant`, { fromRefName: 'dev', hashesToTransplant: ['zz'] }],
+      ['POST', `/trees/main@${main}/history/transplant`, { fromRefName: 'dev', hashesToTransplant: [7] }],
+      ['POST', `/trees/main@${main}/history/transplant`, { fromRefName: 'dev', hashesToTransplant: ['~1'] }],
+      ['POST', `/trees/main@${main}/history/transplant`, { fromRefName: 'dev' }],
+      ['GET', '/trees/main/recent-changes'],
+    ];
+    for (const [method, path, body] of requests) {
+      const r = await h.call(method, path, body);
+      expect(r.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(r.status, `${method} ${path}: ${String(r.body.message)}`).toBeLessThan(500);
+      expect(r.body.errorCode, `${method} ${path}`).toBeDefined();
+    }
+  });
+});
