@@ -172,6 +172,7 @@ export async function applyRelative(store: VersionStore, start: string, parts: R
 
 const MAX_TIME_WALK = 100_000;
 
+/** The newest commit at or before `ms` on the first-parent history of `from`. */
 async function commitAtTime(store: VersionStore, from: string, ms: number): Promise<string> {
   let pageToken: string | undefined;
   let seen = 0;
@@ -183,5 +184,6 @@ async function commitAtTime(store: VersionStore, from: string, ms: number): Prom
     }
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined);
-  throw new NessieHttpError('REFERENCE_NOT_FOUND', `No commit at or before ${new Date(ms).toISOString()} from '${from}'`);
+  // Before the first commit: the empty catalog, as the store answers for a reference.
+  return NO_ANCESTOR_HASH;
 }

@@ -213,6 +213,12 @@ describe('reference syntax', () => {
     expect(await firstLogHash(`syn*${times[1]}`)).toBe(hashes[1]);
     expect(await firstLogHash(`syn*${new Date(times[0]).toISOString()}`)).toBe(hashes[0]);
     expect(await firstLogHash(`syn@${hashes[2]}*${times[1]}`)).toBe(hashes[1]);
+    // Before the first commit is the empty catalog, from a reference or from a commit alike.
+    for (const early of ['syn*1', `syn@${hashes[2]}*1`]) {
+      const r = await h.call('GET', `/trees/${early}/entries`);
+      expect(r.body.effectiveReference, early).toMatchObject({ hash: NO_ANCESTOR_HASH });
+      expect(r.body.entries).toEqual([]);
+    }
   });
 
   it('reads a detached commit with @hash and reports it as DETACHED', async () => {
