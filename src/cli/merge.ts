@@ -11,6 +11,9 @@ import { ApiError, EXIT, UsageError, type KeyConflict } from './errors.js';
 import { formatKey, jsonOutput, KeyFormatError, parseKey, plural, shortHash, table } from './format.js';
 import type { MergeResult, Reference } from './wire.js';
 
+/** Nessie's name for a source that is a bare commit rather than a branch or tag. */
+const DETACHED = 'DETACHED';
+
 const MERGE_OPTIONS = [
   { name: 'into', kind: 'value' as const },
   { name: 'dry-run', kind: 'flag' as const },
@@ -23,7 +26,7 @@ export const mergeCommand: Command = {
   name: 'merge',
   summary: 'Merge a branch (or commit) into a branch, atomically for all tables',
   usage: `lakecat merge FROM [--into BRANCH] [--dry-run] [--force-key KEY]... [--drop-key KEY]... [-m MESSAGE]
-  FROM: a branch, tag or NAME@HASH; BRANCH defaults to the default branch.
+  FROM: a branch, tag, NAME@HASH or @HASH; BRANCH defaults to the default branch.
   --force-key KEY  take the source's value of KEY (e.g. db.orders) even if the target changed it
   --drop-key KEY   leave KEY as it is on the target`,
   options: MERGE_OPTIONS,
@@ -31,11 +34,13 @@ export const mergeCommand: Command = {
     const [fromText] = expectPositionals(args, 1, 1, 'lakecat merge FROM [--into BRANCH] [--dry-run]');
     const from = parseRefSpec(fromText);
     const target = await targetBranch(ctx, args);
-    // The server checks the source commit against a named reference, so a bare `@hash` is not enough.
-    if (from.name === undefined) throw new UsageError(`name the reference that holds ${fromText}: merge NAME@HASH`);
-    const source = await ctx.client.getReference(from.name);
-    const fromRefName = source.name;
-    const fromHash = from.hash ?? source.hash;
+    let fromRefName = DETACHED;
+    let fromHash = from.hash as string;
+    if (from.name !== undefined) {
+      const source = await ctx.client.getReference(from.name);
+      fromRefName = source.name;
+      fromHash = from.hash ?? source.hash;
+    }
     const opts = mergeOptions(args);
     const result = await withConflicts(() => ctx.client.merge(target.name, target.hash, fromRefName, fromHash, opts), target);
     return report(ctx, 'merge', `${fromText} into ${target.name}`, target, result, opts.dryRun);
@@ -46,8 +51,8 @@ export const transplantCommand: Command = {
   name: 'transplant',
   summary: 'Copy individual commits onto a branch',
   usage: `lakecat transplant HASH... --into BRANCH [--from REF] [--dry-run] [--force-key KEY]... [--drop-key KEY]...
-  Commits are applied oldest first in the order given. REF names the reference the commits come
-  from (defaults to the target branch's name, which lakecat only uses for access checks).`,
+  Commits are applied in the order given. REF names the reference the commits come from;
+  without it they are sent as detached commits.`,
   options: [...MERGE_OPTIONS, { name: 'from', kind: 'value' as const }],
   async run(ctx, args) {
     const hashes = expectPositionals(args, 1, Number.MAX_SAFE_INTEGER, 'lakecat transplant HASH... --into BRANCH');
@@ -57,7 +62,7 @@ export const transplantCommand: Command = {
     if (!args.values.has('into')) throw new UsageError('transplant needs the target branch: --into BRANCH');
     const target = await targetBranch(ctx, args);
     const opts = mergeOptions(args);
-    const fromRefName = args.values.get('from') ?? target.name;
+    const fromRefName = args.values.get('from') ?? DETACHED;
     const result = await withConflicts(() => ctx.client.transplant(target.name, target.hash, fromRefName, hashes, opts), target);
     return report(ctx, 'transplant', `${plural(hashes.length, 'commit')} onto ${target.name}`, target, result, opts.dryRun);
   },

@@ -8,7 +8,7 @@ const DB = `db_${id}`;
 const DEV = `dev-${id}`;
 const BIG = 9223372036854775807n;
 
-describe('lakecat show, ns and tables', () => {
+describe('lakecat show, ns and tables', { timeout: 120_000 }, () => {
   let server: CliServer;
   let run: (...args: string[]) => ReturnType<typeof cli>;
 

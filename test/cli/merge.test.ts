@@ -10,7 +10,7 @@ const id = Math.random().toString(36).slice(2, 8);
 const NS = [`merge_${id}`];
 const ORDERS = `${NS[0]}.orders`;
 
-describe('lakecat merge and transplant', () => {
+describe('lakecat merge and transplant', { timeout: 120_000 }, () => {
   let server: CliServer;
   let run: (...args: string[]) => ReturnType<typeof cli>;
   const branch = (name: string) => `${name}-${id}`;
@@ -111,7 +111,7 @@ describe('lakecat merge and transplant', () => {
     expect(await head(server.url, 'main')).toBe(mainHead);
   });
 
-  it('transplants a chosen commit onto a branch, after a dry run that changes nothing', async () => {
+  it('transplants a chosen commit (named or detached source) onto a branch, after a dry run that changes nothing', async () => {
     const t = branch('t');
     expect((await run('branch', 'create', t)).code).toBe(0);
     await createTable(server.url, t, NS, 'events');
@@ -126,13 +126,25 @@ describe('lakecat merge and transplant', () => {
     expect(dry.stdout).toContain('Dry run: transplant of 1 commit onto main would succeed');
     expect(await head(server.url, 'main')).toBe(before);
 
-    const r = await run('transplant', eventsCommit, '--into', 'main', '--from', t);
+    const r = await run('transplant', eventsCommit, '--into', 'main');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Transplanted 1 commit onto main');
     const tables = parseJson((await run('tables', NS[0], '--json')).stdout) as { name: string; type: string }[];
     expect(tables.map((x) => x.name)).toContain('events');
     expect(await currentSnapshot(server.url, 'main', NS, 'orders')).not.toBe(6006);
     expect((await http(server.url, 'GET', `/v1/main/namespaces/${NS[0]}/tables/events`)).status).toBe(200);
+  });
+
+  it('merges a detached commit given as @HASH', async () => {
+    const d = branch('d');
+    expect((await run('branch', 'create', d)).code).toBe(0);
+    await createTable(server.url, d, NS, 'detached_t');
+    const commit = await head(server.url, d);
+    expect((await run('branch', 'delete', d)).code).toBe(0);
+    const r = await run('merge', `@${commit.slice(0, 20)}`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^${NS[0]}\\.detached_t +NORMAL$`, 'm'));
+    expect((await http(server.url, 'GET', `/v1/main/namespaces/${NS[0]}/tables/detached_t`)).status).toBe(200);
   });
 
   it('requires --into for transplant and rejects non-hashes (exit 2)', async () => {

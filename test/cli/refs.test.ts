@@ -13,7 +13,7 @@ const DEV = `dev-${id}`;
 const TAG = `v1-${id}`;
 const BIG = 9223372036854775807n;
 
-describe('lakecat branch, tag, log and diff', () => {
+describe('lakecat branch, tag, log and diff', { timeout: 120_000 }, () => {
   let server: CliServer;
   let run: (...args: string[]) => ReturnType<typeof cli>;
 
@@ -143,7 +143,7 @@ describe('lakecat branch, tag, log and diff', () => {
   });
 });
 
-describe('lakecat without a server', () => {
+describe('lakecat without a server', { timeout: 120_000 }, () => {
   it('exits 4 and names the URL it tried', async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer();
