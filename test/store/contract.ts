@@ -351,6 +351,27 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
       expect((await s.getCommit(second.resultantTargetHash)).operations.map((o) => o.key.join('.'))).toEqual(['db.d']);
     });
 
+    it('finds the merge base of long divergent histories', async () => {
+      const a = await branch();
+      const fork = (await commit(a, [put(['x'], table(0))])).hash;
+      const b = `fork-${randomUUID().slice(0, 8)}`;
+      await s.createReference(b, 'BRANCH', fork);
+      // More than 512 commits per side, so the search has to widen its generation window.
+      const grow = (br: string, n: number) =>
+        Promise.all(
+          Array.from({ length: 8 }, async (_, w) => {
+            for (let i = 0; i < n / 8; i++) await s.commit(br, fork, meta('g'), [put([`${br}-${w}-${i}`], table(i))]);
+          }),
+        );
+      await Promise.all([grow(a, 600), grow(b, 560)]);
+      const [ha, hb] = [await head(a), await head(b)];
+      expect((await s.log(ha, { untilHash: fork, pageSize: 1000 })).items).toHaveLength(601);
+      expect(await s.mergeBase(ha, hb)).toBe(fork);
+      expect(await s.mergeBase(hb, ha)).toBe(fork);
+      expect(await s.mergeBase(ha, fork)).toBe(fork);
+      expect(await s.mergeBase(ha, NO_ANCESTOR_HASH)).toBe(NO_ANCESTOR_HASH);
+    });
+
     it('reports merge conflicts per key and honours FORCE and DROP', async () => {
       const target = await branch();
       const base = await commit(target, [put(['a'], table(1)), put(['b'], table(1)), put(['c'], table(1))]);

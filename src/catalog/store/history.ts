@@ -41,28 +41,40 @@ export async function firstParentAncestorsAmong(core: StoreCore, head: CommitRow
 
 /**
  * The best common ancestor of two commits over first and merge parents: the common ancestor
- * with the highest generation. One statement walking both ancestries.
+ * with the highest generation. Each try is ONE statement walking both ancestries, but only down
+ * to a generation floor: generations strictly decrease along parent edges, so every common
+ * ancestor at or above the floor is found by the bounded walks, and the best one found is the
+ * answer. Without a hit the window grows 8x. The cost follows the divergence of the two commits,
+ * not the length of the shared history below their merge base.
  */
 export async function mergeBase(core: StoreCore, a: string, b: string, ex?: Executor): Promise<string> {
   const [ca, cb] = await Promise.all([core.loadCommit(a, ex), core.loadCommit(b, ex)]);
   if (a === b) return a;
-  const rows = await core.rows<{ hash: string }>(
-    sql`WITH RECURSIVE
-          pa(hash) AS (
-            SELECT ${ca.hash}::text
-            UNION
-            SELECT v.p FROM commits c JOIN pa ON c.hash = pa.hash
-              CROSS JOIN LATERAL (VALUES (c.parent), (c.merge_parent)) AS v(p) WHERE v.p IS NOT NULL),
-          pb(hash) AS (
-            SELECT ${cb.hash}::text
-            UNION
-            SELECT v.p FROM commits c JOIN pb ON c.hash = pb.hash
-              CROSS JOIN LATERAL (VALUES (c.parent), (c.merge_parent)) AS v(p) WHERE v.p IS NOT NULL)
-        SELECT c.hash FROM commits c JOIN pa ON pa.hash = c.hash JOIN pb ON pb.hash = c.hash
-        ORDER BY c.gen DESC LIMIT 1`,
-    ex,
-  );
-  return rows[0]?.hash ?? NO_ANCESTOR_HASH;
+  const top = Math.min(ca.gen, cb.gen);
+  for (let window = 512; ; window *= 8) {
+    const floor = Math.max(0, top - window);
+    const rows = await core.rows<{ hash: string }>(
+      sql`WITH RECURSIVE
+            pa(hash) AS (
+              SELECT ${ca.hash}::text
+              UNION
+              SELECT v.p FROM commits c JOIN pa ON c.hash = pa.hash
+                CROSS JOIN LATERAL (VALUES (c.parent), (c.merge_parent)) AS v(p)
+              WHERE v.p IS NOT NULL AND c.gen > ${floor}),
+            pb(hash) AS (
+              SELECT ${cb.hash}::text
+              UNION
+              SELECT v.p FROM commits c JOIN pb ON c.hash = pb.hash
+                CROSS JOIN LATERAL (VALUES (c.parent), (c.merge_parent)) AS v(p)
+              WHERE v.p IS NOT NULL AND c.gen > ${floor})
+          SELECT c.hash FROM commits c JOIN pa ON pa.hash = c.hash JOIN pb ON pb.hash = c.hash
+          WHERE c.gen >= ${floor}
+          ORDER BY c.gen DESC LIMIT 1`,
+      ex,
+    );
+    if (rows.length > 0) return rows[0].hash;
+    if (floor === 0) return NO_ANCESTOR_HASH;
+  }
 }
 
 /** The n-th first-parent ancestor. */
