@@ -37,13 +37,11 @@ function refCommand(type: RefType): Command {
       const subArgs: ParsedArgs = { ...args, positionals: rest };
       switch (sub) {
         case 'list':
-        case 'ls':
           expectPositionals(subArgs, 0, 0, `lakecat ${word} list`);
           return list(ctx, type);
         case 'create':
           return create(ctx, type, subArgs);
         case 'delete':
-        case 'rm':
           return remove(ctx, type, subArgs);
         case 'assign':
           if (type === 'TAG') throw new UsageError(`unknown tag command 'assign': usage: ${usage}`);
