@@ -1,7 +1,32 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { createStore } from '../../src/catalog/store/index.js';
-import { storeContract } from './contract.js';
+import { storeContract, table } from './contract.js';
 
 storeContract('PGlite (in memory)', async () => {
   const store = createStore({ kind: 'pglite' });
   return { store, dispose: () => store.close() };
+});
+
+describe('PGlite in a data folder', () => {
+  it('keeps the catalog across restarts and does not re-create main', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lakecat-pglite-'));
+    try {
+      const first = createStore({ kind: 'pglite', dataDir: dir });
+      await first.init();
+      const main = await first.getReference('main');
+      const c = await first.commit('main', main.hash, { author: 'a', message: 'm' }, [{ kind: 'put', key: ['t'], content: table(42) }]);
+      await first.close();
+
+      const second = createStore({ kind: 'pglite', dataDir: dir });
+      await second.init();
+      expect((await second.getReference('main')).hash).toBe(c.hash);
+      expect(await second.getContent(c.hash, ['t'])).toMatchObject({ snapshotId: 42n });
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
