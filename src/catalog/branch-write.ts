@@ -45,6 +45,8 @@ export async function writeOnBranch<T>(
           `Commit failed: concurrent changes to the same objects on branch '${branch}' after ${attempt + 1} attempts`,
         );
       }
+      // Each lost race means another commit landed; a little jitter spreads the retries out.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }
   }
 }

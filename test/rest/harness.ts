@@ -82,7 +82,7 @@ export async function createHarness(opts: { storageConfig?: Record<string, strin
     objects = new MemoryObjectStore();
     warehouse = 'memory://warehouse';
   }
-  const deps: CatalogDeps = { store, objects, warehouse, now: Date.now, newUuid: randomUUID, commitRetries: 10 };
+  const deps: CatalogDeps = { store, objects, warehouse, now: Date.now, newUuid: randomUUID, commitRetries: 30 };
   const app = createApp({ deps, storageConfig: opts.storageConfig });
   const backend = `${pgUrl ? 'postgresql' : 'pglite'}+${s3Endpoint ? 's3' : 'memory'}`;
   return {

@@ -325,6 +325,42 @@ describe('Iceberg REST API', () => {
     });
   });
 
+  describe('concurrent commits to one table', () => {
+    beforeAll(async () => {
+      await h.request('POST', '/v1/namespaces', { namespace: ['conc'] });
+    });
+
+    it('retries server-side so that commits whose requirements still hold all succeed', async () => {
+      await createTable('conc', 'props');
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          h.request('POST', '/v1/namespaces/conc/tables/props', { requirements: [], updates: [{ action: 'set-properties', updates: { [`k${i}`]: String(i) } }] }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
+      const props = (await h.request('GET', '/v1/namespaces/conc/tables/props')).body.metadata.properties;
+      for (let i = 0; i < 12; i++) expect(props[`k${i}`]).toBe(String(i));
+    });
+
+    it('lets exactly one of several appends on the same parent win; the others get 409', async () => {
+      await createTable('conc', 'race');
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => h.request('POST', '/v1/namespaces/conc/tables/race', appendSnapshot(String(100 + i), null, 1))),
+      );
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(7);
+      for (const r of results.filter((x) => x.status === 409)) expect(r.body.error.type).toBe('CommitFailedException');
+      expect((await h.request('GET', '/v1/namespaces/conc/tables/race')).body.metadata.snapshots).toHaveLength(1);
+    });
+
+    it('refuses to create a table in a namespace that does not exist', async () => {
+      const r = await createTable('ghost_ns', 't');
+      expect(r.status).toBe(404);
+      expect(r.body.error.type).toBe('NoSuchNamespaceException');
+    });
+  });
+
   describe('multi-table transactions', () => {
     beforeAll(async () => {
       await h.request('POST', '/v1/namespaces', { namespace: ['tx'] });
