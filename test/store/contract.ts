@@ -432,8 +432,10 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
       await commit(target, [put(['y'], table(1))]);
       const before = await head(target);
 
-      const dry = await s.transplant({ hashes: [c1.hash, c2.hash], toBranch: target, dryRun: true });
+      // A stale but ancestral expected hash is accepted (resolved from a prefix, checked under the branch lock).
+      const dry = await s.transplant({ hashes: [c1.hash, c2.hash], toBranch: target, dryRun: true, expectedHash: base.hash.slice(0, 12) });
       expect(dry).toMatchObject({ wasApplied: false, wasSuccessful: true, resultantTargetHash: before });
+      await rejects(s.transplant({ hashes: [c1.hash], toBranch: target, expectedHash: c2.hash }), ReferenceConflictError);
       expect(await head(target)).toBe(before);
 
       const r = await s.transplant({ hashes: [c1.hash, c2.hash], fromRefName: src, toBranch: target });

@@ -1,5 +1,5 @@
 /**
- * Committing operations on a branch.
+ * Committing operations on a branch (requests are batched per branch by group-commit.ts).
  *
  * Concurrency: the first attempt is optimistic (reads outside any transaction, then one
  * statement that inserts the new rows and CASes the branch). If it loses the race, later

@@ -71,13 +71,18 @@ async function details(core: StoreCore, ex: Executor, plans: KeyPlan[], conflict
   });
 }
 
+async function resolveExpected(core: StoreCore, hash: string | undefined): Promise<string | undefined> {
+  return hash === undefined ? undefined : (await resolveHash(core, hash)).hash;
+}
+
 export async function mergeInto(core: StoreCore, req: MergeRequest): Promise<MergeResult> {
   const from = await resolveHash(core, req.fromHash);
+  // Resolved up front: inside the attempt every query must go through `ex` (PGlite has one
+  // connection, so a query outside an open transaction would wait for it forever).
+  const expectedHash = await resolveExpected(core, req.expectedHash);
   const behavior = behaviorFor(req);
   return withBranchRetry(core, req.toBranch, async (ex, headHash) => {
-    if (req.expectedHash !== undefined && req.expectedHash !== headHash) {
-      await requireAncestor(core, ex, req.toBranch, (await resolveHash(core, req.expectedHash)).hash, headHash);
-    }
+    if (expectedHash !== undefined && expectedHash !== headHash) await requireAncestor(core, ex, req.toBranch, expectedHash, headHash);
     const head = await core.loadCommit(headHash, ex);
     const baseHash = await mergeBase(core, from.hash, headHash, ex);
     const result = (applied: boolean, ok: boolean, d: MergeKeyDetail[], resultant = headHash): MergeResult => ({
@@ -115,15 +120,14 @@ export async function mergeInto(core: StoreCore, req: MergeRequest): Promise<Mer
 
 export async function transplantOnto(core: StoreCore, req: TransplantRequest): Promise<MergeResult> {
   const sources = await Promise.all(req.hashes.map((h) => resolveHash(core, h)));
+  const expectedHash = await resolveExpected(core, req.expectedHash);
   const behavior = behaviorFor(req);
   // Locked from the first attempt: the target moves once per transplanted commit, atomically.
   return withBranchRetry(
     core,
     req.toBranch,
     async (ex, headHash) => {
-      if (req.expectedHash !== undefined && req.expectedHash !== headHash) {
-        await requireAncestor(core, ex, req.toBranch, (await resolveHash(core, req.expectedHash)).hash, headHash);
-      }
+      if (expectedHash !== undefined && expectedHash !== headHash) await requireAncestor(core, ex, req.toBranch, expectedHash, headHash);
       let head = await core.loadCommit(headHash, ex);
       const src = core.nodeSource(ex);
       // Values on the target after the commits planned so far.
