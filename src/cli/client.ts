@@ -231,6 +231,14 @@ export class LakecatClient {
     return out;
   }
 
+  /** Iceberg's LoadViewResult: `metadata-location`, `metadata`, `config`. */
+  async loadView(ref: string, namespace: string[], name: string): Promise<JsonObject> {
+    return asObject(
+      await this.request('GET', `/v1/${encodeURIComponent(ref)}/namespaces/${namespacePath(namespace)}/views/${encodeURIComponent(name)}`),
+      'load view response',
+    );
+  }
+
   /** Iceberg's LoadTableResult: `metadata-location`, `metadata`, `config`. */
   async loadTable(ref: string, namespace: string[], name: string): Promise<JsonObject> {
     return asObject(

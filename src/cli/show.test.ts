@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseJson, type JsonObject } from '../iceberg/json.js';
-import { renderTable, typeString } from './show.js';
+import { typeString } from './metadata-text.js';
+import { renderTable } from './show-table.js';
+import { renderView } from './show-view.js';
 
 const metadata = parseJson(readFileSync(new URL('../iceberg/testdata/table-metadata-v2.json', import.meta.url), 'utf8')) as JsonObject;
 const page = renderTable('analytics.page_views', 'main', 's3://warehouse/analytics.db/page_views/metadata/00034-x.metadata.json', metadata);
@@ -74,5 +76,22 @@ describe('typeString', () => {
   it('renders nested types compactly', () => {
     expect(typeString({ type: 'map', 'key-id': 1, key: 'string', 'value-id': 2, value: { type: 'list', 'element-id': 3, element: 'int', 'element-required': false }, 'value-required': true })).toBe('map<string, list<int>>');
     expect(typeString({ type: 'struct', fields: [{ id: 1, name: 'a', required: true, type: 'decimal(9,2)' }] })).toBe('struct<a: decimal(9,2)>');
+  });
+});
+
+describe('show: one view page', () => {
+  const view = parseJson(readFileSync(new URL('../iceberg/testdata/view-metadata-v1.json', import.meta.url), 'utf8')) as JsonObject;
+  const text = renderView('analytics.daily_views', 'dev', 's3://w/v.metadata.json', view);
+
+  it('shows the current version: its schema (not the first), every SQL dialect, and the version list', () => {
+    expect(text).toMatch(/^View: +analytics\.daily_views \(on dev\)$/m);
+    expect(text).toMatch(/^Current version: +2$/m);
+    expect(text).toContain('Schema (id 1):');
+    expect(text).toMatch(/^2 +user_id +long +yes$/m);
+    expect(text).toContain('SQL (trino):\n  SELECT date(viewed_at) AS day, user_id');
+    expect(text).toContain('SQL (spark):');
+    expect(text).toMatch(/^1 +0 +2024-05-06 12:53:20Z +Spark 3\.5\.1 +spark$/m);
+    expect(text).toMatch(/^2 \* +1 +.* +trino 447 +trino, spark$/m);
+    expect(text).toMatch(/^comment +Daily page views per user$/m);
   });
 });

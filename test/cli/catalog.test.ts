@@ -1,7 +1,7 @@
 /** The real `lakecat show`, `ns` and `tables` against a real server, on the default branch and on another branch. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson } from '../../src/iceberg/json.js';
-import { appendSnapshot, cli, createNamespace, createTable, startServer, type CliServer } from './harness.js';
+import { appendSnapshot, cli, createNamespace, createTable, createView, startServer, type CliServer } from './harness.js';
 
 const id = Math.random().toString(36).slice(2, 8);
 const DB = `db_${id}`;
@@ -20,6 +20,7 @@ describe('lakecat show, ns and tables', { timeout: 120_000 }, () => {
     await createTable(server.url, 'main', [DB], 'orders');
     await createTable(server.url, 'main', [DB, 'sales'], 'leads');
     await appendSnapshot(server.url, 'main', [DB], 'orders', BIG);
+    await createView(server.url, 'main', [DB], 'big_orders', 'SELECT count(*) AS n FROM orders');
     expect((await run('branch', 'create', DEV)).code).toBe(0);
     await createNamespace(server.url, DEV, [`${DB}_dev`]);
     await appendSnapshot(server.url, DEV, [DB], 'orders', BIG - 7n);
@@ -43,6 +44,7 @@ describe('lakecat show, ns and tables', { timeout: 120_000 }, () => {
     const r = await run('tables', DB);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').map((l) => l.split(/ {2,}/))).toContainEqual([`${DB}.orders`, 'table']);
+    expect(r.stdout.split('\n').map((l) => l.split(/ {2,}/))).toContainEqual([`${DB}.big_orders`, 'view']);
     const nested = parseJson((await run('tables', `${DB}.sales`, '--json')).stdout);
     expect(nested).toEqual([{ type: 'table', namespace: [DB, 'sales'], name: 'leads' }]);
     const empty = await run('tables', `${DB}_dev`, '--ref', DEV);
@@ -73,6 +75,15 @@ describe('lakecat show, ns and tables', { timeout: 120_000 }, () => {
     expect(json.ref).toBe(DEV);
     expect(json.metadata['current-snapshot-id']).toBe(BIG - 7n);
     expect(json.metadata.snapshots.map((s) => s['snapshot-id'])).toEqual([BIG, BIG - 7n]);
+  });
+
+  it('shows a view when the name is not a table', async () => {
+    const r = await run('show', `${DB}.big_orders`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^View: +${DB}\\.big_orders \\(on main\\)$`, 'm'));
+    expect(r.stdout).toContain('SQL (trino):\n  SELECT count(*) AS n FROM orders');
+    const json = parseJson((await run('show', `${DB}.big_orders`, '--json')).stdout) as { type: string };
+    expect(json.type).toBe('view');
   });
 
   it('exits 3 for a missing table or namespace, and lists references for an unknown --ref', async () => {

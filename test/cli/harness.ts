@@ -114,6 +114,22 @@ export function createTable(base: string, ref: string, namespace: string[], name
   });
 }
 
+export function createView(base: string, ref: string, namespace: string[], name: string, sql: string): Promise<any> {
+  return ok(base, 'POST', `/v1/${ref}/namespaces/${encodeURIComponent(namespace.join('\u001f'))}/views`, {
+    name,
+    schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] },
+    'view-version': {
+      'version-id': 1,
+      'timestamp-ms': 1_700_000_000_000,
+      'schema-id': 0,
+      summary: { 'engine-name': 'trino' },
+      representations: [{ type: 'sql', sql, dialect: 'trino' }],
+      'default-namespace': namespace,
+    },
+    properties: {},
+  });
+}
+
 /** Appends a snapshot to a table on `ref` (the table's own `main` ref moves to it), as an engine would. */
 export async function appendSnapshot(base: string, ref: string, namespace: string[], name: string, snapshotId: bigint): Promise<void> {
   const path = `/v1/${ref}/namespaces/${encodeURIComponent(namespace.join('\u001f'))}/tables/${name}`;
