@@ -37,15 +37,17 @@ describe('lakecat merge and transplant', { timeout: 120_000 }, () => {
     expect(await head(server.url, 'main')).toBe(before);
     expect(await currentSnapshot(server.url, 'main', NS, 'orders')).toBe(-1);
 
-    const merged = await run('merge', feat, '--into', 'main');
+    const merged = await run('merge', feat, '--into', 'main', '-m', `Release ${feat}`);
     expect(merged.code).toBe(0);
     const after = await head(server.url, 'main');
     expect(after).not.toBe(before);
     expect(merged.stdout).toContain(`Merged ${feat} into main: ${before.slice(0, 12)} -> ${after.slice(0, 12)}.`);
     expect(merged.stdout).toMatch(new RegExp(`^${ORDERS.replace('.', '\\.')} +NORMAL$`, 'm'));
     expect(await currentSnapshot(server.url, 'main', NS, 'orders')).toBe(1001);
-    const log = parseJson((await run('log', 'main', '-n', '1', '--json')).stdout) as { commitMeta: { parentCommitHashes: string[] } }[];
+    const log = parseJson((await run('log', 'main', '-n', '1', '--json')).stdout) as { commitMeta: { message: string; parentCommitHashes: string[] } }[];
     expect(log[0].commitMeta.parentCommitHashes).toContain(await head(server.url, feat));
+    expect(log[0].commitMeta.message).toBe(`Release ${feat}`);
+    expect((await run('log', 'main', '-n', '1')).stdout).toMatch(new RegExp(`Merge: Release ${feat}$`, 'm'));
   });
 
   it('reports conflicting changes per table with exit 1 and leaves the target untouched', async () => {
