@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs a command against a full lakecat stack started as local processes, the way the README
+# says: PostgreSQL (scripts/with-postgres.sh), MinIO (scripts/with-minio.sh) and
+# `lakecat serve` on PostgreSQL with an S3 warehouse in MinIO.
+#   conformance-tests/with-stack.sh pytest conformance-tests/pyiceberg
+# The command sees LAKECAT_URL (http://127.0.0.1:PORT), LAKECAT_WAREHOUSE (s3://bucket/warehouse)
+# and the LAKECAT_TEST_S3_* variables of with-minio.sh (endpoint, region, bucket, keys).
+# lakecat's log goes to $LAKECAT_STACK_LOG (default: a temporary file, printed on failure).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+if [[ -z "${LAKECAT_STACK_INNER:-}" ]]; then
+  export LAKECAT_STACK_INNER=1
+  exec bash "$repo/scripts/with-postgres.sh" bash "$repo/scripts/with-minio.sh" bash "$0" "$@"
+fi
+
+log=${LAKECAT_STACK_LOG:-$(mktemp -t lakecat-stack.XXXXXX.log)}
+data=$(mktemp -d -t lakecat-stack-data.XXXXXX)
+export LAKECAT_WAREHOUSE="s3://$LAKECAT_TEST_S3_BUCKET/warehouse"
+
+node "$repo/bin/lakecat.mjs" serve --port 0 --data-dir "$data" \
+  --db-url "$LAKECAT_TEST_PG_URL" --warehouse "$LAKECAT_WAREHOUSE" \
+  --s3-endpoint "$LAKECAT_TEST_S3_ENDPOINT" --s3-region "$LAKECAT_TEST_S3_REGION" --s3-path-style true \
+  --s3-access-key-id "$LAKECAT_TEST_S3_ACCESS_KEY" --s3-secret-access-key "$LAKECAT_TEST_S3_SECRET_KEY" \
+  --vend-credentials true >"$log" 2>&1 &
+pid=$!
+stop() {
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$data"
+}
+trap stop EXIT
+
+for _ in $(seq 1 120); do
+  url=$(grep -o '"url":"http://[^"]*"' "$log" 2>/dev/null | head -1 | cut -d'"' -f4 || true)
+  [[ -n "$url" ]] && break
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "with-stack: lakecat exited during start-up:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+[[ -n "${url:-}" ]] || { echo "with-stack: lakecat did not start in 60 s" >&2; cat "$log" >&2; exit 1; }
+export LAKECAT_URL="$url"
+echo "with-stack: lakecat at $LAKECAT_URL (PostgreSQL, warehouse $LAKECAT_WAREHOUSE), log in $log" >&2
+
+set +e
+"$@"
+status=$?
+set -e
+if [[ $status -ne 0 ]]; then
+  echo "with-stack: command failed ($status); last lakecat log lines:" >&2
+  tail -n 40 "$log" >&2
+fi
+exit $status
