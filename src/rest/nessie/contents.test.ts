@@ -164,6 +164,22 @@ describe('POST /trees/{branch@hash}/history/commit', () => {
     expect((parseJson(await garbage.text()) as JsonObject).errorCode).toBe('BAD_REQUEST');
   });
 
+  it('reads gzip-compressed metadata files, as Iceberg writes view metadata by default', async () => {
+    const location = 's3://w/b/v/metadata/00000-x.gz.metadata.json';
+    const json = stringifyJson({ 'format-version': 1, 'current-version-id': 1, versions: [{ 'version-id': 1, 'schema-id': 4 }] });
+    h.files.set(location, gzipSync(Buffer.from(json)));
+    const r = await commitAt(`c2@${await h.head('c2')}`, [put(['b', 'gz'], { type: 'ICEBERG_VIEW', metadataLocation: location, versionId: 1, schemaId: 4 })]);
+    expect(r.status).toBe(200);
+    const stored = await h.store.getContent(await h.head('c2'), ['b', 'gz']);
+    expect(stored?.type === 'ICEBERG_VIEW' && stored.metadata).toBe(json);
+    expect(((await h.call('GET', '/trees/c2/contents/b.gz')).body.content as JsonObject).schemaId).toBe(4);
+    // The same bytes read as text cannot be recovered: a clear 400, not "invalid JSON".
+    h.files.set(location, Buffer.from(gzipSync(Buffer.from(json))).toString('utf8'));
+    const text = await commitAt(`c2@${await h.head('c2')}`, [put(['b', 'gz2'], { type: 'ICEBERG_VIEW', metadataLocation: location, versionId: 1, schemaId: 4 })]);
+    expect(text.status).toBe(400);
+    expect(text.body.message).toContain('gzip-compressed but was read as text');
+  });
+
   it('records author, message and properties in the commit log', async () => {
     const r = await commitAt(`c2@${await h.head('c2')}`, [put(['meta'], namespace(['meta']))], {
       message: 'with meta',

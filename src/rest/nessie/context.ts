@@ -5,9 +5,10 @@ export interface NessieDeps {
   store: VersionStore;
   /**
    * Reads a `metadata.json` (table or view) written by a Nessie client such as Iceberg's
-   * NessieCatalog, which writes the file itself and then commits only its location.
+   * NessieCatalog, which writes the file itself and then commits only its location. Return the
+   * raw bytes to support gzip-compressed files (`*.gz.metadata.json`, Iceberg's default for views).
    */
-  readMetadata: (metadataLocation: string) => Promise<string>;
+  readMetadata: (metadataLocation: string) => Promise<string | Uint8Array>;
   defaultBranch: string;
 }
 

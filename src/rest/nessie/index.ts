@@ -21,7 +21,7 @@ export const NESSIE_SPEC_VERSION = '2.2.0';
 
 export function createNessieApi(deps: {
   store: VersionStore;
-  readMetadata: (metadataLocation: string) => Promise<string>;
+  readMetadata: (metadataLocation: string) => Promise<string | Uint8Array>;
   defaultBranch?: string;
 }): Hono {
   const ctx: NessieDeps = {

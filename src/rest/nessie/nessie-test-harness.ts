@@ -16,8 +16,8 @@ export interface CallResult {
 export interface NessieHarness {
   store: VersionStore;
   app: Hono;
-  /** metadata.json files by location, as written by a Nessie client. */
-  files: Map<string, string>;
+  /** metadata.json files by location, as written by a Nessie client (text or raw bytes). */
+  files: Map<string, string | Uint8Array>;
   /** Locations read through `readMetadata`, in order. */
   reads: string[];
   call(method: string, path: string, body?: unknown): Promise<CallResult>;
@@ -32,7 +32,7 @@ export interface NessieHarness {
 export async function startNessie(): Promise<NessieHarness> {
   const store = createStore({ kind: 'pglite' });
   await store.init();
-  const files = new Map<string, string>();
+  const files = new Map<string, string | Uint8Array>();
   const reads: string[] = [];
   const app = createNessieApi({
     store,
