@@ -1,14 +1,22 @@
 /** `lakecat ns` and `lakecat tables`: listings through the Iceberg REST API on a chosen reference. */
 import { expectPositionals } from './args.js';
-import type { Command, CommandContext } from './command.js';
+import { parseRefSpec, resolveCommit, type Command, type CommandContext } from './command.js';
 import { EXIT, UsageError } from './errors.js';
 import { formatKey, jsonOutput, KeyFormatError, parseKey, table } from './format.js';
 
 export const REF_OPTION = { name: 'ref', kind: 'value' as const, short: 'r' };
 
-/** The reference for Iceberg REST calls: `--ref`, or the server's default branch. */
+/**
+ * The reference for Iceberg REST calls: `--ref`, or the server's default branch. The Iceberg
+ * prefix takes `name`, `name@hash`, `@hash` and `name*time`, but not ancestry (`~N`, `^N`), so
+ * such a spec is first resolved to its commit through the Nessie API.
+ */
 export async function refFor(ctx: CommandContext, ref: string | undefined): Promise<string> {
-  return ref ?? (await ctx.client.config()).defaultBranch;
+  if (ref === undefined) return (await ctx.client.config()).defaultBranch;
+  const spec = parseRefSpec(ref);
+  if (!/[~^]/.test(spec.relative)) return ref;
+  const hash = await resolveCommit(ctx, ref);
+  return spec.name === undefined ? `@${hash}` : `${spec.name}@${hash}`;
 }
 
 export function namespaceArg(text: string, what: string): string[] {

@@ -4,7 +4,7 @@
  */
 import type { OptionSpec, ParsedArgs } from './args.js';
 import type { LakecatClient, RefTarget } from './client.js';
-import { UsageError } from './errors.js';
+import { NotFoundError, UsageError } from './errors.js';
 import type { Reference } from './wire.js';
 
 export interface CommandContext {
@@ -23,31 +23,52 @@ export interface Command {
   run(ctx: CommandContext, args: ParsedArgs): Promise<number>;
 }
 
-/** `name`, `name@hash` or `@hash`, split; the hash may be abbreviated. */
+/**
+ * A reference as users write it, after Nessie's syntax: `name`, `name@hash` or `@hash`, followed
+ * by optional relative parts (`~N`: N-th first-parent ancestor, `^N`: N-th parent, `*time`: the
+ * newest commit at or before a time). Hashes may be abbreviated.
+ */
 export interface RefSpec {
   name?: string;
   hash?: string;
+  /** The relative parts as written, e.g. `~2`; empty when absent. */
+  relative: string;
 }
 
+const RELATIVE = /^(?:[~^][0-9]+|\*[0-9A-Za-z:.+-]+)+$/;
+
 export function parseRefSpec(text: string): RefSpec {
-  const at = text.lastIndexOf('@');
-  if (at < 0) return { name: text };
-  const name = text.slice(0, at);
-  const hash = text.slice(at + 1);
+  const cut = text.search(/[~^*]/);
+  const base = cut < 0 ? text : text.slice(0, cut);
+  const relative = cut < 0 ? '' : text.slice(cut);
+  if (relative !== '' && !RELATIVE.test(relative)) {
+    throw new UsageError(`'${relative}' in '${text}' is not a relative commit (~N, ^N or *TIMESTAMP)`);
+  }
+  const at = base.lastIndexOf('@');
+  const name = at < 0 ? base : base.slice(0, at);
+  const hash = at < 0 ? '' : base.slice(at + 1);
   if (hash !== '' && !/^[0-9a-fA-F]{8,64}$/.test(hash)) {
     throw new UsageError(`'${hash}' in '${text}' is not a commit hash (8 to 64 hex digits)`);
   }
   if (name === '' && hash === '') throw new UsageError(`'${text}' names neither a reference nor a commit`);
-  return { name: name === '' ? undefined : name, hash: hash === '' ? undefined : hash };
+  return { name: name === '' ? undefined : name, hash: hash === '' ? undefined : hash, relative };
 }
 
 /**
- * Resolves `name`, `name@hash` or `@hash` to the body Nessie expects for a reference target.
- * A named reference is looked up so that the body carries its real type and head.
+ * Resolves a reference spec to the body Nessie expects for a reference target. A named
+ * reference is looked up so that the body carries its real type, and relative parts are applied
+ * by the server to the head just read (or to the given hash).
  */
 export async function resolveTarget(ctx: CommandContext, text: string): Promise<{ target: RefTarget; ref?: Reference }> {
   const spec = parseRefSpec(text);
-  if (spec.name === undefined) return { target: { type: 'DETACHED', hash: spec.hash as string } };
+  if (spec.name === undefined) return { target: { type: 'DETACHED', hash: `${spec.hash}${spec.relative}` } };
   const ref = await ctx.client.getReference(spec.name);
-  return { target: { type: ref.type, name: ref.name, hash: spec.hash ?? ref.hash }, ref };
+  return { target: { type: ref.type, name: ref.name, hash: `${spec.hash ?? ref.hash}${spec.relative}` }, ref };
+}
+
+/** The full hash of the commit a spec with relative parts points at, as the server resolves it. */
+export async function resolveCommit(ctx: CommandContext, text: string): Promise<string> {
+  const [entry] = await ctx.client.history(text, 1);
+  if (entry === undefined) throw new NotFoundError(`'${text}' points at the empty catalog, before the first commit`);
+  return entry.commitMeta.hash;
 }

@@ -6,7 +6,7 @@ import type { ParsedArgs } from './args.js';
 import { expectPositionals } from './args.js';
 import type { MergeOptions } from './client.js';
 import type { Command, CommandContext } from './command.js';
-import { parseRefSpec } from './command.js';
+import { parseRefSpec, resolveCommit } from './command.js';
 import { ApiError, EXIT, UsageError, type KeyConflict } from './errors.js';
 import { formatKey, jsonOutput, KeyFormatError, parseKey, plural, shortHash, table } from './format.js';
 import type { MergeResult, Reference } from './wire.js';
@@ -41,6 +41,8 @@ export const mergeCommand: Command = {
       fromRefName = source.name;
       fromHash = from.hash ?? source.hash;
     }
+    // Nessie takes only a plain hash as the merge source; relative parts are resolved first.
+    if (from.relative !== '') fromHash = await resolveCommit(ctx, fromText);
     const opts = mergeOptions(args);
     const result = await withConflicts(() => ctx.client.merge(target.name, target.hash, fromRefName, fromHash, opts), target);
     return report(ctx, 'merge', `${fromText} into ${target.name}`, target, result, opts.dryRun);
@@ -71,7 +73,7 @@ export const transplantCommand: Command = {
 async function targetBranch(ctx: CommandContext, args: ParsedArgs): Promise<Reference> {
   const into = args.values.get('into') ?? '-';
   const spec = parseRefSpec(into);
-  if (spec.name === undefined) throw new UsageError(`--into needs a branch name, not a commit`);
+  if (spec.name === undefined || spec.relative !== '') throw new UsageError(`--into needs a branch name (optionally NAME@HASH), not '${into}'`);
   const ref = await ctx.client.getReference(spec.name);
   if (ref.type !== 'BRANCH') throw new UsageError(`cannot change '${ref.name}': it is a tag; merge into a branch`);
   return spec.hash ? { ...ref, hash: spec.hash } : ref;

@@ -114,7 +114,7 @@ async function create(ctx: CommandContext, type: RefType, args: ParsedArgs): Pro
 async function expected(ctx: CommandContext, type: RefType, text: string, args: ParsedArgs): Promise<{ name: string; hash: string }> {
   const spec = parseRefSpec(text);
   const word = type === 'BRANCH' ? 'branch' : 'tag';
-  if (spec.name === undefined) throw new UsageError(`'${text}' is a commit, not a ${word} name`);
+  if (spec.name === undefined || spec.relative !== '') throw new UsageError(`'${text}' is a commit, not a ${word} name (NAME or NAME@HASH)`);
   const given = args.values.get('expect');
   if (given !== undefined && spec.hash !== undefined) throw new UsageError(`give the expected hash once: either ${text} or --expect`);
   if (given !== undefined && !/^[0-9a-fA-F]{8,64}$/.test(given)) throw new UsageError(`'--expect ${given}' is not a commit hash`);

@@ -75,6 +75,10 @@ describe('lakecat show, ns and tables', { timeout: 120_000 }, () => {
     expect(json.ref).toBe(DEV);
     expect(json.metadata['current-snapshot-id']).toBe(BIG - 7n);
     expect(json.metadata.snapshots.map((s) => s['snapshot-id'])).toEqual([BIG, BIG - 7n]);
+    const before = await run('show', `${DB}.orders`, '--ref', `${DEV}~1`);
+    expect(before.code).toBe(0);
+    expect(before.stdout).toMatch(new RegExp(`^Current snapshot: +${BIG}$`, 'm'));
+    expect(before.stdout).toMatch(new RegExp(`^Table: +${DB}\\.orders \\(on ${DEV}@[0-9a-f]{64}\\)$`, 'm'));
   });
 
   it('shows a view when the name is not a table', async () => {

@@ -149,6 +149,22 @@ describe('lakecat merge and transplant', { timeout: 120_000 }, () => {
     expect((await http(server.url, 'GET', `/v1/main/namespaces/${NS[0]}/tables/detached_t`)).status).toBe(200);
   });
 
+  it('merges an ancestor given with a relative part (NAME~N), leaving out the newer commit', async () => {
+    const r2 = branch('r2');
+    expect((await run('branch', 'create', r2)).code).toBe(0);
+    await createTable(server.url, r2, NS, 'older');
+    await createTable(server.url, r2, NS, 'newer');
+    const r = await run('merge', `${r2}~1`);
+    expect(r.code).toBe(0);
+    expect((await http(server.url, 'GET', `/v1/main/namespaces/${NS[0]}/tables/older`)).status).toBe(200);
+    expect((await http(server.url, 'GET', `/v1/main/namespaces/${NS[0]}/tables/newer`)).status).toBe(404);
+    const from = await run('branch', 'create', branch('r3'), '--from', `${r2}~1`);
+    expect(from.code).toBe(0);
+    const tables = parseJson((await run('tables', NS[0], '--ref', branch('r3'), '--json')).stdout) as { name: string }[];
+    expect(tables.map((t) => t.name)).toContain('older');
+    expect(tables.map((t) => t.name)).not.toContain('newer');
+  });
+
   it('requires --into for transplant and rejects non-hashes (exit 2)', async () => {
     const noInto = await run('transplant', 'abcdef0123456789');
     expect(noInto.code).toBe(2);

@@ -121,6 +121,19 @@ describe('lakecat branch, tag, log and diff', { timeout: 120_000 }, () => {
     expect((await run('branch', '--json')).stdout).not.toContain(`"${other}"`);
   });
 
+  it('lets exactly one of two concurrent moves from the same head win', async () => {
+    const racer = `race-${id}`;
+    expect((await run('branch', 'create', racer, '--from', 'main')).code).toBe(0);
+    const start = await head(server.url, racer);
+    const [a, b] = await Promise.all([run('branch', 'assign', racer, DEV, '--expect', start), run('branch', 'assign', racer, `${DEV}~1`, '--expect', start)]);
+    expect([a.code, b.code].sort()).toEqual([0, 1]);
+    const loser = a.code === 1 ? a : b;
+    expect(loser.stderr).toContain('The reference moved since its head was read');
+    const devHead = await head(server.url, DEV);
+    const parent = (parseJson((await run('log', DEV, '-n', '2', '--json')).stdout) as { commitMeta: { hash: string } }[])[1].commitMeta.hash;
+    expect(await head(server.url, racer)).toBe(a.code === 0 ? devHead : parent);
+  });
+
   it('answers an unknown branch with exit 3 and the branches and tags that exist', async () => {
     const r = await run('log', `nope-${id}`);
     expect(r.code).toBe(3);
