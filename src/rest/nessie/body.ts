@@ -104,13 +104,18 @@ export function respond(c: Context, value: unknown, status = 200): Response {
   return new Response(stringifyJson(value), { status, headers: { 'content-type': 'application/json' } });
 }
 
-/** `max-records`: a positive page size; absent means the server's default. */
-export function pageSize(c: Context, max: number): number {
+/**
+ * `max-records` as Nessie applies it: absent or 0 means no limit unless the endpoint has a
+ * strict maximum (the commit log's 250). Clients that read a single page, like Iceberg's
+ * NessieCatalog listing tables, rely on an unlimited default. `undefined` is "no limit".
+ */
+export function pageSize(c: Context, strictMax?: number): number | undefined {
   const raw = c.req.query('max-records');
-  if (raw === undefined || raw === '') return max;
+  if (raw === undefined || raw === '') return strictMax;
   if (!/^[0-9]+$/.test(raw)) throw new NessieBadRequest(`Invalid max-records '${raw}'`);
   const n = Number(raw);
-  return n <= 0 ? max : Math.min(n, max);
+  if (n <= 0 || !Number.isSafeInteger(n)) return strictMax;
+  return strictMax === undefined ? n : Math.min(n, strictMax);
 }
 
 export function queryBool(c: Context, name: string): boolean {

@@ -301,6 +301,18 @@ describe('GET /trees/{ref}/entries', () => {
     expect(pages).toBe(2);
   });
 
+  it('returns all entries in one response when max-records is absent, as NessieCatalog reads one page', async () => {
+    await branch('many', true);
+    const ops = Array.from({ length: 1200 }, (_, i) => put([`n${String(i).padStart(4, '0')}`], namespace([`n${String(i).padStart(4, '0')}`])));
+    await h.commit('many', ops);
+    const r = await h.call('GET', '/trees/many/entries');
+    expect((r.body.entries as unknown[]).length).toBe(1200);
+    expect(r.body.hasMore).toBe(false);
+    const paged = await h.call('GET', '/trees/many/entries?max-records=1100');
+    expect((paged.body.entries as unknown[]).length).toBe(1100);
+    expect(paged.body.hasMore).toBe(true);
+  });
+
   it('reads entries at an older commit', async () => {
     const before = await h.head('e1');
     await h.commit('e1', [del(['ns', 't2'])]);

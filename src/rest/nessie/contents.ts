@@ -7,7 +7,7 @@ import { keyToString as storeKey, type ContentKey, type DiffEntry } from '../../
 import { asObject, pageSize, readBody, respond } from './body.js';
 import { compileFilter } from './cel.js';
 import { compareKeys, keyFromPathString, keyStartsWith, keyToString } from './content-key.js';
-import { MAX_DIFF_PAGE, type NessieDeps } from './context.js';
+import type { NessieDeps } from './context.js';
 import { celKey } from './entries.js';
 import { NessieBadRequest, NessieHttpError } from './errors.js';
 import { collectFiltered, decodeToken, encodeToken } from './paging.js';
@@ -78,7 +78,7 @@ export async function getDiff(deps: NessieDeps, c: Context, fromText: string, to
   const page = await collectFiltered(
     (pageToken, size) => store.diff(from.hash, to.hash, { pageToken, pageSize: size, prefix: prefixKey }),
     accept,
-    pageSize(c, MAX_DIFF_PAGE),
+    pageSize(c),
     token ? decodeToken(token) : undefined,
   );
   const diffs = page.items.map((d) => ({

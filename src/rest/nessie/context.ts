@@ -12,8 +12,5 @@ export interface NessieDeps {
   defaultBranch: string;
 }
 
-/** Server-side caps on page sizes; clients page on with the returned token. */
-export const MAX_REFERENCES_PAGE = 1000;
-export const MAX_ENTRIES_PAGE = 1000;
+/** The commit log's strict page size cap, as Nessie's; clients page on with the returned token. */
 export const MAX_LOG_PAGE = 250;
-export const MAX_DIFF_PAGE = 1000;

@@ -8,7 +8,7 @@ import type { JsonObject } from '../../iceberg/json.js';
 import { pageSize, queryBool, respond } from './body.js';
 import { compileFilter, type CelExpr, type CelValue } from './cel.js';
 import { compareKeys, keyFromPathString, keyStartsWith, keyToPathString, keyToString } from './content-key.js';
-import { MAX_ENTRIES_PAGE, type NessieDeps } from './context.js';
+import type { NessieDeps } from './context.js';
 import { collectFiltered, decodeToken, encodeToken } from './paging.js';
 import { parseRefPath, resolveRef } from './ref-spec.js';
 import { contentJson, effectiveReference, keyJson } from './wire.js';
@@ -98,7 +98,7 @@ export async function getEntries(deps: NessieDeps, c: Context, refText: string):
   const minKey = param('min-key');
   const maxKey = param('max-key');
   const prefixKey = param('prefix-key');
-  const limit = pageSize(c, MAX_ENTRIES_PAGE);
+  const limit = pageSize(c);
   const pageToken = c.req.query('page-token');
 
   const accept = (e: Entry): boolean | 'stop' => {

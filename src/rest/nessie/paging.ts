@@ -24,15 +24,16 @@ export interface StorePage<T> {
  * token is always the right place to continue from.
  */
 export async function collectFiltered<T>(
-  fetchPage: (pageToken: string | undefined, pageSize: number) => Promise<StorePage<T>>,
+  fetchPage: (pageToken: string | undefined, pageSize: number | undefined) => Promise<StorePage<T>>,
   accept: (item: T) => boolean | 'stop',
-  limit: number,
+  /** undefined: no limit. */
+  limit: number | undefined,
   startToken: string | undefined,
 ): Promise<{ items: T[]; nextToken?: string }> {
   const items: T[] = [];
   let token = startToken;
   for (;;) {
-    const page = await fetchPage(token, limit - items.length);
+    const page = await fetchPage(token, limit === undefined ? undefined : limit - items.length);
     for (const item of page.items) {
       const verdict = accept(item);
       if (verdict === 'stop') return { items };
@@ -40,6 +41,6 @@ export async function collectFiltered<T>(
     }
     token = page.nextPageToken;
     if (token === undefined) return { items };
-    if (items.length >= limit) return { items, nextToken: token };
+    if (limit !== undefined && items.length >= limit) return { items, nextToken: token };
   }
 }

@@ -7,7 +7,7 @@ import { NO_ANCESTOR_HASH, type Reference, type VersionStore } from '../../catal
 import type { JsonObject } from '../../iceberg/json.js';
 import { fetchOption, pageSize, readBody, respond } from './body.js';
 import { compileFilter, type CelValue } from './cel.js';
-import { MAX_REFERENCES_PAGE, type NessieDeps } from './context.js';
+import type { NessieDeps } from './context.js';
 import { NessieBadRequest } from './errors.js';
 import { decodeToken, encodeToken } from './paging.js';
 import { checkNewRefName, parseHashSpec, parseRefPath, resolveRef, applyRelative, fullHash, type ParsedRef } from './ref-spec.js';
@@ -20,7 +20,7 @@ export async function listReferences(deps: NessieDeps, c: Context): Promise<Resp
   const fetchAll = fetchOption(c) === 'ALL';
   const filterText = c.req.query('filter');
   const filter = filterText ? compileFilter(filterText, ['ref', 'refType', 'commit', 'refMeta']) : undefined;
-  const limit = pageSize(c, MAX_REFERENCES_PAGE);
+  const limit = pageSize(c);
   const token = c.req.query('page-token');
   const after = token ? decodeToken(token) : undefined;
 
