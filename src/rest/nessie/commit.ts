@@ -164,10 +164,14 @@ export async function commitOperations(deps: NessieDeps, c: Context, refText: st
       case 'put': {
         const givenId = op.content.id;
         checkPutId(op.key, givenId, existing, deletedIds);
+        if (existing !== undefined && existing.type !== op.content.type) {
+          // A table cannot become a view; Iceberg's NessieCatalog turns this 400 into "already exists".
+          throw new NessieBadRequest(`Cannot change the content type of '${keyToString(op.key)}' from ${existing.type} to ${op.content.type}`);
+        }
         const id = givenId ?? randomUUID();
         if (givenId === undefined) added.push({ key: op.key, contentId: id });
         const content = await toStoreContent(deps, op.key, op.content, id, known);
-        // An id with no value at the key is a rename: the content keeps its id at the new key.
+        // A given id with no value at the key is a rename (checked above): the id moves to the new key.
         const expectedContentId = givenId !== undefined && existing !== undefined ? givenId : undefined;
         operations.push({ kind: 'put', key: op.key, content, ...(expectedContentId ? { expectedContentId } : {}) });
         break;

@@ -72,6 +72,9 @@ describe('POST /trees/{branch@hash}/history/commit', () => {
     expect(wrongId.body.message).toBe(`Key 'db.orders' already exists with content ID ${id}, which is different from the content ID not-the-id in the operation`);
     const idForNew = await commitAt(`c1@${await h.head('c1')}`, [put(['db', 'fresh'], h.table('s3://w/fresh.json', 3n, id))]);
     expect(idForNew.body.message).toBe("New value for key 'db.fresh' must not have a content ID");
+    h.files.set('s3://w/view.json', '{}');
+    const asView = await commitAt(`c1@${await h.head('c1')}`, [put(['db', 'orders'], { type: 'ICEBERG_VIEW', id, metadataLocation: 's3://w/view.json', versionId: 1, schemaId: 0 })]);
+    expect(asView.body).toMatchObject({ errorCode: 'BAD_REQUEST', message: "Cannot change the content type of 'db.orders' from ICEBERG_TABLE to ICEBERG_VIEW" });
   });
 
   it('enforces namespaces: absent parent, parent that is not a namespace, non-empty namespace delete', async () => {

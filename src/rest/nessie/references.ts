@@ -16,7 +16,6 @@ import { commitMetaJson, parseRefType, parseReferenceInput, referenceJson, type 
 const COUNT_CAP = 10_000;
 
 export async function listReferences(deps: NessieDeps, c: Context): Promise<Response> {
-  const all = deps.store.listReferences();
   const fetchAll = fetchOption(c) === 'ALL';
   const filterText = c.req.query('filter');
   const filter = filterText ? compileFilter(filterText, ['ref', 'refType', 'commit', 'refMeta']) : undefined;
@@ -24,7 +23,7 @@ export async function listReferences(deps: NessieDeps, c: Context): Promise<Resp
   const token = c.req.query('page-token');
   const after = token ? decodeToken(token) : undefined;
 
-  const refs = (await all).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const refs = (await deps.store.listReferences()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const defaultHead = fetchAll ? refs.find((r) => r.name === deps.defaultBranch && r.type === 'BRANCH')?.hash : undefined;
   const out: JsonObject[] = [];
   let lastName: string | undefined;
