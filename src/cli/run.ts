@@ -8,7 +8,7 @@ import { branchCommand, tagCommand } from './refs.js';
 import { nsCommand, tablesCommand } from './catalog.js';
 import { DEFAULT_SERVER_URL, LakecatClient } from './client.js';
 import type { Command, CommandContext } from './command.js';
-import { ApiError, CliError, EXIT, type ExitCode } from './errors.js';
+import { ApiError, CliError, EXIT } from './errors.js';
 import { conflictTable, mergeCommand, transplantCommand } from './merge.js';
 import { diffCommand, logCommand } from './history.js';
 import { showCommand } from './show.js';
@@ -35,7 +35,7 @@ export function findCommand(name: string): Command | undefined {
   return CLIENT_COMMANDS.find((c) => c.name === name);
 }
 
-export async function runClientCommand(command: Command, argv: string[], env: Record<string, string | undefined>, io: Io): Promise<ExitCode | number> {
+export async function runClientCommand(command: Command, argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
   let ctx: CommandContext | undefined;
   try {
     const args = parseArgs(argv, command.options);
