@@ -25,8 +25,9 @@ const MERGE_OPTIONS = [
 export const mergeCommand: Command = {
   name: 'merge',
   summary: 'Merge a branch (or commit) into a branch, atomically for all tables',
-  usage: `lakecat merge FROM [--into BRANCH] [--dry-run] [--force-key KEY]... [--drop-key KEY]... [-m MESSAGE]
-  FROM: a branch, tag, NAME@HASH or @HASH; BRANCH defaults to the default branch.
+  usage: `lakecat merge FROM [--into BRANCH] [--dry-run] [--force-key KEY]... [--drop-key KEY]... [-m/--message MESSAGE]
+  FROM: a branch, tag, NAME@HASH or @HASH, optionally followed by ~N, ^N or *TIME.
+  BRANCH defaults to the default branch; BRANCH@HASH merges only if BRANCH is still at HASH.
   --force-key KEY  take the source's value of KEY (e.g. db.orders) even if the target changed it
   --drop-key KEY   leave KEY as it is on the target`,
   options: MERGE_OPTIONS,
