@@ -361,6 +361,8 @@ describe('GET /trees/{from}/diff/{to}', () => {
 
     const back = await h.call('GET', '/trees/d1/diff/main');
     expect(((back.body.diffs as JsonObject[])[1].from as JsonObject).snapshotId).toBe(5);
+    const prefixed = await h.call('GET', '/trees/main/diff/d1?prefix-key=dd');
+    expect((prefixed.body.diffs as JsonObject[]).map((d) => d.key)).toEqual([{ elements: ['dd'] }, { elements: ['dd', 't'] }]);
     const filtered = await h.call('GET', `/trees/main/diff/d1?filter=${encodeURIComponent("key.name == 't'")}`);
     expect((filtered.body.diffs as JsonObject[]).length).toBe(1);
     const page = await h.call('GET', '/trees/main/diff/d1?max-records=1');

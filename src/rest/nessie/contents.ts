@@ -76,7 +76,9 @@ export async function getDiff(deps: NessieDeps, c: Context, fromText: string, to
     return filter ? filter.matches({ key: celKey(d.key) }) : true;
   };
   const page = await collectFiltered(
-    (pageToken, size) => store.diff(from.hash, to.hash, { pageToken, pageSize: size, prefix: prefixKey }),
+    // No prefix push-down: the store's prefix excludes the key itself, which prefix-key includes;
+    // a diff costs what changed, so filtering here is cheap.
+    (pageToken, size) => store.diff(from.hash, to.hash, { pageToken, pageSize: size }),
     accept,
     pageSize(c),
     token ? decodeToken(token) : undefined,
