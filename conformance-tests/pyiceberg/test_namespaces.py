@@ -1,0 +1,71 @@
+"""Catalog configuration and namespaces."""
+from __future__ import annotations
+
+import pytest
+from pyiceberg.catalog import Catalog
+from pyiceberg.exceptions import (
+    NamespaceAlreadyExistsError,
+    NamespaceNotEmptyError,
+    NoSuchNamespaceError,
+)
+from pyiceberg.schema import Schema
+from pyiceberg.types import LongType, NestedField
+
+from lakecat_api import Lakecat, unique
+
+
+def test_config_prefix_names_the_branch(lakecat: Lakecat, dev_branch: str) -> None:
+    assert lakecat.config().json()["overrides"]["prefix"] == "main"
+    assert lakecat.config("main").json()["overrides"]["prefix"] == "main"
+    assert lakecat.config(dev_branch).json()["overrides"]["prefix"] == dev_branch
+    assert lakecat.catalog(dev_branch).properties["prefix"] == dev_branch
+    missing = lakecat.config(unique("nobranch"))
+    assert missing.status_code == 404, missing.text
+
+
+def test_namespace_lifecycle(catalog: Catalog) -> None:
+    name = unique("ns")
+    catalog.create_namespace(name, {"owner": "alice", "purpose": "conformance"})
+    assert (name,) in catalog.list_namespaces()
+    assert catalog.namespace_exists(name)
+    props = catalog.load_namespace_properties(name)
+    assert props["owner"] == "alice" and props["purpose"] == "conformance"
+
+    with pytest.raises(NamespaceAlreadyExistsError):
+        catalog.create_namespace(name)
+
+    summary = catalog.update_namespace_properties(name, removals={"purpose", "never-set"}, updates={"owner": "bob", "tier": "gold"})
+    assert summary.removed == ["purpose"]
+    assert sorted(summary.updated) == ["owner", "tier"]
+    assert summary.missing == ["never-set"]
+    props = catalog.load_namespace_properties(name)
+    assert props["owner"] == "bob" and props["tier"] == "gold" and "purpose" not in props
+
+    catalog.drop_namespace(name)
+    assert not catalog.namespace_exists(name)
+    assert (name,) not in catalog.list_namespaces()
+    with pytest.raises(NoSuchNamespaceError):
+        catalog.load_namespace_properties(name)
+    with pytest.raises(NoSuchNamespaceError):
+        catalog.drop_namespace(name)
+
+
+def test_nested_namespaces(catalog: Catalog) -> None:
+    parent = unique("ns")
+    catalog.create_namespace(parent)
+    catalog.create_namespace((parent, "child_a"))
+    catalog.create_namespace((parent, "child_b"))
+    assert sorted(catalog.list_namespaces(parent)) == [(parent, "child_a"), (parent, "child_b")]
+    assert catalog.namespace_exists((parent, "child_a"))
+    assert (parent, "child_a") not in catalog.list_namespaces()
+
+
+def test_drop_non_empty_namespace_is_refused(catalog: Catalog) -> None:
+    name = unique("ns")
+    catalog.create_namespace(name)
+    catalog.create_table((name, "t"), Schema(NestedField(1, "id", LongType(), required=False)))
+    with pytest.raises(NamespaceNotEmptyError):
+        catalog.drop_namespace(name)
+    catalog.drop_table((name, "t"))
+    catalog.drop_namespace(name)
+    assert not catalog.namespace_exists(name)
