@@ -55,7 +55,7 @@ export async function mergeBaseAfterDivergence(pgUrl: string | undefined, perSid
     const found = await store.mergeBase(a, b);
     if (found !== base) throw new Error('wrong merge base');
     const ms = await median(7, () => store.mergeBase(a, b));
-    return [`merge base (${backend}, ${perSide} commits on each side [built in ${built}s]): ${ms.toFixed(1)} ms (one SQL statement, median of 7)`];
+    return [`merge base (${backend}, ${perSide} commits on each side [built in ${built}s]): ${ms.toFixed(1)} ms (median of 7; recursive SQL walks bounded by generation, widened 8x until the base is found)`];
   } finally {
     await dispose();
   }

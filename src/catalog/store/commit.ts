@@ -20,7 +20,7 @@ import {
   type KeyConflict,
 } from '../errors.js';
 import { commitHash, contentHash, type StoredOperation } from './content-codec.js';
-import { isRetryable, type CommitRow, type Executor, type StoreCore } from './core.js';
+import { isRetryable, mapDbError, type CommitRow, type Executor, type StoreCore } from './core.js';
 import { isFirstParentAncestor } from './history.js';
 import {
   applyMutations,
@@ -83,7 +83,8 @@ export async function withBranchRetry<T>(
         if (r !== null) return r;
       }
     } catch (err) {
-      if (!(err instanceof LostRace) && !isRetryable(err)) throw err;
+      // BEGIN and COMMIT errors come straight from the driver: map them like query errors.
+      if (!(err instanceof LostRace) && !isRetryable(err)) throw mapDbError(err);
     }
   }
   throw new ReferenceConflictError(`Branch '${branch}' is too busy: gave up after ${MAX_ATTEMPTS} attempts`, branch, undefined, undefined);
