@@ -15,9 +15,10 @@ export const refs = pgTable('refs', {
 
 /**
  * Commits. `gen` is the topological generation (1 + max over parents; the empty root has 0):
- * it orders candidates in merge-base search and bounds ancestor walks. `gen` and `commitTime`
- * stay far below 2^53, so they are read as numbers; 64-bit Iceberg ids use bigint mode. `indexRoot` is the hash
+ * it orders candidates in merge-base search and bounds ancestor walks. `indexRoot` is the hash
  * of the root node of the commit's key index, so reading a key never walks history.
+ * `gen` and `commitTime` stay far below 2^53 and are read as numbers; 64-bit Iceberg ids use
+ * bigint mode.
  */
 export const commits = pgTable('commits', {
   hash: text('hash').primaryKey(),
