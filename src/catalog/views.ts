@@ -69,7 +69,9 @@ export async function createView(
         { action: 'add-schema', schema: input.schema },
         { action: 'set-location', location },
         { action: 'set-properties', updates: input.properties ?? {} },
-        { action: 'add-view-version', viewVersion: input.viewVersion },
+        // Like Java's setCurrentVersion(version, schema): the version points at the schema as
+        // numbered in the new view, whatever id the client gave it.
+        { action: 'add-view-version', viewVersion: { ...input.viewVersion, schemaId: -1 } },
         { action: 'set-current-view-version', viewVersionId: -1 },
       ],
       { nowMs: deps.now() },
