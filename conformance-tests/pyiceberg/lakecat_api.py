@@ -73,6 +73,13 @@ class Lakecat:
     def ensure_branch(self, name: str, source: str = "main") -> dict[str, Any]:
         return self.reference_or_none(name) or self.create_branch(name, source)
 
+    def content(self, ref: str, ident: tuple[str, ...]) -> dict[str, Any]:
+        """The Nessie content of a table or view: type, id, metadataLocation, snapshotId, ..."""
+        key = ".".join(part.replace(".", "\u001d") for part in ident)
+        r = requests.get(f"{self.url}/api/v2/trees/{ref}/contents/{key}", timeout=TIMEOUT_S)
+        r.raise_for_status()
+        return json.loads(r.text)["content"]
+
     def merge(self, from_branch: str, into: str = "main") -> dict[str, Any]:
         """Merges the head of `from_branch` into `into` at its current head; fails on any conflict."""
         source = self.reference(from_branch)
