@@ -55,7 +55,7 @@ export function createApp(opts: AppOptions): App {
   );
   app.route(
     '/api/v2',
-    createNessieApi({ store: opts.deps.store, readMetadata: (location) => opts.deps.objects.readText(location) }),
+    createNessieApi({ store: opts.deps.store, readMetadata: (location) => opts.deps.objects.read(location) }),
   );
   return { hono: app, metrics };
 }
