@@ -86,6 +86,8 @@ async function planTableChange(deps: CatalogDeps, head: string, change: TableCha
     ? await deps.store.getContent(head, tableKey(identifier))
     : await requireTable(deps, head, identifier);
   if (current && current.type !== 'ICEBERG_TABLE') {
+    // Creating over a view is a name clash (409), updating one a missing table (404).
+    if (creating) await requireFreeName(deps, head, identifier, 'table');
     throw new NotFoundError(`Table does not exist: ${formatIdentifier(identifier)}`, 'table');
   }
   const base = current ? parseTableMetadata(current.metadata) : null;

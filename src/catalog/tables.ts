@@ -41,7 +41,11 @@ export async function requireTable(deps: CatalogDeps, hash: string, id: TableIde
 }
 
 export async function loadTable(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedTable> {
-  const content = await requireTable(deps, ref.hash, id);
+  // A load answers NoSuchTable even when the namespace is missing, as Java's catalogs do:
+  // clients resolve `db.tbl.files` by loading table `files` of namespace `db.tbl` and fall
+  // back to a metadata table only on NoSuchTable.
+  const content = await readTable(deps, ref.hash, id);
+  if (!content) throw new NotFoundError(`Table does not exist: ${formatIdentifier(id)}`, 'table');
   return { metadataLocation: content.metadataLocation, metadataText: content.metadata, content };
 }
 
@@ -77,16 +81,31 @@ export function tableContent(id: string, metadataLocation: string, metadataText:
   };
 }
 
-/** Fails unless `id` names nothing yet and its namespace exists. */
-export async function requireFreeName(deps: CatalogDeps, hash: string, id: TableIdentifier, what: string): Promise<void> {
+/**
+ * Fails unless `id` names nothing yet and its namespace exists. The messages are Java's, which
+ * clients and the REST Compatibility Kit match: `Table already exists: x` for the same kind,
+ * `View with same name already exists: x` for the other, and for a rename (`renamedFrom`)
+ * `Cannot rename a to x. Table already exists`.
+ */
+export async function requireFreeName(
+  deps: CatalogDeps,
+  hash: string,
+  id: TableIdentifier,
+  what: 'table' | 'view',
+  renamedFrom?: TableIdentifier,
+): Promise<void> {
   await requireNamespace(deps, hash, id.namespace);
   const existing = await deps.store.getContent(hash, tableKey(id));
   if (existing) {
     const kind = existing.type === 'ICEBERG_TABLE' ? 'Table' : existing.type === 'ICEBERG_VIEW' ? 'View' : 'Namespace';
-    throw new AlreadyExistsError(
-      `${kind} with same name already exists: ${formatIdentifier(id)}`,
-      what === 'view' ? 'view' : 'table',
-    );
+    const name = formatIdentifier(id);
+    const message =
+      renamedFrom !== undefined
+        ? `Cannot rename ${formatIdentifier(renamedFrom)} to ${name}. ${kind} already exists`
+        : kind.toLowerCase() === what
+          ? `${kind} already exists: ${name}`
+          : `${kind} with same name already exists: ${name}`;
+    throw new AlreadyExistsError(message, what);
   }
 }
 
@@ -173,7 +192,7 @@ export async function renameObject(
     if (!current || current.type !== type) {
       throw new NotFoundError(`${what} does not exist: ${formatIdentifier(from)}`, type === 'ICEBERG_TABLE' ? 'table' : 'view');
     }
-    await requireFreeName(deps, head, to, type === 'ICEBERG_TABLE' ? 'table' : 'view');
+    await requireFreeName(deps, head, to, type === 'ICEBERG_TABLE' ? 'table' : 'view', from);
     return {
       operations: [
         { kind: 'delete', key: tableKey(from), expectedContentId: current.id },

@@ -30,7 +30,10 @@ export async function requireView(deps: CatalogDeps, hash: string, id: TableIden
 }
 
 export async function loadView(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedView> {
-  const content = await requireView(deps, ref.hash, id);
+  // Like a table load: NoSuchView even when the namespace is missing, as Java's catalogs answer.
+  const c = await deps.store.getContent(ref.hash, tableKey(id));
+  if (!c || c.type !== 'ICEBERG_VIEW') throw new NotFoundError(`View does not exist: ${formatIdentifier(id)}`, 'view');
+  const content = c;
   return { metadataLocation: content.metadataLocation, metadataText: content.metadata, content };
 }
 

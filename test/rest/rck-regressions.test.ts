@@ -39,4 +39,66 @@ describe('Iceberg REST API as the RCK uses it', () => {
     expect(r.body.metadata.schemas.map((s: { 'schema-id': number }) => s['schema-id'])).toEqual([0]);
     expect(r.body.metadata.versions[0]['schema-id']).toBe(0);
   });
+
+  const createView = (name: string) =>
+    h.request('POST', '/v1/namespaces/rck/views', {
+      name,
+      schema: schema(0),
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1_700_000_000_000,
+        'schema-id': 0,
+        summary: {},
+        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+        'default-namespace': ['rck'],
+      },
+    });
+  const createTable = (name: string) => h.request('POST', '/v1/namespaces/rck/tables', { name, schema: schema(0) });
+
+  it('answers a load in a missing namespace with NoSuchTable / NoSuchView', async () => {
+    const table = await h.request('GET', '/v1/namespaces/no_such_ns/tables/t');
+    expect(table.status).toBe(404);
+    expect(table.body.error).toMatchObject({ type: 'NoSuchTableException', message: 'Table does not exist: no_such_ns.t' });
+    const view = await h.request('GET', '/v1/namespaces/no_such_ns/views/v');
+    expect(view.status).toBe(404);
+    expect(view.body.error).toMatchObject({ type: 'NoSuchViewException', message: 'View does not exist: no_such_ns.v' });
+  });
+
+  it("words name clashes as Java's catalogs do", async () => {
+    expect((await createTable('t1')).status).toBe(200);
+    expect((await createView('v1')).status).toBe(200);
+    const again = await createTable('t1');
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toBe('Table already exists: rck.t1');
+    expect((await createView('v1')).body.error.message).toBe('View already exists: rck.v1');
+    expect((await createView('t1')).body.error.message).toBe('Table with same name already exists: rck.t1');
+    expect((await createTable('v1')).body.error.message).toBe('View with same name already exists: rck.v1');
+    const renameTable = await h.request('POST', '/v1/tables/rename', {
+      source: { namespace: ['rck'], name: 't1' },
+      destination: { namespace: ['rck'], name: 'v1' },
+    });
+    expect(renameTable.status).toBe(409);
+    expect(renameTable.body.error.message).toBe('Cannot rename rck.t1 to rck.v1. View already exists');
+    const renameView = await h.request('POST', '/v1/views/rename', {
+      source: { namespace: ['rck'], name: 'v1' },
+      destination: { namespace: ['rck'], name: 't1' },
+    });
+    expect(renameView.body.error.message).toBe('Cannot rename rck.v1 to rck.t1. Table already exists');
+  });
+
+  it('refuses a create transaction over a view as a name clash', async () => {
+    expect((await createView('v2')).status).toBe(200);
+    const r = await h.request('POST', '/v1/namespaces/rck/tables/v2', {
+      requirements: [{ type: 'assert-create' }],
+      updates: [
+        { action: 'assign-uuid', uuid: '6f1a3b0e-1d2c-4e5f-8a9b-0c1d2e3f4a5b' },
+        { action: 'upgrade-format-version', 'format-version': 2 },
+        { action: 'add-schema', schema: schema(0), 'last-column-id': 1 },
+        { action: 'set-current-schema', 'schema-id': -1 },
+        { action: 'set-location', location: 's3://b/rck/v2' },
+      ],
+    });
+    expect(r.status).toBe(409);
+    expect(r.body.error).toMatchObject({ type: 'AlreadyExistsException', message: 'View with same name already exists: rck.v2' });
+  });
 });
