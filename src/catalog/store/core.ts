@@ -144,13 +144,19 @@ export class StoreCore implements NodeSource {
       else missing.add(h);
     }
     if (missing.size > 0) {
-      const rows = await this.rows<RawCommitRow>(
-        sql`SELECT ${COMMIT_COLUMNS} FROM commits WHERE hash = ANY(${toPgArray([...missing])}::text[])`,
+      // The root node of each commit's key index comes along: every reader needs it next, and
+      // on a busy branch this saves a round trip inside the commit critical section.
+      const rows = await this.rows<RawCommitRow & { root_data: string | null }>(
+        sql`SELECT c.hash, c.parent, c.merge_parent, c.gen, c.commit_time, c.author, c.message, c.properties,
+                   c.operations, c.index_root, n.data AS root_data
+            FROM commits c LEFT JOIN index_nodes n ON n.hash = c.index_root
+            WHERE c.hash = ANY(${toPgArray([...missing])}::text[])`,
         ex,
       );
       for (const r of rows) {
         const c = toCommitRow(r);
         this.commits.set(c.hash, c);
+        if (r.root_data !== null && !this.nodes.get(c.indexRoot)) this.nodes.set(c.indexRoot, decodeNode(r.root_data));
         out.set(c.hash, c);
       }
       for (const h of missing) if (!out.has(h)) throw new NotFoundError(`Commit '${h}' not found`, 'commit');
