@@ -1,6 +1,6 @@
 /**
  * Errors of the table format. They carry no HTTP; `src/rest` maps them
- * (ValidationError -> 400 BadRequestException/ValidationException, CommitFailedError -> 409).
+ * (ValidationError -> 400 IllegalArgumentException, CommitFailedError -> 409).
  */
 
 /** Metadata, an update or a request is invalid on its own terms (Java: ValidationException / IllegalArgumentException). */

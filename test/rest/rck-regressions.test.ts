@@ -86,6 +86,29 @@ describe('Iceberg REST API as the RCK uses it', () => {
     expect(renameView.body.error.message).toBe('Cannot rename rck.v1 to rck.t1. Table already exists');
   });
 
+  it('reports invalid metadata as IllegalArgumentException, which Java clients rethrow as such', async () => {
+    const r = await h.request('POST', '/v1/namespaces/rck/views', {
+      name: 'two_trino',
+      schema: schema(0),
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1_700_000_000_000,
+        'schema-id': 0,
+        summary: {},
+        representations: [
+          { type: 'sql', sql: 'select 1', dialect: 'trino' },
+          { type: 'sql', sql: 'select 2', dialect: 'trino' },
+        ],
+        'default-namespace': ['rck'],
+      },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({
+      type: 'IllegalArgumentException',
+      message: 'Invalid view version: Cannot add multiple queries for dialect trino',
+    });
+  });
+
   it('refuses a create transaction over a view as a name clash', async () => {
     expect((await createView('v2')).status).toBe(200);
     const r = await h.request('POST', '/v1/namespaces/rck/tables/v2', {

@@ -30,7 +30,9 @@ function make(status: number, type: string, message: string): IcebergErrorRespon
  */
 export function toIcebergError(err: unknown): IcebergErrorResponse {
   if (err instanceof RequestError) return make(err.status, err.javaType, err.message);
-  if (err instanceof ValidationError) return make(400, 'ValidationException', err.message);
+  // Java's metadata builders reject invalid updates with IllegalArgumentException, and its
+  // client rethrows a 400 of that type as one (any other 400 type becomes BadRequestException).
+  if (err instanceof ValidationError) return make(400, 'IllegalArgumentException', err.message);
   if (err instanceof CommitFailedError) return make(409, 'CommitFailedException', err.message);
   if (err instanceof CatalogError) {
     if (err instanceof NotFoundError) {
