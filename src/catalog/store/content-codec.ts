@@ -28,8 +28,9 @@ function canonicalContent(c: Content): unknown[] {
   }
 }
 
+/** 128-bit, like index nodes (see nodeHash in key-index.ts). */
 export function contentHash(c: Content): string {
-  return sha256(JSON.stringify(canonicalContent(c)));
+  return sha256(JSON.stringify(canonicalContent(c))).slice(0, 32);
 }
 
 /** A contents row as sent to PostgreSQL through json_to_recordset (bigints as text). */

@@ -64,8 +64,13 @@ export function decodeNode(data: string): IndexNode {
   return { level, children: items.map(([last, hash]) => ({ last, hash })) };
 }
 
+/**
+ * Nodes and values are addressed by the first 128 bits of SHA-256: collisions stay out of reach
+ * (birthday bound ~2^64 objects) and every child reference and leaf entry is 32 bytes shorter,
+ * which is a third of the key-index bytes a commit writes. Commit hashes keep all 256 bits.
+ */
 export function nodeHash(data: string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return createHash('sha256').update(data).digest('hex').slice(0, 32);
 }
 
 export const EMPTY_NODE_DATA = encodeNode({ level: 0, entries: [] });
