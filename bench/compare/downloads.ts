@@ -59,12 +59,12 @@ function javaCandidates(): string[] {
 }
 
 /** The newest JVM with a javac next to it that satisfies `needs`. */
-export function findJava(needs: number): JavaRuntime {
+export function findJava(needs: number, below = Infinity): JavaRuntime {
   let best: { path: string; major: number; version: string } | undefined;
   for (const path of javaCandidates()) {
     if (path !== 'java' && !existsSync(path)) continue;
     const v = parseJavaVersion(javaVersionText(path));
-    if (!v || v.major < needs) continue;
+    if (!v || v.major < needs || v.major >= below) continue;
     if (!best || v.major > best.major) best = { path, major: v.major, version: v.version };
   }
   return best ? { path: best.path, version: best.version, needs } : { needs };
@@ -109,10 +109,11 @@ export async function ensureDownloads(o: DownloadOptions): Promise<Downloads> {
   }
 
   const nessieJava = findJava(nessieJavaNeeds(o.nessieVersion));
-  // Same JVM for both Java servers when one fits, so that the JVM is not what differs.
-  const referenceJava = nessieJava.path ? { ...nessieJava, needs: 17 } : findJava(17);
+  // Hadoop 3.4's UserGroupInformation calls Subject.getSubject, which Java 23 removed, and the
+  // reference server builds its catalog with a Hadoop Configuration: it needs Java 17 to 22.
+  const referenceJava = findJava(17, 23);
 
-  const launcherDir = join(dir, `launcher-${o.icebergVersion}`);
+  const launcherDir = join(dir, `launcher-${o.icebergVersion}-java${referenceJava.version ?? "none"}`);
   const source = join(o.repoRoot, 'bench/compare/java/LoopbackRestServer.java');
   const compiled = join(launcherDir, 'LoopbackRestServer.class');
   if (referenceJava.path && (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs)) {

@@ -26,7 +26,8 @@ const SCHEMA = {
 };
 
 export function createTableBody(name: string) {
-  return { name, schema: SCHEMA, properties: { 'format-version': '2' } };
+  // Nessie 0.99 rejects a request without stage-create, although the spec makes it optional.
+  return { name, schema: SCHEMA, 'stage-create': false, properties: { 'format-version': '2' } };
 }
 
 /** add-snapshot + set-snapshot-ref on `main`, guarded by assert-ref-snapshot-id. */

@@ -41,6 +41,7 @@ const { values: opt } = parseArgs({
     'lakecat-warehouse': { type: 'string', default: 's3' },
     note: { type: 'string' },
     out: { type: 'string' },
+    'keep-logs': { type: 'boolean', default: false },
   },
 });
 
@@ -50,6 +51,7 @@ function list<T extends string>(text: string, allowed: readonly T[], what: strin
   return items as T[];
 }
 
+let pgServerVersion: string | undefined;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
@@ -89,6 +91,12 @@ async function main(): Promise<void> {
     ? { endpoint: env.LAKECAT_TEST_S3_ENDPOINT, bucket: env.LAKECAT_TEST_S3_BUCKET!, accessKey: env.LAKECAT_TEST_S3_ACCESS_KEY!, secretKey: env.LAKECAT_TEST_S3_SECRET_KEY! }
     : undefined;
 
+  if (pgUrl) {
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    pgServerVersion = (await c.query('SHOW server_version')).rows[0].server_version;
+    await c.end();
+  }
   const workDir = await mkdtemp(join(tmpdir(), 'lakecat-bench-'));
   const ctx: RunContext = { repoRoot, workDir, downloads, newDatabase, s3, lakecatOnS3: opt['lakecat-warehouse'] === 's3' };
   const results = new Map<SystemId, Map<string, Outcome>>();
@@ -148,7 +156,8 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    if (opt['keep-logs']) log(`server logs kept in ${workDir}`);
+    else await rm(workDir, { recursive: true, force: true });
   }
 
   const table = markdownTable(rows(bigTables, mergeTables), systems, results);
@@ -187,7 +196,7 @@ function sh(cmd: string, args: string[]): string {
 }
 
 function machine(d: Downloads | undefined, pgUrl: string | undefined, loadBefore: number[], seconds: number): string {
-  const pgVersion = pgUrl ? sh('sh', ['-c', "ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 | xargs -I{} {}/postgres --version"]) : 'not used';
+  const pgVersion = pgUrl ? (pgServerVersion ?? '?') : 'not used';
   return [
     '## Machine',
     '',

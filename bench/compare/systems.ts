@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Downloads } from './downloads.js';
@@ -36,6 +36,8 @@ export interface Launch {
   command: string;
   args: string[];
   env: Record<string, string>;
+  /** Working folder (default: the repository). */
+  cwd?: string;
 }
 
 export interface SystemSpec {
@@ -119,11 +121,15 @@ function nessie(id: 'nessie-inmem' | 'nessie-jdbc'): SystemSpec {
       } else {
         props['nessie.version.store.type'] = 'IN_MEMORY';
       }
+      // The secret the access-key URN names goes into config/application.properties of the
+      // working folder (Quarkus reads it at start), so that it does not show in the process list.
+      await mkdir(join(dir, 'config'), { recursive: true });
+      await writeFile(join(dir, 'config', 'application.properties'), `bench-s3.name=${s3.accessKey}\nbench-s3.secret=${s3.secretKey}\n`, { mode: 0o600 });
       return {
         command: d.nessieJava.path!,
         args: [...Object.entries(props).map(([k, v]) => `-D${k}=${v}`), '-jar', d.nessieJar],
-        // The secret named by the access-key URN, read by Quarkus from the environment.
-        env: { BENCH_S3_NAME: s3.accessKey, BENCH_S3_SECRET: s3.secretKey, HOME: dir },
+        env: {},
+        cwd: dir,
       };
     },
     icebergRoot: (port) => `http://${host}:${port}/iceberg`,
@@ -207,7 +213,7 @@ export class RunningSystem {
     const log = createWriteStream(logFile);
     const t0 = performance.now();
     const child = spawn(launch.command, launch.args, {
-      cwd: ctx.repoRoot,
+      cwd: launch.cwd ?? ctx.repoRoot,
       env: { ...process.env, ...launch.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
