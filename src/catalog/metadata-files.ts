@@ -1,4 +1,5 @@
 import type { CatalogDeps } from './deps.js';
+import { BadRequestError } from './errors.js';
 import type { TableIdentifier } from './identifiers.js';
 
 const VERSIONED_NAME = /(?:^|\/)(\d+)-[^/]*\.metadata\.json$/;
@@ -22,7 +23,15 @@ export function nextMetadataLocation(
 ): string {
   const dir = trimSlash(properties['write.metadata.path'] ?? `${trimSlash(tableLocation)}/metadata`);
   const version = String(metadataVersion(previous) + 1).padStart(5, '0');
-  return `${dir}/${version}-${deps.newUuid()}.metadata.json`;
+  const location = `${dir}/${version}-${deps.newUuid()}.metadata.json`;
+  // A location the catalog cannot write to is the client's mistake (400), not an outage (503
+  // would tell clients to retry and, on a commit, that its outcome is unknown).
+  if (!deps.objects.handles(location)) {
+    throw new BadRequestError(
+      `Cannot write metadata to ${dir}: outside the storage this catalog writes to (warehouse ${deps.warehouse})`,
+    );
+  }
+  return location;
 }
 
 /** Default location of a new table or view: unique per creation, so a dropped and re-created table never shares files. */

@@ -109,6 +109,14 @@ describe('Iceberg REST API as the RCK uses it', () => {
     });
   });
 
+  it('refuses a location outside its storage as a bad request, not an outage', async () => {
+    const r = await h.request('POST', '/v1/namespaces/rck/tables', { name: 'elsewhere', schema: schema(0), location: 'file:/tmp/rck/elsewhere' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.type).toBe('BadRequestException');
+    expect(r.body.error.message).toMatch(/^Cannot write metadata to file:\/tmp\/rck\/elsewhere\/metadata: outside the storage/);
+    expect((await h.request('GET', '/v1/namespaces/rck/tables/elsewhere')).status).toBe(404);
+  });
+
   it('refuses a create transaction over a view as a name clash', async () => {
     expect((await createView('v2')).status).toBe(200);
     const r = await h.request('POST', '/v1/namespaces/rck/tables/v2', {
