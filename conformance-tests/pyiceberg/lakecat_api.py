@@ -70,6 +70,18 @@ class Lakecat:
             raise AssertionError(f"create branch {name}: {r.status_code} {r.text}")
         return r.json()["reference"]
 
+    def create_tag(self, name: str, source: str = "main") -> dict[str, Any]:
+        src = self.reference(source)
+        r = requests.post(
+            f"{self.url}/api/v2/trees",
+            params={"name": name, "type": "TAG"},
+            json={"type": src["type"], "name": src["name"], "hash": src["hash"]},
+            timeout=TIMEOUT_S,
+        )
+        if r.status_code >= 400:
+            raise AssertionError(f"create tag {name}: {r.status_code} {r.text}")
+        return r.json()["reference"]
+
     def ensure_branch(self, name: str, source: str = "main") -> dict[str, Any]:
         return self.reference_or_none(name) or self.create_branch(name, source)
 

@@ -9,6 +9,8 @@ from pyiceberg.types import StringType
 
 import sales
 from lakecat_api import Lakecat, unique
+from views import VIEW_SCHEMA
+from views import version as view_version
 
 NOTE_SCHEMA = sales.ARROW_SCHEMA.append(pa.field("note", pa.string()))
 
@@ -85,3 +87,46 @@ def test_main_changes_stay_off_dev(lakecat: Lakecat, dev_branch: str) -> None:
     with pytest.raises(NoSuchTableError):
         dev.load_table((ns, "t"))
 
+
+
+def test_drops_renames_and_views_on_dev_reach_main_by_merge(lakecat: Lakecat, dev_branch: str) -> None:
+    main = lakecat.catalog(None)
+    dev = lakecat.catalog(dev_branch)
+    ns = unique("ns")
+    dev.create_namespace(ns)
+    dev.create_table((ns, "doomed"), sales.SCHEMA)
+    dev.create_table((ns, "old_name"), sales.SCHEMA).append(sales.rows((1, "a", "2024-01-01T00:00:00", 1.0)))
+    lakecat.merge(dev_branch, into="main")
+    assert sorted(main.list_tables(ns)) == [(ns, "doomed"), (ns, "old_name")]
+
+    dev.drop_table((ns, "doomed"))
+    dev.rename_table((ns, "old_name"), (ns, "new_name"))
+    sql = "SELECT category, sum(amount) AS total FROM new_name GROUP BY category"
+    dev.create_view((ns, "v"), VIEW_SCHEMA, view_version(ns, sql))
+    assert sorted(main.list_tables(ns)) == [(ns, "doomed"), (ns, "old_name")]
+    assert not main.view_exists((ns, "v"))
+
+    lakecat.merge(dev_branch, into="main")
+    assert main.list_tables(ns) == [(ns, "new_name")]
+    assert sales.ids(main.load_table((ns, "new_name"))) == [1]
+    assert main.list_views(ns) == [(ns, "v")]
+    assert main.load_view((ns, "v")).current_version().representations[0].root.sql == sql
+
+
+def test_a_tag_is_a_read_only_catalog(lakecat: Lakecat) -> None:
+    main = lakecat.catalog(None)
+    ns = unique("ns")
+    main.create_namespace(ns)
+    table = main.create_table((ns, "t"), sales.SCHEMA)
+    table.append(sales.rows((1, "a", "2024-01-01T00:00:00", 1.0)))
+    tag = unique("release")
+    lakecat.create_tag(tag, "main")
+    table.append(sales.rows((2, "b", "2024-01-02T00:00:00", 2.0)))
+
+    tagged = lakecat.catalog(tag)
+    assert lakecat.config(tag).json()["overrides"]["prefix"] == tag
+    assert sales.ids(tagged.load_table((ns, "t"))) == [1]
+    assert sales.ids(main.load_table((ns, "t"))) == [1, 2]
+    with pytest.raises(BadRequestError, match="read-only"):
+        tagged.load_table((ns, "t")).append(sales.rows((3, "c", "2024-01-03T00:00:00", 3.0)))
+    assert sales.ids(lakecat.catalog(tag).load_table((ns, "t"))) == [1]

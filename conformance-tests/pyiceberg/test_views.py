@@ -1,28 +1,13 @@
-"""Views through the REST catalog: PyIceberg 0.12 creates, loads, lists and drops them (it has no
-view query engine, so the SQL is stored and returned, not run)."""
+"""Views through the REST catalog. PyIceberg 0.12 creates, loads, lists, checks and drops views;
+it cannot replace (commit a new version) or rename them, and it runs no SQL, so the SQL is only
+stored and returned."""
 from __future__ import annotations
 
 import pytest
 from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NoSuchViewError, ViewAlreadyExistsError
-from pyiceberg.schema import Schema
-from pyiceberg.types import DoubleType, NestedField, StringType
-from pyiceberg.view.metadata import SQLViewRepresentation, ViewVersion
 
-VIEW_SCHEMA = Schema(
-    NestedField(1, "category", StringType(), required=False),
-    NestedField(2, "total", DoubleType(), required=False),
-)
-
-
-def version(namespace: str, sql: str) -> ViewVersion:
-    return ViewVersion(
-        version_id=1,
-        schema_id=0,
-        summary={"engine-name": "pyiceberg", "engine-version": "0.12.0"},
-        representations=[SQLViewRepresentation(type="sql", sql=sql, dialect="spark")],
-        default_namespace=(namespace,),
-    )
+from views import VIEW_SCHEMA, version
 
 
 def test_view_lifecycle(catalog: Catalog, namespace: str) -> None:
