@@ -60,6 +60,12 @@ def test_create_partitioned_table_insert_select(spark, ns):
 
     assert scalar(spark, f"SELECT count(*) FROM {t} WHERE ts >= TIMESTAMP '2024-03-02 00:00:00' AND ts < TIMESTAMP '2024-03-03 00:00:00'") == 3
 
+    # Iceberg's metadata tables, read through the same catalog: one file per (day, bucket) written.
+    days = rows(spark, f"SELECT DISTINCT partition.ts_day FROM {t}.files ORDER BY 1")
+    assert days == [(dt.date(2024, 3, 1),), (dt.date(2024, 3, 2),)]
+    assert rows(spark, f"SELECT operation FROM {t}.snapshots ORDER BY committed_at") == [("append",), ("append",)]
+    assert scalar(spark, f"SELECT sum(record_count) FROM {t}.files") == 5
+
     # The metadata lakecat keeps matches what Spark asked for.
     meta = lakecat_http.load_table("main", ns, "events")["metadata"]
     assert meta["format-version"] == 2
