@@ -9,7 +9,7 @@ set -euo pipefail
 
 find_pg_bin() {
   local d
-  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); do
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
     local v
     v=$(basename "$(dirname "$d")")
     if [ "${v%%.*}" -ge 15 ] && [ -x "$d/initdb" ]; then
