@@ -5,6 +5,7 @@ import pytest
 from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NoSuchTableError, TableAlreadyExistsError
 from pyiceberg.schema import Schema
+from pyiceberg.serializers import FromInputFile
 from pyiceberg.types import DoubleType, LongType, NestedField, StringType, TimestampType
 
 import sales
@@ -87,3 +88,24 @@ def test_purge_table(catalog: Catalog, namespace: str) -> None:
     assert not catalog.table_exists(ident)
     with pytest.raises(NoSuchTableError):
         catalog.load_table(ident)
+
+
+def test_metadata_files_in_the_warehouse_match_the_catalog(catalog: Catalog, namespace: str) -> None:
+    # Engines that read metadata.json directly (or register it elsewhere) see what the catalog serves.
+    table = catalog.create_table((namespace, "files"), sales.SCHEMA)
+    for n in range(3):
+        table.append(sales.rows((n, "a", "2024-01-01T00:00:00", 1.0)))
+    table = catalog.load_table((namespace, "files"))
+
+    on_disk = FromInputFile.table_metadata(table.io.new_input(table.metadata_location))
+    assert on_disk.table_uuid == table.metadata.table_uuid
+    assert [s.snapshot_id for s in on_disk.snapshots] == [s.snapshot_id for s in table.snapshots()]
+    assert on_disk.current_snapshot_id == table.metadata.current_snapshot_id
+
+    log = table.metadata.metadata_log
+    assert len(log) == 3
+    assert len({e.metadata_file for e in log} | {table.metadata_location}) == 4
+    for n, entry in enumerate(log):
+        previous = FromInputFile.table_metadata(table.io.new_input(entry.metadata_file))
+        assert len(previous.snapshots) == n
+        assert previous.last_updated_ms == entry.timestamp_ms
