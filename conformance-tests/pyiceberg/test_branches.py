@@ -58,8 +58,16 @@ def test_dev_changes_reach_main_only_through_a_merge(lakecat: Lakecat, dev_branc
     assert [f.name for f in still.schema().fields] == ["id", "category", "ts", "amount"]
     assert sales.ids(still) == [1, 2]
 
+    # main moves on meanwhile (another table, and the namespace's properties), so the second
+    # merge is a real three-way merge rather than a fast-forward.
+    main.create_table((ns, "main_only"), sales.SCHEMA).append(sales.rows((9, "m", "2024-01-09T00:00:00", 9.0)))
+    main.update_namespace_properties(ns, updates={"owner": "main-team"})
+
     before_second_merge = lakecat.reference("main")["hash"]
     lakecat.merge(dev_branch, into="main")
+    assert sales.ids(main.load_table((ns, "main_only"))) == [9]
+    assert main.load_namespace_properties(ns) == {"stage": "raw", "owner": "main-team"}
+    assert not dev.table_exists((ns, "main_only"))
     after = main.load_table(ident)
     assert after.current_snapshot().snapshot_id == dev_snapshot
     assert [f.name for f in after.schema().fields] == ["id", "category", "ts", "amount", "note"]
