@@ -21,7 +21,7 @@ pom_sum=$(sha256sum "$here/pom.xml" | cut -c1-16)
 cp_file="$work/classpath-$pom_sum.txt"
 if [[ ! -s "$cp_file" ]]; then
   echo "rck: resolving the RCK classpath with Maven" >&2
-  mvn -B -q -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$cp_file.tmp" >&2
+  mvn -B -q -Dstyle.color=never -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$cp_file.tmp" >&2
   mv "$cp_file.tmp" "$cp_file"
 fi
 classpath=$(cat "$cp_file")
