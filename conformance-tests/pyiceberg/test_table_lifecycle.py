@@ -1,4 +1,5 @@
-"""Staged creates, registration, properties, upsert, snapshot expiry and purge."""
+"""Staged creates, registration, properties, upsert, snapshot expiry, purge, sort orders,
+statistics files and ref retention."""
 from __future__ import annotations
 
 import pytest
@@ -6,9 +7,13 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NoSuchTableError, TableAlreadyExistsError
 from pyiceberg.schema import Schema
 from pyiceberg.serializers import FromInputFile
+from pyiceberg.table.sorting import NullOrder, SortDirection
+from pyiceberg.table.statistics import StatisticsFile
+from pyiceberg.transforms import DayTransform, IdentityTransform
 from pyiceberg.types import DoubleType, LongType, NestedField, StringType, TimestampType
 
 import sales
+from lakecat_api import Lakecat
 
 
 def test_create_table_transaction_is_invisible_until_committed(catalog: Catalog, namespace: str) -> None:
@@ -109,3 +114,62 @@ def test_metadata_files_in_the_warehouse_match_the_catalog(catalog: Catalog, nam
         previous = FromInputFile.table_metadata(table.io.new_input(entry.metadata_file))
         assert len(previous.snapshots) == n
         assert previous.last_updated_ms == entry.timestamp_ms
+
+
+def test_sort_order_evolution(catalog: Catalog, namespace: str) -> None:
+    ident = (namespace, "sorted")
+    table = catalog.create_table(ident, sales.SCHEMA)
+    with table.update_sort_order() as update:
+        update.asc("category", IdentityTransform())
+        update.desc("ts", DayTransform(), NullOrder.NULLS_FIRST)
+    table = catalog.load_table(ident)
+    assert [(f.source_id, str(f.transform), f.direction, f.null_order) for f in table.sort_order().fields] == [
+        (2, "identity", SortDirection.ASC, NullOrder.NULLS_LAST),
+        (3, "day", SortDirection.DESC, NullOrder.NULLS_FIRST),
+    ]
+    first_order = table.sort_order().order_id
+    with table.update_sort_order() as update:
+        update.asc("id", IdentityTransform())
+    table = catalog.load_table(ident)
+    assert table.sort_order().order_id not in (0, first_order)
+    assert [f.source_id for f in table.sort_order().fields] == [1]
+    assert len(table.sort_orders()) == 3
+
+
+def test_statistics_files_and_ref_retention(lakecat: Lakecat, catalog: Catalog, namespace: str, branch: str) -> None:
+    ident = (namespace, "stats")
+    table = catalog.create_table(ident, sales.SCHEMA)
+    table.append(sales.rows((1, "a", "2024-01-01T00:00:00", 1.0)))
+    snapshot_id = table.current_snapshot().snapshot_id
+    stats = StatisticsFile.model_validate(
+        {
+            "snapshot-id": snapshot_id,
+            "statistics-path": f"{table.location()}/metadata/{snapshot_id}.stats",
+            "file-size-in-bytes": 100,
+            "file-footer-size-in-bytes": 20,
+            "blob-metadata": [
+                {"type": "apache-datasketches-theta-v1", "snapshot-id": snapshot_id, "sequence-number": 1, "fields": [1], "properties": {"ndv": "1"}}
+            ],
+        }
+    )
+    with table.update_statistics() as update:
+        update.set_statistics(stats)
+    assert catalog.load_table(ident).metadata.statistics == [stats]
+
+    table = catalog.load_table(ident)
+    with table.update_statistics() as update:
+        update.remove_statistics(snapshot_id)
+    assert catalog.load_table(ident).metadata.statistics == []
+
+    catalog.load_table(ident).manage_snapshots().create_tag(snapshot_id, "keep", max_ref_age_ms=86_400_000).create_branch(
+        snapshot_id, "short", max_ref_age_ms=1_000, max_snapshot_age_ms=2_000, min_snapshots_to_keep=3
+    ).commit()
+    refs = lakecat.load_table_json(branch, namespace, "stats")["metadata"]["refs"]
+    assert refs["keep"] == {"snapshot-id": snapshot_id, "type": "tag", "max-ref-age-ms": 86_400_000}
+    assert refs["short"] == {
+        "snapshot-id": snapshot_id,
+        "type": "branch",
+        "max-ref-age-ms": 1_000,
+        "max-snapshot-age-ms": 2_000,
+        "min-snapshots-to-keep": 3,
+    }
