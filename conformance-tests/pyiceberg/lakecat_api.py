@@ -25,9 +25,9 @@ class Lakecat:
             raise RuntimeError("LAKECAT_URL is not set: run this suite through conformance-tests/with-stack.sh")
         return Lakecat(url.rstrip("/"))
 
-    def catalog(self, branch: str | None) -> Catalog:
+    def catalog(self, branch: str | None, **extra: str) -> Catalog:
         """A PyIceberg REST catalog; `warehouse` names the branch, None means the server's default."""
-        props = {"type": "rest", "uri": self.url}
+        props = {"type": "rest", "uri": self.url, **extra}
         if branch is not None:
             props["warehouse"] = branch
         return load_catalog(f"lakecat-{branch or 'default'}", **props)

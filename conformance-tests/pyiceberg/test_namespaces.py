@@ -11,6 +11,7 @@ from pyiceberg.exceptions import (
 from pyiceberg.schema import Schema
 from pyiceberg.types import LongType, NestedField
 
+import views
 from lakecat_api import Lakecat, unique
 
 
@@ -89,3 +90,16 @@ def test_names_that_need_escaping(catalog: Catalog, suffix: str) -> None:
     catalog.drop_table(ident)
     catalog.drop_namespace(name)
     assert not catalog.namespace_exists(name)
+
+
+def test_paged_listings(lakecat: Lakecat, branch: str) -> None:
+    paged = lakecat.catalog(None if branch == "main" else branch, **{"rest-page-size": "2"})
+    ns = unique("ns")
+    paged.create_namespace(ns)
+    tables = [(ns, f"t{n}") for n in range(5)]
+    for ident in tables:
+        paged.create_table(ident, Schema(NestedField(1, "id", LongType(), required=False)))
+    for n in range(5):
+        paged.create_view((ns, f"v{n}"), views.VIEW_SCHEMA, views.version(ns, "SELECT 1"))
+    assert sorted(paged.list_tables(ns)) == tables
+    assert sorted(paged.list_views(ns)) == [(ns, f"v{n}") for n in range(5)]
