@@ -19,7 +19,7 @@ mkdir -p "$cache"
 req_hash=$(sha256sum "$here/requirements.txt" | cut -c1-12)
 venv="$cache/venv-spark-$req_hash"
 if [[ ! -f "$venv/.complete" ]]; then
-  echo "spark: installing $(tr '\n' ' ' <"$here/requirements.txt")into $venv" >&2
+  echo "spark: installing requirements.txt into $venv" >&2
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$here/requirements.txt"
@@ -36,7 +36,7 @@ for artifact in "$SPARK_RUNTIME" iceberg-aws-bundle; do
   if [[ ! -s "$jar" ]]; then
     echo "spark: fetching org.apache.iceberg:$artifact:$ICEBERG_VERSION" >&2
     tmp=$(mktemp -d "$jars_dir/.copy.XXXXXX")
-    mvn -q -B dependency:copy -Dartifact="org.apache.iceberg:$artifact:$ICEBERG_VERSION" -DoutputDirectory="$tmp"
+    mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="org.apache.iceberg:$artifact:$ICEBERG_VERSION" -DoutputDirectory="$tmp"
     mv "$tmp/$artifact-$ICEBERG_VERSION.jar" "$jar"
     rm -rf "$tmp"
   fi
