@@ -48,12 +48,16 @@ def ensure_branch(name: str, from_ref: str = "main") -> dict:
     except HttpError as err:
         if err.status != 404:
             raise
-    source = reference(from_ref)
+    return create_reference(name, "BRANCH", reference(from_ref))
+
+
+def create_reference(name: str, ref_type: str, source: dict) -> dict:
+    """A new branch or tag (`ref_type` BRANCH or TAG) at the hash of the `source` reference."""
     created = request(
         "POST",
         "/api/v2/trees",
         body={"type": source["type"], "name": source["name"], "hash": source["hash"]},
-        query={"name": name, "type": "BRANCH"},
+        query={"name": name, "type": ref_type},
     )
     return created["reference"]
 

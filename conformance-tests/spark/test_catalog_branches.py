@@ -120,3 +120,28 @@ def test_conflicting_changes_on_two_branches_do_not_merge(spark, ns, run_id):
     assert lakecat_http.reference("main")["hash"] == main_before
     assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(1,), (3,)]
     assert rows(spark, f"SELECT id FROM {catalog}.{t} ORDER BY id") == [(1,), (2,)]
+
+
+def test_catalog_pinned_to_a_tag_or_a_commit_is_read_only_history(spark, ns, run_id):
+    t = f"{ns}.pinned"
+    spark.sql(f"CREATE TABLE {MAIN_CATALOG}.{t} (id INT) USING iceberg")
+    spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (1), (2)")
+    at_release = lakecat_http.reference("main")
+    tag = f"rel_{run_id}"
+    lakecat_http.create_reference(tag, "TAG", at_release)
+    spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (3)")
+
+    # A warehouse may name a tag or `branch@hash`: the whole catalog as it was then.
+    tag_catalog, commit_catalog = f"lake_tag_{run_id}", f"lake_commit_{run_id}"
+    _add_catalog(spark, tag_catalog, tag)
+    _add_catalog(spark, commit_catalog, f"main@{at_release['hash']}")
+    assert rows(spark, f"SELECT id FROM {tag_catalog}.{t} ORDER BY id") == [(1,), (2,)]
+    assert rows(spark, f"SELECT id FROM {commit_catalog}.{t} ORDER BY id") == [(1,), (2,)]
+    assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(1,), (2,), (3,)]
+
+    for catalog in (tag_catalog, commit_catalog):
+        with pytest.raises(Exception) as refused:
+            spark.sql(f"INSERT INTO {catalog}.{t} VALUES (9)")
+        assert "read-only" in str(refused.value) or "cannot be committed" in str(refused.value), str(refused.value)[:400]
+    assert lakecat_http.reference(tag)["hash"] == at_release["hash"]
+    assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(1,), (2,), (3,)]
