@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     '',
     machine(downloads, pgUrl, loadBefore, seconds),
     '',
-    `Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`; total ${Math.round((Date.now() - t0) / 1000)} s.`,
+    `Command: \`npm run bench -- ${process.argv.slice(2).map(shellQuote).join(' ')}\`; total ${Math.round((Date.now() - t0) / 1000)} s.`,
     '',
   ].join('\n');
 
@@ -185,6 +185,10 @@ async function main(): Promise<void> {
   await mkdir(dirname(outFile), { recursive: true });
   await writeFile(outFile, report);
   process.stdout.write(`${report}\nwritten to ${outFile}\n`);
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w.,=/:@-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 function sh(cmd: string, args: string[]): string {
