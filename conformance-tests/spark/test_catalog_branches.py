@@ -2,6 +2,8 @@
 (and a third catalog is added at run time for a feature branch). Work on a branch stays invisible
 on main until the branch is merged through the Nessie API v2, and then shows with the same rows."""
 
+import time
+
 import pytest
 
 import lakecat_http
@@ -129,17 +131,22 @@ def test_catalog_pinned_to_a_tag_or_a_commit_is_read_only_history(spark, ns, run
     at_release = lakecat_http.reference("main")
     tag = f"rel_{run_id}"
     lakecat_http.create_reference(tag, "TAG", at_release)
+    time.sleep(0.05)
+    release_ms = int(time.time() * 1000)  # the server runs on this machine's clock
+    time.sleep(0.05)
     spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (3)")
 
     # A warehouse may name a tag or `branch@hash`: the whole catalog as it was then.
-    tag_catalog, commit_catalog = f"lake_tag_{run_id}", f"lake_commit_{run_id}"
+    tag_catalog, commit_catalog, time_catalog = f"lake_tag_{run_id}", f"lake_commit_{run_id}", f"lake_time_{run_id}"
     _add_catalog(spark, tag_catalog, tag)
     _add_catalog(spark, commit_catalog, f"main@{at_release['hash']}")
+    _add_catalog(spark, time_catalog, f"main*{release_ms}")
     assert rows(spark, f"SELECT id FROM {tag_catalog}.{t} ORDER BY id") == [(1,), (2,)]
     assert rows(spark, f"SELECT id FROM {commit_catalog}.{t} ORDER BY id") == [(1,), (2,)]
+    assert rows(spark, f"SELECT id FROM {time_catalog}.{t} ORDER BY id") == [(1,), (2,)]
     assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(1,), (2,), (3,)]
 
-    for catalog in (tag_catalog, commit_catalog):
+    for catalog in (tag_catalog, commit_catalog, time_catalog):
         with pytest.raises(Exception) as refused:
             spark.sql(f"INSERT INTO {catalog}.{t} VALUES (9)")
         assert "read-only" in str(refused.value) or "cannot be committed" in str(refused.value), str(refused.value)[:400]

@@ -113,3 +113,17 @@ def test_list_rename_and_drop_table(spark, ns):
         raise AssertionError("a dropped table still loads")
     except lakecat_http.HttpError as err:
         assert err.status == 404
+
+
+def test_register_table_from_metadata_file(spark, ns):
+    src = f"{MAIN_CATALOG}.{ns}.reg_src"
+    spark.sql(f"CREATE TABLE {src} (id INT, v STRING) USING iceberg")
+    spark.sql(f"INSERT INTO {src} VALUES (1, 'one'), (2, 'two')")
+    location = lakecat_http.load_table("main", ns, "reg_src")["metadata-location"]
+
+    result = spark.sql(f"CALL {MAIN_CATALOG}.system.register_table(table => '{ns}.reg_copy', metadata_file => '{location}')").collect()[0]
+    assert result["total_records_count"] == 2
+    assert rows(spark, f"SELECT id, v FROM {MAIN_CATALOG}.{ns}.reg_copy ORDER BY id") == [(1, "one"), (2, "two")]
+    registered = lakecat_http.load_table("main", ns, "reg_copy")
+    assert registered["metadata-location"] == location
+    assert registered["metadata"]["table-uuid"] == lakecat_http.load_table("main", ns, "reg_src")["metadata"]["table-uuid"]
