@@ -7,6 +7,7 @@ settings of its own, so a missing vended property shows up as a failing test.
 Runs under run.sh, inside conformance-tests/with-stack.sh (LAKECAT_URL, LAKECAT_SPARK_JARS)."""
 
 import os
+import tempfile
 import time
 import uuid
 
@@ -48,6 +49,8 @@ def spark():
         .config("spark.driver.memory", "1g")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.defaultCatalog", MAIN_CATALOG)
+        # Spark's built-in catalog is unused; keep its empty warehouse folder out of the source tree.
+        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="lakecat-spark-"))
     )
     for key, value in {**_catalog_conf(MAIN_CATALOG, "main"), **_catalog_conf(DEV_CATALOG, "dev")}.items():
         builder = builder.config(key, value)
