@@ -1,5 +1,7 @@
 import type { CatalogDeps } from './deps.js';
-import { BadRequestError } from './errors.js';
+import { BadRequestError, NotFoundError } from './errors.js';
+import { ObjectNotFoundError } from '../io/port.js';
+import { ValidationError } from '../iceberg/errors.js';
 import type { TableIdentifier } from './identifiers.js';
 
 const VERSIONED_NAME = /(?:^|\/)(\d+)-[^/]*\.metadata\.json$/;
@@ -46,4 +48,26 @@ function encodePathSegment(s: string): string {
 
 export function trimSlash(s: string): string {
   return s.endsWith('/') ? s.replace(/\/+$/, '') : s;
+}
+
+/** Reads and parses an existing metadata file (register): a missing file is a 404, an invalid one a 400. */
+export async function readMetadataFile<T>(
+  deps: CatalogDeps,
+  location: string,
+  parse: (text: string) => T,
+  what: 'table' | 'view',
+): Promise<{ text: string; metadata: T }> {
+  let text: string;
+  try {
+    text = await deps.objects.readText(location);
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError) throw new NotFoundError(`Metadata file does not exist: ${location}`, 'content');
+    throw err;
+  }
+  try {
+    return { text, metadata: parse(text) };
+  } catch (err) {
+    if (err instanceof ValidationError) throw new BadRequestError(`Invalid ${what} metadata in ${location}: ${err.message}`);
+    throw err;
+  }
 }

@@ -1,13 +1,11 @@
 import type { Actor, CatalogDeps } from './deps.js';
 import { writeOnBranch } from './branch-write.js';
-import { AlreadyExistsError, BadRequestError, NotFoundError } from './errors.js';
+import { AlreadyExistsError, NotFoundError } from './errors.js';
 import { formatIdentifier, formatNamespace, tableKey, type Namespace, type TableIdentifier } from './identifiers.js';
-import { defaultObjectLocation, nextMetadataLocation, trimSlash } from './metadata-files.js';
+import { defaultObjectLocation, nextMetadataLocation, readMetadataFile, trimSlash } from './metadata-files.js';
 import { requireNamespace } from './namespaces.js';
 import { writableBranch, type ResolvedRef } from './refs.js';
 import type { Content, Page, PageRequest, TableContent } from './store/port.js';
-import { ObjectNotFoundError } from '../io/port.js';
-import { ValidationError } from '../iceberg/errors.js';
 import type { PartitionSpec, Schema, SortOrder, TableMetadata } from '../iceberg/model.js';
 import { newTableMetadata } from '../iceberg/new-table-metadata.js';
 import { parseTableMetadata, serializeTableMetadata } from '../iceberg/table-metadata-json.js';
@@ -214,20 +212,7 @@ export async function registerTable(
   actor: Actor,
 ): Promise<LoadedTable> {
   const branch = writableBranch(ref);
-  let text: string;
-  try {
-    text = await deps.objects.readText(metadataLocation);
-  } catch (err) {
-    if (err instanceof ObjectNotFoundError) throw new NotFoundError(`Metadata file does not exist: ${metadataLocation}`, 'content');
-    throw err;
-  }
-  let metadata: TableMetadata;
-  try {
-    metadata = parseTableMetadata(text);
-  } catch (err) {
-    if (err instanceof ValidationError) throw new BadRequestError(`Invalid table metadata in ${metadataLocation}: ${err.message}`);
-    throw err;
-  }
+  const { text, metadata } = await readMetadataFile(deps, metadataLocation, parseTableMetadata, 'table');
   const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
     const existing = await readTable(deps, head, id);
     if (!(overwrite && existing)) await requireFreeName(deps, head, id, 'table');

@@ -1,13 +1,11 @@
 import type { Actor, CatalogDeps } from './deps.js';
 import { writeOnBranch } from './branch-write.js';
-import { BadRequestError, NotFoundError } from './errors.js';
+import { NotFoundError } from './errors.js';
 import { formatIdentifier, formatNamespace, tableKey, type TableIdentifier } from './identifiers.js';
-import { defaultObjectLocation, nextMetadataLocation, trimSlash } from './metadata-files.js';
+import { defaultObjectLocation, nextMetadataLocation, readMetadataFile, trimSlash } from './metadata-files.js';
 import { writableBranch, type ResolvedRef } from './refs.js';
 import { requireFreeName } from './tables.js';
 import type { ViewContent } from './store/port.js';
-import { ObjectNotFoundError } from '../io/port.js';
-import { ValidationError } from '../iceberg/errors.js';
 import type { Schema, ViewMetadata, ViewRequirement, ViewUpdate, ViewVersion } from '../iceberg/model.js';
 import { checkViewRequirements } from '../iceberg/requirements.js';
 import { applyViewUpdates } from '../iceberg/view-metadata-builder.js';
@@ -149,20 +147,7 @@ export async function registerView(
   actor: Actor,
 ): Promise<LoadedView> {
   const branch = writableBranch(ref);
-  let text: string;
-  try {
-    text = await deps.objects.readText(metadataLocation);
-  } catch (err) {
-    if (err instanceof ObjectNotFoundError) throw new NotFoundError(`Metadata file does not exist: ${metadataLocation}`, 'content');
-    throw err;
-  }
-  let metadata: ViewMetadata;
-  try {
-    metadata = parseViewMetadata(text);
-  } catch (err) {
-    if (err instanceof ValidationError) throw new BadRequestError(`Invalid view metadata in ${metadataLocation}: ${err.message}`);
-    throw err;
-  }
+  const { text, metadata } = await readMetadataFile(deps, metadataLocation, parseViewMetadata, 'view');
   const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
     await requireFreeName(deps, head, id, 'view');
     const content = viewContent(deps.newUuid(), metadataLocation, text, metadata);
