@@ -1,0 +1,83 @@
+"""Nessie's Spark SQL extensions managing lakecat's branches and tags: each statement is checked
+against the reference lakecat's Nessie API reports afterwards."""
+
+import pytest
+
+import nessie_http
+from conftest import LAKE, NESSIE
+
+
+def _rows(spark, sql: str) -> list:
+    return [r.asDict() for r in spark.sql(sql).collect()]
+
+
+def test_list_references_shows_main_at_its_head(spark):
+    main = nessie_http.reference("main")
+    listed = {r["name"]: r for r in _rows(spark, f"LIST REFERENCES IN {NESSIE}")}
+    assert listed["main"]["refType"] == "Branch"
+    assert listed["main"]["hash"] == main["hash"]
+
+
+def test_create_branch_from_main(spark, run_id):
+    name = f"created_{run_id}"
+    main = nessie_http.reference("main")
+    [row] = _rows(spark, f"CREATE BRANCH {name} IN {NESSIE} FROM main")
+    assert (row["refType"], row["name"], row["hash"]) == ("Branch", name, main["hash"])
+    assert nessie_http.reference(name) == {"type": "BRANCH", "name": name, "hash": main["hash"]}
+    listed = {r["name"]: r for r in _rows(spark, f"LIST REFERENCES IN {NESSIE}")}
+    assert listed[name]["refType"] == "Branch"
+
+
+def test_create_branch_that_exists_fails(spark, run_id):
+    name = f"twice_{run_id}"
+    spark.sql(f"CREATE BRANCH {name} IN {NESSIE} FROM main")
+    with pytest.raises(Exception, match="(?i)already exists"):
+        spark.sql(f"CREATE BRANCH {name} IN {NESSIE} FROM main").collect()
+    # IF NOT EXISTS answers the existing branch instead of failing.
+    [row] = _rows(spark, f"CREATE BRANCH IF NOT EXISTS {name} IN {NESSIE} FROM main")
+    assert row["name"] == name
+
+
+def test_create_tag_at_main_head(spark, run_id):
+    name = f"tag_{run_id}"
+    main = nessie_http.reference("main")
+    [row] = _rows(spark, f"CREATE TAG {name} IN {NESSIE} FROM main")
+    assert (row["refType"], row["name"], row["hash"]) == ("Tag", name, main["hash"])
+    assert nessie_http.reference(name) == {"type": "TAG", "name": name, "hash": main["hash"]}
+
+
+def test_assign_branch_to_main_after_main_moved(spark, run_id):
+    name = f"assigned_{run_id}"
+    spark.sql(f"CREATE BRANCH {name} IN {NESSIE} FROM main")
+    before = nessie_http.reference(name)["hash"]
+    # A commit on main through the REST catalog moves main past the new branch.
+    spark.sql(f"CREATE NAMESPACE {LAKE}.assign_{run_id}")
+    main = nessie_http.reference("main")
+    assert main["hash"] != before
+
+    spark.sql(f"ASSIGN BRANCH {name} TO main IN {NESSIE}").collect()
+    assert nessie_http.reference(name) == {"type": "BRANCH", "name": name, "hash": main["hash"]}
+    assert ("assign_" + run_id, "NAMESPACE") in nessie_http.entry_keys(name)
+
+
+def test_drop_branch(spark, run_id):
+    name = f"dropped_{run_id}"
+    spark.sql(f"CREATE BRANCH {name} IN {NESSIE} FROM main")
+    assert name in nessie_http.references()
+
+    spark.sql(f"DROP BRANCH {name} IN {NESSIE}").collect()
+    with pytest.raises(nessie_http.HttpError) as err:
+        nessie_http.reference(name)
+    assert err.value.status == 404
+    listed = {r["name"] for r in _rows(spark, f"LIST REFERENCES IN {NESSIE}")}
+    assert name not in listed and "main" in listed
+
+
+def test_use_reference_switches_the_catalog(on_main, run_id):
+    spark = on_main
+    name = f"used_{run_id}"
+    spark.sql(f"CREATE BRANCH {name} IN {NESSIE} FROM main")
+    [row] = _rows(spark, f"USE REFERENCE {name} IN {NESSIE}")
+    assert (row["refType"], row["name"]) == ("Branch", name)
+    [current] = _rows(spark, f"SHOW REFERENCE IN {NESSIE}")
+    assert (current["refType"], current["name"]) == ("Branch", name)

@@ -1,0 +1,64 @@
+"""Tables across both APIs: written on a branch through Iceberg's NessieCatalog and read through
+lakecat's Iceberg REST API after MERGE BRANCH, and the other way round."""
+
+import pytest
+
+import nessie_http
+from conftest import LAKE, LAKE_BRANCH, NESSIE
+
+
+def _rows(spark, sql: str) -> list:
+    return sorted(tuple(r) for r in spark.sql(sql).collect())
+
+
+def test_nessie_catalog_writes_on_branch_rest_reads_after_merge(on_main, run_id):
+    spark = on_main
+    branch = f"dev_{run_id}"
+    ns = f"nsdev_{run_id}"
+    spark.sql(f"CREATE BRANCH {branch} IN {NESSIE} FROM main")
+    spark.sql(f"USE REFERENCE {branch} IN {NESSIE}")
+
+    spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}")
+    spark.sql(f"CREATE TABLE {NESSIE}.{ns}.events (id BIGINT, data STRING) USING iceberg")
+    spark.sql(f"INSERT INTO {NESSIE}.{ns}.events VALUES (1, 'a'), (2, 'b')")
+    spark.sql(f"INSERT INTO {NESSIE}.{ns}.events VALUES (3, 'c')")
+    expected = [(1, "a"), (2, "b"), (3, "c")]
+    assert _rows(spark, f"SELECT * FROM {NESSIE}.{ns}.events") == expected
+
+    # The commits are on the branch only.
+    assert (f"{ns}.events", "ICEBERG_TABLE") in nessie_http.entry_keys(branch)
+    assert (f"{ns}.events", "ICEBERG_TABLE") not in nessie_http.entry_keys("main")
+
+    log = spark.sql(f"SHOW LOG {branch} IN {NESSIE}").collect()
+    head = nessie_http.reference(branch)["hash"]
+    assert log[0]["hash"] == head
+    # namespace, create table, two inserts: at least four commits newer than main's head.
+    main_head = nessie_http.reference("main")["hash"]
+    hashes = [r["hash"] for r in log]
+    assert main_head not in hashes[:4]
+    assert len(hashes) >= 4
+
+    spark.sql(f"MERGE BRANCH {branch} INTO main IN {NESSIE}").collect()
+    assert (f"{ns}.events", "ICEBERG_TABLE") in nessie_http.entry_keys("main")
+    assert _rows(spark, f"SELECT * FROM {LAKE}.{ns}.events") == expected
+
+
+def test_rest_catalog_writes_on_branch_nessie_catalog_reads_at_ref(on_main, rest_branch, run_id):
+    spark = on_main
+    ns = f"nsrest_{run_id}"
+    spark.sql(f"CREATE BRANCH {rest_branch} IN {NESSIE} FROM main")
+    spark.sql(f"CREATE NAMESPACE {LAKE_BRANCH}.{ns}")
+    spark.sql(f"CREATE TABLE {LAKE_BRANCH}.{ns}.orders (id BIGINT, amount DOUBLE) USING iceberg")
+    spark.sql(f"INSERT INTO {LAKE_BRANCH}.{ns}.orders VALUES (10, 1.5), (20, 2.5)")
+
+    # NessieCatalog reads a table at a reference with `table@ref`; main does not have it.
+    assert _rows(spark, f"SELECT * FROM {NESSIE}.{ns}.`orders@{rest_branch}`") == [(10, 1.5), (20, 2.5)]
+    assert (f"{ns}.orders", "ICEBERG_TABLE") not in nessie_http.entry_keys("main")
+    with pytest.raises(Exception, match="(?i)not found|cannot be found"):
+        spark.sql(f"SELECT * FROM {NESSIE}.{ns}.orders").collect()
+
+    # On the branch, NessieCatalog lists and reads the table by its plain name.
+    spark.sql(f"USE REFERENCE {rest_branch} IN {NESSIE}")
+    tables = {r["tableName"] for r in spark.sql(f"SHOW TABLES IN {NESSIE}.{ns}").collect()}
+    assert tables == {"orders"}
+    assert _rows(spark, f"SELECT id FROM {NESSIE}.{ns}.orders WHERE amount > 2") == [(20,)]
