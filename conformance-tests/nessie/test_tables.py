@@ -62,3 +62,81 @@ def test_rest_catalog_writes_on_branch_nessie_catalog_reads_at_ref(on_main, rest
     tables = {r["tableName"] for r in spark.sql(f"SHOW TABLES IN {NESSIE}.{ns}").collect()}
     assert tables == {"orders"}
     assert _rows(spark, f"SELECT id FROM {NESSIE}.{ns}.orders WHERE amount > 2") == [(20,)]
+
+
+def test_tag_keeps_the_table_as_it_was(on_main, run_id):
+    spark = on_main
+    ns = f"nstag_{run_id}"
+    tag = f"before_{run_id}"
+    spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}")
+    spark.sql(f"CREATE TABLE {NESSIE}.{ns}.t (id BIGINT) USING iceberg")
+    spark.sql(f"INSERT INTO {NESSIE}.{ns}.t VALUES (1)")
+    spark.sql(f"CREATE TAG {tag} IN {NESSIE} FROM main")
+    # main moves on through the REST catalog; the tag does not.
+    spark.sql(f"INSERT INTO {LAKE}.{ns}.t VALUES (2)")
+
+    assert _rows(spark, f"SELECT * FROM {NESSIE}.{ns}.`t@{tag}`") == [(1,)]
+    assert _rows(spark, f"SELECT * FROM {NESSIE}.{ns}.t") == [(1,), (2,)]
+
+    spark.sql(f"ASSIGN TAG {tag} TO main IN {NESSIE}").collect()
+    assert nessie_http.reference(tag)["hash"] == nessie_http.reference("main")["hash"]
+    assert _rows(spark, f"SELECT * FROM {NESSIE}.{ns}.`t@{tag}`") == [(1,), (2,)]
+
+    spark.sql(f"DROP TAG {tag} IN {NESSIE}").collect()
+    assert tag not in nessie_http.references()
+
+
+def test_schema_change_rename_and_drop_through_nessie_catalog(on_main, run_id):
+    spark = on_main
+    branch = f"ddl_{run_id}"
+    ns = f"nsddl_{run_id}"
+    spark.sql(f"CREATE BRANCH {branch} IN {NESSIE} FROM main")
+    spark.sql(f"USE REFERENCE {branch} IN {NESSIE}")
+    spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}")
+    spark.sql(f"CREATE TABLE {NESSIE}.{ns}.a (id BIGINT) USING iceberg")
+    spark.sql(f"INSERT INTO {NESSIE}.{ns}.a VALUES (1)")
+    spark.sql(f"ALTER TABLE {NESSIE}.{ns}.a ADD COLUMN note STRING")
+    spark.sql(f"INSERT INTO {NESSIE}.{ns}.a VALUES (2, 'two')")
+    spark.sql(f"ALTER TABLE {NESSIE}.{ns}.a RENAME TO {NESSIE}.{ns}.b")
+    keys = nessie_http.entry_keys(branch)
+    assert (f"{ns}.b", "ICEBERG_TABLE") in keys and (f"{ns}.a", "ICEBERG_TABLE") not in keys
+    assert _rows(spark, f"SELECT id, coalesce(note, '-') FROM {NESSIE}.{ns}.b") == [(1, "-"), (2, "two")]
+
+    spark.sql(f"CREATE TABLE {NESSIE}.{ns}.gone (id BIGINT) USING iceberg")
+    spark.sql(f"DROP TABLE {NESSIE}.{ns}.gone")
+    assert (f"{ns}.gone", "ICEBERG_TABLE") not in nessie_http.entry_keys(branch)
+
+    spark.sql(f"MERGE BRANCH {branch} INTO main IN {NESSIE}").collect()
+    cols = [r["col_name"] for r in spark.sql(f"DESCRIBE TABLE {LAKE}.{ns}.b").collect()]
+    assert cols[:2] == ["id", "note"]
+    assert _rows(spark, f"SELECT id FROM {LAKE}.{ns}.b") == [(1,), (2,)]
+
+
+def test_merge_of_a_conflicting_table_change_fails_and_leaves_main(on_main, run_id):
+    spark = on_main
+    branch = f"clash_{run_id}"
+    ns = f"nsclash_{run_id}"
+    spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}")
+    spark.sql(f"CREATE TABLE {NESSIE}.{ns}.t (id BIGINT) USING iceberg")
+    spark.sql(f"CREATE BRANCH {branch} IN {NESSIE} FROM main")
+    # The same table changes on both sides.
+    spark.sql(f"INSERT INTO {LAKE}.{ns}.t VALUES (1)")
+    spark.sql(f"INSERT INTO {NESSIE}.{ns}.`t@{branch}` VALUES (2)")
+    main_before = nessie_http.reference("main")["hash"]
+
+    with pytest.raises(Exception, match="(?i)conflict"):
+        spark.sql(f"MERGE BRANCH {branch} INTO main IN {NESSIE}").collect()
+    assert nessie_http.reference("main")["hash"] == main_before
+    assert _rows(spark, f"SELECT * FROM {LAKE}.{ns}.t") == [(1,)]
+
+
+def test_view_created_through_nessie_catalog_is_read_through_rest(on_main, run_id):
+    spark = on_main
+    ns = f"nsview_{run_id}"
+    spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}")
+    spark.sql(f"CREATE TABLE {NESSIE}.{ns}.t (id BIGINT) USING iceberg")
+    spark.sql(f"INSERT INTO {NESSIE}.{ns}.t VALUES (1), (5)")
+    spark.sql(f"CREATE VIEW {NESSIE}.{ns}.big AS SELECT id FROM {NESSIE}.{ns}.t WHERE id > 2")
+    assert (f"{ns}.big", "ICEBERG_VIEW") in nessie_http.entry_keys("main")
+    views = {r["viewName"] for r in spark.sql(f"SHOW VIEWS IN {LAKE}.{ns}").collect()}
+    assert views == {"big"}
