@@ -137,7 +137,7 @@ async function main(): Promise<void> {
           workloads,
           record: (key, cell) => {
             out.set(key, cell);
-            log(`  ${key}: ${cell.text}`);
+            log(`  ${key}: ${cell.text} (RSS now ${running!.currentRssMiB().toFixed(0)} MiB)`);
           },
           fail: (key, e) => out.set(key, { error: e instanceof Error ? e.message.split('\n')[0] : String(e) }),
           log,
