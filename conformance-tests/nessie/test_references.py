@@ -81,3 +81,27 @@ def test_use_reference_switches_the_catalog(on_main, run_id):
     assert (row["refType"], row["name"]) == ("Branch", name)
     [current] = _rows(spark, f"SHOW REFERENCE IN {NESSIE}")
     assert (current["refType"], current["name"]) == ("Branch", name)
+
+
+def test_errors_for_unknown_references_and_the_default_branch(on_main, run_id):
+    spark = on_main
+    missing = f"missing_{run_id}"
+    with pytest.raises(Exception, match="(?i)not found|does not exist"):
+        spark.sql(f"CREATE BRANCH x_{run_id} IN {NESSIE} FROM {missing}").collect()
+    assert f"x_{run_id}" not in nessie_http.references()
+    with pytest.raises(Exception, match="(?i)not found|does not exist"):
+        spark.sql(f"USE REFERENCE {missing} IN {NESSIE}").collect()
+    main = nessie_http.reference("main")
+    with pytest.raises(Exception, match="(?i)default branch .*cannot be deleted"):
+        spark.sql(f"DROP BRANCH main IN {NESSIE}").collect()
+    assert nessie_http.reference("main") == main
+
+
+def test_assign_branch_at_an_older_hash(spark, run_id):
+    name = f"rewound_{run_id}"
+    then = nessie_http.reference("main")["hash"]
+    spark.sql(f"CREATE NAMESPACE {LAKE}.rewind_{run_id}")  # main moves on
+    spark.sql(f"CREATE BRANCH {name} IN {NESSIE} FROM main")
+    spark.sql(f"ASSIGN BRANCH {name} TO main AT {then} IN {NESSIE}").collect()
+    assert nessie_http.reference(name)["hash"] == then
+    assert (f"rewind_{run_id}", "NAMESPACE") not in nessie_http.entry_keys(name)
