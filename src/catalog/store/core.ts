@@ -31,6 +31,16 @@ export interface CommitRow {
   indexRoot: string;
 }
 
+const MiB = 1024 * 1024;
+
+function nodeWeight(node: IndexNode): number {
+  return 64 + ('entries' in node ? node.entries.length : node.children.length) * 160;
+}
+
+function contentWeight(c: Content): number {
+  return 256 + (c.type === 'NAMESPACE' ? 64 * Object.keys(c.properties).length : c.metadata.length + c.metadataLocation.length);
+}
+
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 /** SQLSTATE of a driver error; drizzle wraps the driver's error in `cause`. */
@@ -64,9 +74,10 @@ export function mapDbError(err: unknown): unknown {
 
 export class StoreCore implements NodeSource {
   // Sized for memory, not correctness: ~20k nodes hold every node of a 500k-key index.
-  readonly nodes = new Lru<string, IndexNode>(20_000);
-  readonly contents = new Lru<string, Content>(5_000);
-  readonly commits = new Lru<string, CommitRow>(10_000);
+  // Bounded by approximate bytes: table metadata runs to tens of KB per version.
+  readonly nodes = new Lru<string, IndexNode>(32 * MiB, nodeWeight);
+  readonly contents = new Lru<string, Content>(64 * MiB, contentWeight);
+  readonly commits = new Lru<string, CommitRow>(16 * MiB, (c) => 512 + c.operations.length * 160);
 
   constructor(readonly db: Transactional) {}
 
