@@ -1,5 +1,4 @@
 import type { Context } from 'hono';
-import { HTTPException } from 'hono/http-exception';
 import { JsonSyntaxError, parseJson, stringifyJson, type JsonObject, type JsonValue } from '../iceberg/json.js';
 
 /** Largest request body accepted, in bytes. Table metadata with thousands of snapshots fits easily. */
@@ -47,7 +46,5 @@ export function json(c: Context, value: unknown, status: 200 | 201 | 400 | 404 |
 
 /** Responds with JSON text that is already serialised (stored metadata is served as is). */
 export function rawJson(c: Context, text: string, status = 200, headers?: Record<string, string>): Response {
-  return new Response(text, { status, headers: { 'content-type': 'application/json', ...headers } });
+  return c.body(text, status as 200, { 'content-type': 'application/json', ...headers });
 }
-
-export { HTTPException };
