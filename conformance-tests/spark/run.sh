@@ -7,42 +7,16 @@
 # `spark: N passed, N failed, N skipped`; exits non-zero when a test fails or none ran.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${LAKECAT_CACHE:-$HOME/.cache/lakecat}
 : "${LAKECAT_URL:?run this inside conformance-tests/with-stack.sh}"
 
 ICEBERG_VERSION=1.10.1
-SPARK_RUNTIME=iceberg-spark-runtime-3.5_2.12
 
-mkdir -p "$cache"
-
-# The virtualenv is complete only once the marker exists, so an interrupted install is redone.
-req_hash=$(sha256sum "$here/requirements.txt" | cut -c1-12)
-venv="$cache/venv-spark-$req_hash"
-if [[ ! -f "$venv/.complete" ]]; then
-  echo "spark: installing requirements.txt into $venv" >&2
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$here/requirements.txt"
-  touch "$venv/.complete"
-fi
-
-# Each jar is copied into a private folder first and moved into place, so a half-written jar
-# never looks cached.
-jars_dir="$cache/jars"
-mkdir -p "$jars_dir"
-jars=()
-for artifact in "$SPARK_RUNTIME" iceberg-aws-bundle; do
-  jar="$jars_dir/$artifact-$ICEBERG_VERSION.jar"
-  if [[ ! -s "$jar" ]]; then
-    echo "spark: fetching org.apache.iceberg:$artifact:$ICEBERG_VERSION" >&2
-    tmp=$(mktemp -d "$jars_dir/.copy.XXXXXX")
-    mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="org.apache.iceberg:$artifact:$ICEBERG_VERSION" -DoutputDirectory="$tmp"
-    mv "$tmp/$artifact-$ICEBERG_VERSION.jar" "$jar"
-    rm -rf "$tmp"
-  fi
-  jars+=("$jar")
-done
-LAKECAT_SPARK_JARS=$(IFS=,; echo "${jars[*]}")
+# shellcheck source=../lib/spark-env.sh
+source "$here/../lib/spark-env.sh"
+spark_venv spark "$here/requirements.txt"
+fetch_jar spark org.apache.iceberg iceberg-spark-runtime-3.5_2.12 "$ICEBERG_VERSION"
+fetch_jar spark org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
+LAKECAT_SPARK_JARS=$(IFS=,; echo "${spark_jars[*]}")
 export LAKECAT_SPARK_JARS
 
 summary=$(mktemp -t lakecat-spark-summary.XXXXXX)
