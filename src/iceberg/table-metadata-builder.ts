@@ -4,6 +4,7 @@
  * schemas, specs and sort orders reuse an identical existing one, `-1` names the one added
  * last, and `changes` lists only what really changed (an empty list means "nothing to commit").
  */
+import { removeProperties, setLocation, setProperties } from './property-updates.js';
 import { v4 as randomUuid } from 'uuid';
 import { ValidationError } from './errors.js';
 import type { FormatVersion, MetadataLogEntry, Schema, TableMetadata, TableUpdate } from './model.js';
@@ -111,20 +112,11 @@ function applyUpdate(state: BuilderState, update: TableUpdate): void {
     case 'remove-snapshot-ref':
       return removeRef(state, update.refName);
     case 'set-location':
-      if (state.location === update.location) return;
-      state.location = update.location;
-      state.changes.push(update);
-      return;
+      return setLocation(state, update);
     case 'set-properties':
-      if (Object.keys(update.updates).length === 0) return;
-      Object.assign(state.properties, update.updates);
-      state.changes.push(update);
-      return;
+      return setProperties(state, update);
     case 'remove-properties':
-      if (update.removals.length === 0) return;
-      for (const key of update.removals) delete state.properties[key];
-      state.changes.push(update);
-      return;
+      return removeProperties(state, update);
     case 'set-statistics':
       return setStatistics(state, update.statistics);
     case 'remove-statistics':

@@ -4,6 +4,7 @@
  * the schema or version added last, the version log records what became current, and old
  * versions expire beyond `version.history.num-entries`.
  */
+import { removeProperties, setLocation, setProperties } from './property-updates.js';
 import { v4 as randomUuid } from 'uuid';
 import { ValidationError } from './errors.js';
 import type { Schema, ViewHistoryEntry, ViewMetadata, ViewUpdate, ViewVersion } from './model.js';
@@ -115,20 +116,11 @@ function applyViewUpdate(state: ViewBuilderState, update: ViewUpdate): void {
       return;
     case 'set-location':
       if (typeof update.location !== 'string') throw new ValidationError('Invalid location: null');
-      if (state.location === update.location) return;
-      state.location = update.location;
-      state.changes.push(update);
-      return;
+      return setLocation(state, update);
     case 'set-properties':
-      if (Object.keys(update.updates).length === 0) return;
-      Object.assign(state.properties, update.updates);
-      state.changes.push(update);
-      return;
+      return setProperties(state, update);
     case 'remove-properties':
-      if (update.removals.length === 0) return;
-      for (const key of update.removals) delete state.properties[key];
-      state.changes.push(update);
-      return;
+      return removeProperties(state, update);
     case 'add-view-version':
       addVersion(state, update.viewVersion);
       return;
