@@ -29,6 +29,17 @@ describe('server configuration', () => {
     expect(clientStorageConfig(readConfig(['--vend-credentials'], env))['s3.access-key-id']).toBe('ak');
   });
 
+  it('reads extra locations as absolute folders or file: URIs and refuses object-store URIs', () => {
+    expect(readConfig([], {}).extraLocations).toEqual([]);
+    const cfg = readConfig(['--extra-locations', ' /tmp/a , file:/srv/b,,rel'], {});
+    expect(cfg.extraLocations[0]).toBe('/tmp/a');
+    expect(cfg.extraLocations[1]).toBe('file:/srv/b');
+    expect(cfg.extraLocations[2].endsWith('/rel')).toBe(true);
+    expect(cfg.extraLocations).toHaveLength(3);
+    expect(readConfig([], { LAKECAT_EXTRA_LOCATIONS: '/x' }).extraLocations).toEqual(['/x']);
+    expect(() => readConfig(['--extra-locations', 's3://other/p'], {})).toThrow(/folders or file: URIs, got 's3:\/\/other\/p'/);
+  });
+
   it('rejects unknown options and bad values with a clear message', () => {
     expect(() => readConfig(['--nope'], {})).toThrow(ConfigError);
     expect(() => readConfig(['--port', 'abc'], {})).toThrow(/--port must be an integer/);

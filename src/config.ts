@@ -12,8 +12,12 @@ export interface ServerConfig {
   /** PostgreSQL connection URL; the embedded PGlite database in `dataDir` when absent. */
   dbUrl?: string;
   dbPoolSize: number;
+  /** Server processes sharing the port (more than one needs PostgreSQL). */
+  workers: number;
   /** `s3://bucket/prefix`, a `file://` URI or a folder. */
   warehouse: string;
+  /** Folders outside the warehouse where clients may place tables and views (absolute paths). */
+  extraLocations: string[];
   s3: {
     endpoint?: string;
     region: string;
@@ -44,7 +48,9 @@ export const SETTINGS: Setting[] = [
   { flag: 'data-dir', env: 'LAKECAT_DATA_DIR', help: 'Folder of the embedded database and default warehouse (default ./.lakecat)' },
   { flag: 'db-url', env: 'LAKECAT_DB_URL', help: 'PostgreSQL URL, e.g. postgres://user:pass@host:5432/lakecat (default: embedded PGlite)' },
   { flag: 'db-pool-size', env: 'LAKECAT_DB_POOL_SIZE', help: 'PostgreSQL connections per process (default 16)' },
+  { flag: 'workers', env: 'LAKECAT_WORKERS', help: 'Server processes sharing the port, for more cores (default 1; above 1 needs --db-url)' },
   { flag: 'warehouse', env: 'LAKECAT_WAREHOUSE', help: 'Where new tables go: s3://bucket/prefix or a folder (default <data-dir>/warehouse)' },
+  { flag: 'extra-locations', env: 'LAKECAT_EXTRA_LOCATIONS', help: 'Comma-separated folders (or file: URIs) outside the warehouse where clients may place tables and views (default: none)' },
   { flag: 's3-endpoint', env: 'LAKECAT_S3_ENDPOINT', help: 'S3 endpoint URL for MinIO and other S3-compatible stores' },
   { flag: 's3-region', env: 'LAKECAT_S3_REGION', help: 'S3 region (default us-east-1)' },
   { flag: 's3-path-style', env: 'LAKECAT_S3_PATH_STYLE', help: 'Use path-style S3 URLs (true/false; default true when an endpoint is set)', boolean: true },
@@ -104,7 +110,9 @@ export function readConfig(argv: string[], env: Record<string, string | undefine
     dataDir,
     dbUrl: get('db-url'),
     dbPoolSize: int('db-pool-size', 16, 1),
+    workers: int('workers', 1, 1),
     warehouse: get('warehouse') ?? resolve(dataDir, 'warehouse'),
+    extraLocations: parseExtraLocations(get('extra-locations')),
     s3: {
       endpoint,
       region: get('s3-region') ?? 'us-east-1',
@@ -119,6 +127,21 @@ export function readConfig(argv: string[], env: Record<string, string | undefine
     idempotencyLifetimeMinutes: int('idempotency-minutes', 30, 1),
     logRequests: bool('log-requests', true),
   };
+}
+
+/** `--extra-locations`: folders or `file:` URIs, made absolute; object-store URIs are refused (the warehouse's store already serves its bucket). */
+function parseExtraLocations(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+    .map((v) => {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && !v.startsWith('file:')) {
+        throw new ConfigError(`--extra-locations takes folders or file: URIs, got '${v}'`);
+      }
+      return v.startsWith('file:') ? v : resolve(v);
+    });
 }
 
 /** The table configuration handed to clients: S3 settings engines need to reach the warehouse. */

@@ -37,6 +37,7 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
   const useS3 = cfg.warehouse.startsWith('s3://') || cfg.s3.endpoint !== undefined;
   const { store: objects, warehouse, close: closeObjects } = createObjectStore({
     warehouse: cfg.warehouse,
+    extraFolders: cfg.extraLocations,
     s3: useS3
       ? {
           endpoint: cfg.s3.endpoint,
@@ -73,13 +74,21 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
   };
 }
 
+/** One structured JSON log line on stdout. */
+export function logLine(record: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...record })}\n`);
+}
+
 /** Starts listening; resolves once the port is bound. */
-export async function startServer(cfg: ServerConfig): Promise<{ lakecat: Lakecat; server: ServerType; port: number }> {
-  const log = (r: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...r })}\n`);
+export async function startServer(
+  cfg: ServerConfig,
+  logFields: Record<string, unknown> = {},
+): Promise<{ lakecat: Lakecat; server: ServerType; port: number }> {
+  const log = logLine;
   const lakecat = await buildLakecat(cfg, cfg.logRequests ? log : undefined);
   return new Promise((resolvePromise, reject) => {
     const server = serve({ fetch: lakecat.app.hono.fetch, port: cfg.port, hostname: cfg.host }, (info) => {
-      log({ level: 'info', msg: 'lakecat listening', url: `http://${cfg.host}:${info.port}`, database: cfg.dbUrl ? 'postgresql' : `pglite:${cfg.dataDir}`, warehouse: lakecat.deps.warehouse });
+      log({ level: 'info', msg: 'lakecat listening', url: `http://${cfg.host}:${info.port}`, database: cfg.dbUrl ? 'postgresql' : `pglite:${cfg.dataDir}`, warehouse: lakecat.deps.warehouse, ...logFields });
       resolvePromise({ lakecat, server, port: info.port });
     });
     server.once('error', reject);

@@ -27,16 +27,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'serve': {
-        const { startServer } = await import('../main.js');
-        const { lakecat, server } = await startServer(readConfig(rest, process.env));
-        await new Promise<void>((resolve) => {
-          const stop = () => {
-            server.close();
-            lakecat.close().finally(resolve);
-          };
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        const { serve } = await import('../cluster.js');
+        await serve(readConfig(rest, process.env));
         return 0;
       }
       case 'migrate': {

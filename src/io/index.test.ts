@@ -23,6 +23,16 @@ describe('createObjectStore', () => {
     close();
   });
 
+  it('also serves the extra folders it is given, and nothing beside them', async () => {
+    const { store, close } = createObjectStore({ warehouse: `${dir}/wh3`, extraFolders: [`${dir}/extra`, `file:${dir}/extra2`] });
+    await store.write(`file:${dir}/extra/ns/t/metadata/v1.metadata.json`, '{"a":1}', { ifAbsent: true });
+    expect(await readFile(join(dir, 'extra/ns/t/metadata/v1.metadata.json'), 'utf8')).toBe('{"a":1}');
+    expect(store.handles(`file://${dir}/extra2/x`)).toBe(true);
+    expect(store.handles(`file://${dir}/extra3/x`)).toBe(false);
+    close();
+    expect(() => createObjectStore({ warehouse: `${dir}/wh3`, extraFolders: ['s3://b/x'] })).toThrow(ObjectStoreError);
+  });
+
   it('accepts a file: URI warehouse', () => {
     const { warehouse, close } = createObjectStore({ warehouse: `file:${dir}/wh2` });
     expect(warehouse).toBe(`file://${dir}/wh2`);

@@ -20,6 +20,8 @@ export interface ObjectStoreConfig {
    * locations, only in `bucket` if set.
    */
   s3?: Partial<S3ObjectStoreConfig>;
+  /** Further folders (paths or `file:` URIs) the catalog may write table and view metadata into. */
+  extraFolders?: readonly string[];
 }
 
 export interface ConfiguredObjectStore {
@@ -55,6 +57,11 @@ export function createObjectStore(config: ObjectStoreConfig): ConfiguredObjectSt
   }
   const folder = fileLocationPath(warehouse);
   if (folder !== undefined) stores.push(new LocalFsObjectStore(folder));
+  for (const extra of config.extraFolders ?? []) {
+    const path = fileLocationPath(normaliseWarehouse(extra));
+    if (path === undefined) throw new ObjectStoreError(`Not a folder: ${extra}`);
+    stores.push(new LocalFsObjectStore(path));
+  }
 
   return {
     store: new RoutingObjectStore(stores),
