@@ -44,8 +44,22 @@ export class Metrics {
       lines.push(`${name}_sum${labels ? `{${labels}}` : ''} ${h.sum}`);
       lines.push(`${name}_count${labels ? `{${labels}}` : ''} ${h.count}`);
     }
+    lines.push(...processGauges());
     return lines.join('\n') + '\n';
   }
+}
+
+/** Memory of this process, under the names Prometheus' Node.js clients use. */
+function processGauges(): string[] {
+  const m = process.memoryUsage();
+  const gauges: [string, number][] = [
+    ['process_resident_memory_bytes', m.rss],
+    ['nodejs_heap_size_total_bytes', m.heapTotal],
+    ['nodejs_heap_size_used_bytes', m.heapUsed],
+    ['nodejs_external_memory_bytes', m.external],
+    ['nodejs_array_buffers_bytes', m.arrayBuffers],
+  ];
+  return gauges.flatMap(([name, value]) => [`# TYPE ${name} gauge`, `${name} ${value}`]);
 }
 
 function seriesKey(name: string, labels: Record<string, string>): string {

@@ -501,6 +501,9 @@ describe('Iceberg REST API', () => {
       expect(metrics.text).toMatch(/lakecat_http_requests_total\{method="GET",route="\/v1\/config",status="200"\} \d+/);
       expect(metrics.text).toContain('lakecat_http_request_duration_seconds_bucket');
       expect(metrics.text).toMatch(/lakecat_table_commits_total \d+/);
+      const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(metrics.text)?.[1]);
+      expect(rss).toBeGreaterThan(10 * 1024 * 1024);
+      expect(metrics.text).toMatch(/^# TYPE nodejs_heap_size_used_bytes gauge\nnodejs_heap_size_used_bytes \d+$/m);
       expect(metrics.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       const echoed = await h.request('GET', '/v1/namespaces/none', undefined, { 'x-request-id': 'req-42' });
       expect(echoed.status).toBe(404);
