@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The promotion workflow end to end (PyIceberg + Spark SQL + the Nessie API, and Trino when
+# TRINO_URL is set) against a running lakecat:
+#   conformance-tests/with-stack.sh conformance-tests/promotion/run.sh [pytest args...]
+#   conformance-tests/with-stack.sh conformance-tests/trino/with-trino.sh conformance-tests/promotion/run.sh
+# Installs once into ${LAKECAT_CACHE:-~/.cache/lakecat} (see ../lib/spark-env.sh): a virtualenv
+# named after the hash of requirements.txt (pyiceberg, pyspark and the trino client together) and
+# the Iceberg jars from Maven Central. Prints pytest's summary, then one plain line
+# `promotion: N passed, N failed, N skipped`; exits non-zero when a step fails or none ran.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+: "${LAKECAT_URL:?run this inside conformance-tests/with-stack.sh}"
+
+ICEBERG_VERSION=1.10.1
+
+# shellcheck source=../lib/spark-env.sh
+source "$here/../lib/spark-env.sh"
+spark_venv promotion "$here/requirements.txt"
+fetch_jar promotion org.apache.iceberg iceberg-spark-runtime-3.5_2.12 "$ICEBERG_VERSION"
+fetch_jar promotion org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
+LAKECAT_SPARK_JARS=$(IFS=,; echo "${spark_jars[*]}")
+export LAKECAT_SPARK_JARS
+
+report=$(mktemp -d -t lakecat-promotion.XXXXXX)
+trap 'rm -rf "$report"' EXIT
+
+set +e
+(cd "$here" && "$venv/bin/python" -m pytest -p no:cacheprovider -rfEsxX --junitxml="$report/junit.xml" "$@")
+status=$?
+set -e
+
+if ! "$venv/bin/python" "$here/../lib/python/summarize.py" promotion "$report/junit.xml" && [[ $status -eq 0 ]]; then
+  status=1
+fi
+if [[ $status -eq 5 ]]; then
+  echo "promotion: pytest collected no tests" >&2
+fi
+exit $status
