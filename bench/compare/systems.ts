@@ -4,13 +4,13 @@
  * (spawn to the first 200 from /v1/config) and resident memory sampled from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Downloads } from './downloads.js';
 
-export const SYSTEM_IDS = ['lakecat-embedded', 'lakecat-pg', 'nessie-inmem', 'nessie-jdbc', 'reference'] as const;
+export const SYSTEM_IDS = ['lakecat-embedded', 'lakecat-pg', 'lakecat-pg-2w', 'nessie-inmem', 'nessie-jdbc', 'reference'] as const;
 export type SystemId = (typeof SYSTEM_IDS)[number];
 
 export interface S3Target {
@@ -53,16 +53,18 @@ export interface SystemSpec {
 
 const host = '127.0.0.1';
 
-function lakecat(id: 'lakecat-embedded' | 'lakecat-pg'): SystemSpec {
+function lakecat(id: 'lakecat-embedded' | 'lakecat-pg' | 'lakecat-pg-2w'): SystemSpec {
+  const onPostgres = id !== 'lakecat-embedded';
+  const database = id === 'lakecat-pg-2w' ? 'PostgreSQL, 2 worker processes' : onPostgres ? 'PostgreSQL' : 'embedded PGlite';
   return {
     id,
-    describe: (ctx) =>
-      `lakecat (${id === 'lakecat-pg' ? 'PostgreSQL' : 'embedded PGlite'}), warehouse ${ctx.lakecatOnS3 && ctx.s3 ? 'on MinIO' : 'in a local folder'}`,
-    unavailable: (ctx) => (id === 'lakecat-pg' && !ctx.newDatabase ? 'no PostgreSQL (run through scripts/with-postgres.sh)' : undefined),
+    describe: (ctx) => `lakecat (${database}), warehouse ${ctx.lakecatOnS3 && ctx.s3 ? 'on MinIO' : 'in a local folder'}`,
+    unavailable: (ctx) => (onPostgres && !ctx.newDatabase ? 'no PostgreSQL (run through scripts/with-postgres.sh)' : undefined),
     async launch(ctx, port, dir) {
       const args = ['bin/lakecat.mjs', 'serve', '--host', host, '--port', String(port), '--data-dir', dir, '--log-requests', 'false'];
       const env: Record<string, string> = {};
-      if (id === 'lakecat-pg') args.push('--db-url', await ctx.newDatabase!('lakecat'));
+      if (onPostgres) args.push('--db-url', await ctx.newDatabase!('lakecat'));
+      if (id === 'lakecat-pg-2w') args.push('--workers', '2');
       if (ctx.lakecatOnS3 && ctx.s3) {
         args.push('--warehouse', `s3://${ctx.s3.bucket}/${id}`, '--s3-endpoint', ctx.s3.endpoint, '--s3-path-style', 'true');
         // Keys go through the environment so that they do not show in the process list.
@@ -162,6 +164,7 @@ const reference: SystemSpec = {
 export const SYSTEMS: Record<SystemId, SystemSpec> = {
   'lakecat-embedded': lakecat('lakecat-embedded'),
   'lakecat-pg': lakecat('lakecat-pg'),
+  'lakecat-pg-2w': lakecat('lakecat-pg-2w'),
   'nessie-inmem': nessie('nessie-inmem'),
   'nessie-jdbc': nessie('nessie-jdbc'),
   reference,
@@ -178,13 +181,32 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resident set size of a process in bytes, from /proc; undefined once it is gone. */
+/**
+ * Resident set size of a process and all its descendants (a server started with several
+ * worker processes counts them all) in bytes, from /proc; undefined once it is gone.
+ */
 export function rssBytes(pid: number): number | undefined {
+  const own = processRss(pid);
+  if (own === undefined) return undefined;
+  return childPids(pid).reduce((sum, child) => sum + (rssBytes(child) ?? 0), own);
+}
+
+function processRss(pid: number): number | undefined {
   try {
     const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
   }
 }
 
