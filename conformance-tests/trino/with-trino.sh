@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Runs a command with a single-node Trino reading and writing lakecat through Iceberg's REST
+# catalog; start it inside the stack:
+#   conformance-tests/with-stack.sh conformance-tests/trino/with-trino.sh CMD...
+# Needs LAKECAT_URL and LAKECAT_TEST_S3_{ENDPOINT,REGION,ACCESS_KEY,SECRET_KEY} (with-stack.sh
+# exports them). Trino gets two Iceberg catalogs on that lakecat:
+#   lakecat_main  warehouse=main  (branch main)
+#   lakecat_dev   warehouse=dev   (branch dev, created from main through the Nessie API if missing)
+# The command sees TRINO_URL (http://127.0.0.1:PORT). Trino listens on loopback only, runs as a
+# coordinator that also executes work, with a small heap (TRINO_HEAP, default 1500m), and is
+# stopped when the command ends. Its server log is $TRINO_LOG (default: a temporary file, printed
+# when start-up fails). Java, Trino and the client come from ../lib/trino-env.sh (cached).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+: "${LAKECAT_URL:?run this inside conformance-tests/with-stack.sh}"
+: "${LAKECAT_TEST_S3_ENDPOINT:?LAKECAT_TEST_S3_ENDPOINT is not set (conformance-tests/with-stack.sh sets it)}"
+[[ $# -gt 0 ]] || { echo "usage: with-trino.sh CMD..." >&2; exit 2; }
+
+# shellcheck source=../lib/trino-env.sh
+source "$here/../lib/trino-env.sh"
+trino_venv with-trino
+trino_server with-trino
+
+# lakecat answers /v1/config?warehouse=dev only once the branch exists.
+if ! curl -sf -o /dev/null "${LAKECAT_URL%/}/api/v2/trees/dev"; then
+  main_hash=$(curl -sSf "${LAKECAT_URL%/}/api/v2/trees/main" | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["reference"]["hash"])')
+  curl -sSf -o /dev/null -X POST -H 'Content-Type: application/json' \
+    -d "{\"type\":\"BRANCH\",\"name\":\"main\",\"hash\":\"$main_hash\"}" \
+    "${LAKECAT_URL%/}/api/v2/trees?name=dev&type=BRANCH"
+  echo "with-trino: created branch dev at $main_hash" >&2
+fi
+
+etc=$(mktemp -d -t lakecat-trino.XXXXXX)
+log=$etc/server.log
+pid=
+stop() {
+  if [[ -n "$pid" ]]; then
+    kill "$pid" 2>/dev/null || true
+    # Trino shuts down gracefully within seconds; do not wait for ever.
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  [[ -z "${TRINO_LOG:-}" ]] || cp "$log" "$TRINO_LOG" 2>/dev/null || true
+  rm -rf "$etc"
+}
+trap stop EXIT
+
+# A free port chosen by the OS: Trino must know it before it starts (discovery.uri names it).
+port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+mkdir -p "$etc/catalog" "$etc/data"
+# Trino's launcher would turn node.properties and its options into system properties; started
+# without it, they all sit in config.properties, which is the same to Trino.
+cat >"$etc/config.properties" <<EOF
+node.environment=lakecat_conformance
+node.id=lakecat-conformance-$port
+node.bind-ip=127.0.0.1
+node.internal-address=127.0.0.1
+plugin.dir=$trino_home/plugin
+catalog.config-dir=$etc/catalog
+log.levels-file=$etc/log.properties
+coordinator=true
+node-scheduler.include-coordinator=true
+http-server.http.port=$port
+discovery.uri=http://127.0.0.1:$port
+# Small machine, shared with PostgreSQL, MinIO, lakecat and the tests.
+query.max-memory=512MB
+query.max-memory-per-node=512MB
+task.concurrency=2
+task.max-worker-threads=4
+EOF
+echo "io.trino=INFO" >"$etc/log.properties"
+for branch in main dev; do
+  cat >"$etc/catalog/lakecat_$branch.properties" <<EOF
+connector.name=iceberg
+iceberg.catalog.type=rest
+iceberg.rest-catalog.uri=$LAKECAT_URL
+iceberg.rest-catalog.warehouse=$branch
+# Use the S3 keys lakecat vends in each loadTable answer; the static keys below are the fallback.
+iceberg.rest-catalog.vended-credentials-enabled=true
+fs.native-s3.enabled=true
+s3.endpoint=$LAKECAT_TEST_S3_ENDPOINT
+s3.region=$LAKECAT_TEST_S3_REGION
+s3.path-style-access=true
+s3.aws-access-key=$LAKECAT_TEST_S3_ACCESS_KEY
+s3.aws-secret-key=$LAKECAT_TEST_S3_SECRET_KEY
+EOF
+done
+
+heap=${TRINO_HEAP:-1500m}
+# The JVM options of Trino's deployment guide, with a fixed small heap instead of a share of the
+# machine's memory.
+# The launcher also runs the server in its data folder.
+(cd "$etc/data" && exec "$trino_java" -server "-Xmx$heap" "-Xms$heap" \
+  -XX:+UseG1GC -XX:G1HeapRegionSize=32M -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError \
+  -XX:-OmitStackTraceInFastThrow -XX:ReservedCodeCacheSize=256M \
+  -XX:PerMethodRecompilationCutoff=10000 -XX:PerBytecodeRecompilationCutoff=10000 \
+  -Djdk.attach.allowAttachSelf=true -Djdk.nio.maxCachedBufferSize=2000000 -Dfile.encoding=UTF-8 \
+  -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED -Dconfig="$etc/config.properties" \
+  -cp "$trino_home/lib/*" io.trino.server.TrinoServer) >"$log" 2>&1 &
+pid=$!
+
+export TRINO_URL="http://127.0.0.1:$port"
+started=$SECONDS
+ready=
+while (( SECONDS - started < ${TRINO_START_TIMEOUT:-240} )); do
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "with-trino: Trino exited during start-up; its log:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  if grep -q 'SERVER STARTED' "$log" 2>/dev/null &&
+    "$venv/bin/python" "$here/trino_ready.py" "$TRINO_URL" 2>"$etc/ready.err"; then
+    ready=1
+    break
+  fi
+  sleep 1
+done
+if [[ -z "$ready" ]]; then
+  echo "with-trino: Trino did not answer queries within ${TRINO_START_TIMEOUT:-240} s; last check: $(cat "$etc/ready.err" 2>/dev/null)" >&2
+  cat "$log" >&2
+  exit 1
+fi
+echo "with-trino: Trino $TRINO_VERSION at $TRINO_URL (catalogs lakecat_main, lakecat_dev) after $((SECONDS - started)) s, log in $log" >&2
+
+set +e
+"$@"
+status=$?
+set -e
+if [[ $status -ne 0 ]]; then
+  echo "with-trino: command failed ($status); last Trino log lines:" >&2
+  tail -n 60 "$log" >&2
+fi
+exit $status
