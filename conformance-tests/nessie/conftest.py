@@ -12,11 +12,16 @@ Runs under run.sh, inside conformance-tests/with-stack.sh (LAKECAT_URL, LAKECAT_
 LAKECAT_TEST_S3_*, LAKECAT_SPARK_JARS)."""
 
 import os
+import sys
 import tempfile
 import time
 import uuid
 
 import pytest
+
+# The HTTP helpers shared by the Python suites (lakecat_client: the Nessie API v2 calls the tests
+# check Spark's work against).
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib", "python"))
 
 NESSIE = "nessie"
 LAKE = "lake"

@@ -1,7 +1,7 @@
 """Reading history through Nessie's SQL extensions and NessieCatalog: references at a commit
 hash, branches created from tags, and branch names with a slash."""
 
-import nessie_http
+import lakecat_client
 from conftest import LAKE, NESSIE
 
 
@@ -15,7 +15,7 @@ def test_use_reference_at_an_older_hash_reads_the_table_as_it_was(on_main, run_i
     spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}")
     spark.sql(f"CREATE TABLE {NESSIE}.{ns}.t (id BIGINT) USING iceberg")
     spark.sql(f"INSERT INTO {NESSIE}.{ns}.t VALUES (1)")
-    then = nessie_http.reference("main")["hash"]
+    then = lakecat_client.reference("main")["hash"]
     spark.sql(f"INSERT INTO {LAKE}.{ns}.t VALUES (2)")
 
     spark.sql(f"USE REFERENCE main AT {then} IN {NESSIE}")
@@ -36,12 +36,12 @@ def test_branch_from_a_tag_and_slash_in_its_name(on_main, run_id):
     spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}")
     spark.sql(f"CREATE TABLE {NESSIE}.{ns}.t (id BIGINT) USING iceberg")
     spark.sql(f"CREATE TAG {tag} IN {NESSIE} FROM main")
-    tag_hash = nessie_http.reference(tag)["hash"]
+    tag_hash = lakecat_client.reference(tag)["hash"]
     spark.sql(f"INSERT INTO {LAKE}.{ns}.t VALUES (1)")  # main moves past the tag
 
     [row] = spark.sql(f"CREATE BRANCH `{branch}` IN {NESSIE} FROM {tag}").collect()
     assert (row["name"], row["hash"]) == (branch, tag_hash)
-    assert nessie_http.reference(branch) == {"type": "BRANCH", "name": branch, "hash": tag_hash}
+    assert lakecat_client.reference(branch) == {"type": "BRANCH", "name": branch, "hash": tag_hash}
 
     spark.sql(f"USE REFERENCE `{branch}` IN {NESSIE}")
     spark.sql(f"INSERT INTO {NESSIE}.{ns}.t VALUES (7)")

@@ -1,7 +1,7 @@
 """Merges that are not fast-forwards: main and the branch both moved, and a branch merged a
 second time after more work on it."""
 
-import nessie_http
+import lakecat_client
 from conftest import LAKE, NESSIE
 
 
@@ -20,7 +20,7 @@ def test_merge_after_both_sides_moved_on_different_tables(spark, run_id):
     spark.sql(f"INSERT INTO {NESSIE}.{ns}.`on_branch@{branch}` VALUES (2)")
 
     spark.sql(f"MERGE BRANCH {branch} INTO main IN {NESSIE}").collect()
-    keys = nessie_http.entry_keys("main")
+    keys = lakecat_client.entry_keys("main")
     assert (f"{ns}.on_main", "ICEBERG_TABLE") in keys and (f"{ns}.on_branch", "ICEBERG_TABLE") in keys
     assert _rows(spark, f"SELECT * FROM {LAKE}.{ns}.on_main") == [(1,)]
     assert _rows(spark, f"SELECT * FROM {LAKE}.{ns}.on_branch") == [(2,)]

@@ -3,7 +3,7 @@ the reverse: a table created through REST and then written through NessieCatalog
 
 import pytest
 
-import nessie_http
+import lakecat_client
 from conftest import LAKE, NESSIE
 
 
@@ -16,7 +16,7 @@ def test_namespace_properties_and_nesting_cross_apis(spark, run_id):
     spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}")
     spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}.inner")
     spark.sql(f"ALTER NAMESPACE {NESSIE}.{ns} SET PROPERTIES ('steward' = 'team-a')")
-    keys = nessie_http.entry_keys("main")
+    keys = lakecat_client.entry_keys("main")
     assert (ns, "NAMESPACE") in keys and (f"{ns}.inner", "NAMESPACE") in keys
 
     props = {r[0]: r[1] for r in spark.sql(f"DESCRIBE NAMESPACE EXTENDED {LAKE}.{ns}").collect()}
@@ -33,11 +33,11 @@ def test_dropping_a_non_empty_namespace_fails(spark, run_id):
     spark.sql(f"CREATE TABLE {NESSIE}.{ns}.t (id BIGINT) USING iceberg")
     with pytest.raises(Exception, match="(?i)not empty|non-empty|contains"):
         spark.sql(f"DROP NAMESPACE {NESSIE}.{ns}").collect()
-    assert (ns, "NAMESPACE") in nessie_http.entry_keys("main")
+    assert (ns, "NAMESPACE") in lakecat_client.entry_keys("main")
 
     spark.sql(f"DROP TABLE {NESSIE}.{ns}.t")
     spark.sql(f"DROP NAMESPACE {NESSIE}.{ns}")
-    assert (ns, "NAMESPACE") not in nessie_http.entry_keys("main")
+    assert (ns, "NAMESPACE") not in lakecat_client.entry_keys("main")
     assert ns not in {r[0] for r in spark.sql(f"SHOW NAMESPACES IN {LAKE}").collect()}
 
 

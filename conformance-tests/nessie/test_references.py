@@ -3,7 +3,7 @@ against the reference lakecat's Nessie API reports afterwards."""
 
 import pytest
 
-import nessie_http
+import lakecat_client
 from conftest import LAKE, NESSIE
 
 
@@ -12,7 +12,7 @@ def _rows(spark, sql: str) -> list:
 
 
 def test_list_references_shows_main_at_its_head(spark):
-    main = nessie_http.reference("main")
+    main = lakecat_client.reference("main")
     listed = {r["name"]: r for r in _rows(spark, f"LIST REFERENCES IN {NESSIE}")}
     assert listed["main"]["refType"] == "Branch"
     assert listed["main"]["hash"] == main["hash"]
@@ -20,10 +20,10 @@ def test_list_references_shows_main_at_its_head(spark):
 
 def test_create_branch_from_main(spark, run_id):
     name = f"created_{run_id}"
-    main = nessie_http.reference("main")
+    main = lakecat_client.reference("main")
     [row] = _rows(spark, f"CREATE BRANCH {name} IN {NESSIE} FROM main")
     assert (row["refType"], row["name"], row["hash"]) == ("Branch", name, main["hash"])
-    assert nessie_http.reference(name) == {"type": "BRANCH", "name": name, "hash": main["hash"]}
+    assert lakecat_client.reference(name) == {"type": "BRANCH", "name": name, "hash": main["hash"]}
     listed = {r["name"]: r for r in _rows(spark, f"LIST REFERENCES IN {NESSIE}")}
     assert listed[name]["refType"] == "Branch"
 
@@ -40,34 +40,34 @@ def test_create_branch_that_exists_fails(spark, run_id):
 
 def test_create_tag_at_main_head(spark, run_id):
     name = f"tag_{run_id}"
-    main = nessie_http.reference("main")
+    main = lakecat_client.reference("main")
     [row] = _rows(spark, f"CREATE TAG {name} IN {NESSIE} FROM main")
     assert (row["refType"], row["name"], row["hash"]) == ("Tag", name, main["hash"])
-    assert nessie_http.reference(name) == {"type": "TAG", "name": name, "hash": main["hash"]}
+    assert lakecat_client.reference(name) == {"type": "TAG", "name": name, "hash": main["hash"]}
 
 
 def test_assign_branch_to_main_after_main_moved(spark, run_id):
     name = f"assigned_{run_id}"
     spark.sql(f"CREATE BRANCH {name} IN {NESSIE} FROM main")
-    before = nessie_http.reference(name)["hash"]
+    before = lakecat_client.reference(name)["hash"]
     # A commit on main through the REST catalog moves main past the new branch.
     spark.sql(f"CREATE NAMESPACE {LAKE}.assign_{run_id}")
-    main = nessie_http.reference("main")
+    main = lakecat_client.reference("main")
     assert main["hash"] != before
 
     spark.sql(f"ASSIGN BRANCH {name} TO main IN {NESSIE}").collect()
-    assert nessie_http.reference(name) == {"type": "BRANCH", "name": name, "hash": main["hash"]}
-    assert ("assign_" + run_id, "NAMESPACE") in nessie_http.entry_keys(name)
+    assert lakecat_client.reference(name) == {"type": "BRANCH", "name": name, "hash": main["hash"]}
+    assert ("assign_" + run_id, "NAMESPACE") in lakecat_client.entry_keys(name)
 
 
 def test_drop_branch(spark, run_id):
     name = f"dropped_{run_id}"
     spark.sql(f"CREATE BRANCH {name} IN {NESSIE} FROM main")
-    assert name in nessie_http.references()
+    assert name in lakecat_client.references()
 
     spark.sql(f"DROP BRANCH {name} IN {NESSIE}").collect()
-    with pytest.raises(nessie_http.HttpError) as err:
-        nessie_http.reference(name)
+    with pytest.raises(lakecat_client.HttpError) as err:
+        lakecat_client.reference(name)
     assert err.value.status == 404
     listed = {r["name"] for r in _rows(spark, f"LIST REFERENCES IN {NESSIE}")}
     assert name not in listed and "main" in listed
@@ -88,20 +88,20 @@ def test_errors_for_unknown_references_and_the_default_branch(on_main, run_id):
     missing = f"missing_{run_id}"
     with pytest.raises(Exception, match="(?i)not found|does not exist"):
         spark.sql(f"CREATE BRANCH x_{run_id} IN {NESSIE} FROM {missing}").collect()
-    assert f"x_{run_id}" not in nessie_http.references()
+    assert f"x_{run_id}" not in lakecat_client.references()
     with pytest.raises(Exception, match="(?i)not found|does not exist"):
         spark.sql(f"USE REFERENCE {missing} IN {NESSIE}").collect()
-    main = nessie_http.reference("main")
+    main = lakecat_client.reference("main")
     with pytest.raises(Exception, match="(?i)default branch .*cannot be deleted"):
         spark.sql(f"DROP BRANCH main IN {NESSIE}").collect()
-    assert nessie_http.reference("main") == main
+    assert lakecat_client.reference("main") == main
 
 
 def test_assign_branch_at_an_older_hash(spark, run_id):
     name = f"rewound_{run_id}"
-    then = nessie_http.reference("main")["hash"]
+    then = lakecat_client.reference("main")["hash"]
     spark.sql(f"CREATE NAMESPACE {LAKE}.rewind_{run_id}")  # main moves on
     spark.sql(f"CREATE BRANCH {name} IN {NESSIE} FROM main")
     spark.sql(f"ASSIGN BRANCH {name} TO main AT {then} IN {NESSIE}").collect()
-    assert nessie_http.reference(name)["hash"] == then
-    assert (f"rewind_{run_id}", "NAMESPACE") not in nessie_http.entry_keys(name)
+    assert lakecat_client.reference(name)["hash"] == then
+    assert (f"rewind_{run_id}", "NAMESPACE") not in lakecat_client.entry_keys(name)

@@ -3,7 +3,7 @@ lakecat's Iceberg REST API after MERGE BRANCH, and the other way round."""
 
 import pytest
 
-import nessie_http
+import lakecat_client
 from conftest import LAKE, LAKE_BRANCH, NESSIE
 
 
@@ -26,20 +26,20 @@ def test_nessie_catalog_writes_on_branch_rest_reads_after_merge(on_main, run_id)
     assert _rows(spark, f"SELECT * FROM {NESSIE}.{ns}.events") == expected
 
     # The commits are on the branch only.
-    assert (f"{ns}.events", "ICEBERG_TABLE") in nessie_http.entry_keys(branch)
-    assert (f"{ns}.events", "ICEBERG_TABLE") not in nessie_http.entry_keys("main")
+    assert (f"{ns}.events", "ICEBERG_TABLE") in lakecat_client.entry_keys(branch)
+    assert (f"{ns}.events", "ICEBERG_TABLE") not in lakecat_client.entry_keys("main")
 
     log = spark.sql(f"SHOW LOG {branch} IN {NESSIE}").collect()
-    head = nessie_http.reference(branch)["hash"]
+    head = lakecat_client.reference(branch)["hash"]
     assert log[0]["hash"] == head
     # namespace, create table, two inserts: at least four commits newer than main's head.
-    main_head = nessie_http.reference("main")["hash"]
+    main_head = lakecat_client.reference("main")["hash"]
     hashes = [r["hash"] for r in log]
     assert main_head not in hashes[:4]
     assert len(hashes) >= 4
 
     spark.sql(f"MERGE BRANCH {branch} INTO main IN {NESSIE}").collect()
-    assert (f"{ns}.events", "ICEBERG_TABLE") in nessie_http.entry_keys("main")
+    assert (f"{ns}.events", "ICEBERG_TABLE") in lakecat_client.entry_keys("main")
     assert _rows(spark, f"SELECT * FROM {LAKE}.{ns}.events") == expected
 
 
@@ -53,7 +53,7 @@ def test_rest_catalog_writes_on_branch_nessie_catalog_reads_at_ref(on_main, rest
 
     # NessieCatalog reads a table at a reference with `table@ref`; main does not have it.
     assert _rows(spark, f"SELECT * FROM {NESSIE}.{ns}.`orders@{rest_branch}`") == [(10, 1.5), (20, 2.5)]
-    assert (f"{ns}.orders", "ICEBERG_TABLE") not in nessie_http.entry_keys("main")
+    assert (f"{ns}.orders", "ICEBERG_TABLE") not in lakecat_client.entry_keys("main")
     with pytest.raises(Exception, match="(?i)not found|cannot be found"):
         spark.sql(f"SELECT * FROM {NESSIE}.{ns}.orders").collect()
 
@@ -79,11 +79,11 @@ def test_tag_keeps_the_table_as_it_was(on_main, run_id):
     assert _rows(spark, f"SELECT * FROM {NESSIE}.{ns}.t") == [(1,), (2,)]
 
     spark.sql(f"ASSIGN TAG {tag} TO main IN {NESSIE}").collect()
-    assert nessie_http.reference(tag)["hash"] == nessie_http.reference("main")["hash"]
+    assert lakecat_client.reference(tag)["hash"] == lakecat_client.reference("main")["hash"]
     assert _rows(spark, f"SELECT * FROM {NESSIE}.{ns}.`t@{tag}`") == [(1,), (2,)]
 
     spark.sql(f"DROP TAG {tag} IN {NESSIE}").collect()
-    assert tag not in nessie_http.references()
+    assert tag not in lakecat_client.references()
 
 
 def test_schema_change_rename_and_drop_through_nessie_catalog(on_main, run_id):
@@ -98,13 +98,13 @@ def test_schema_change_rename_and_drop_through_nessie_catalog(on_main, run_id):
     spark.sql(f"ALTER TABLE {NESSIE}.{ns}.a ADD COLUMN note STRING")
     spark.sql(f"INSERT INTO {NESSIE}.{ns}.a VALUES (2, 'two')")
     spark.sql(f"ALTER TABLE {NESSIE}.{ns}.a RENAME TO {NESSIE}.{ns}.b")
-    keys = nessie_http.entry_keys(branch)
+    keys = lakecat_client.entry_keys(branch)
     assert (f"{ns}.b", "ICEBERG_TABLE") in keys and (f"{ns}.a", "ICEBERG_TABLE") not in keys
     assert _rows(spark, f"SELECT id, coalesce(note, '-') FROM {NESSIE}.{ns}.b") == [(1, "-"), (2, "two")]
 
     spark.sql(f"CREATE TABLE {NESSIE}.{ns}.gone (id BIGINT) USING iceberg")
     spark.sql(f"DROP TABLE {NESSIE}.{ns}.gone")
-    assert (f"{ns}.gone", "ICEBERG_TABLE") not in nessie_http.entry_keys(branch)
+    assert (f"{ns}.gone", "ICEBERG_TABLE") not in lakecat_client.entry_keys(branch)
 
     spark.sql(f"MERGE BRANCH {branch} INTO main IN {NESSIE}").collect()
     cols = [r["col_name"] for r in spark.sql(f"DESCRIBE TABLE {LAKE}.{ns}.b").collect()]
@@ -122,11 +122,11 @@ def test_merge_of_a_conflicting_table_change_fails_and_leaves_main(on_main, run_
     # The same table changes on both sides.
     spark.sql(f"INSERT INTO {LAKE}.{ns}.t VALUES (1)")
     spark.sql(f"INSERT INTO {NESSIE}.{ns}.`t@{branch}` VALUES (2)")
-    main_before = nessie_http.reference("main")["hash"]
+    main_before = lakecat_client.reference("main")["hash"]
 
     with pytest.raises(Exception, match="(?i)conflict"):
         spark.sql(f"MERGE BRANCH {branch} INTO main IN {NESSIE}").collect()
-    assert nessie_http.reference("main")["hash"] == main_before
+    assert lakecat_client.reference("main")["hash"] == main_before
     assert _rows(spark, f"SELECT * FROM {LAKE}.{ns}.t") == [(1,)]
 
 
@@ -137,6 +137,6 @@ def test_view_created_through_nessie_catalog_is_read_through_rest(on_main, run_i
     spark.sql(f"CREATE TABLE {NESSIE}.{ns}.t (id BIGINT) USING iceberg")
     spark.sql(f"INSERT INTO {NESSIE}.{ns}.t VALUES (1), (5)")
     spark.sql(f"CREATE VIEW {NESSIE}.{ns}.big AS SELECT id FROM {NESSIE}.{ns}.t WHERE id > 2")
-    assert (f"{ns}.big", "ICEBERG_VIEW") in nessie_http.entry_keys("main")
+    assert (f"{ns}.big", "ICEBERG_VIEW") in lakecat_client.entry_keys("main")
     views = {r["viewName"] for r in spark.sql(f"SHOW VIEWS IN {LAKE}.{ns}").collect()}
     assert views == {"big"}

@@ -7,13 +7,16 @@ settings of its own, so a missing vended property shows up as a failing test.
 Runs under run.sh, inside conformance-tests/with-stack.sh (LAKECAT_URL, LAKECAT_SPARK_JARS)."""
 
 import os
+import sys
 import tempfile
 import time
 import uuid
 
 import pytest
 
-import lakecat_http
+# The HTTP helpers shared by the Python suites (Nessie API v2, raw Iceberg REST reads).
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib", "python"))
+import lakecat_client  # noqa: E402
 from support import DEV_CATALOG, MAIN_CATALOG
 
 
@@ -34,7 +37,7 @@ def _catalog_conf(name: str, warehouse: str) -> dict:
 @pytest.fixture(scope="session")
 def spark():
     # The dev branch must exist before `lake_dev` asks lakecat for its config (warehouse=dev).
-    lakecat_http.ensure_branch("dev")
+    lakecat_client.ensure_branch("dev")
 
     from pyspark.sql import SparkSession
 

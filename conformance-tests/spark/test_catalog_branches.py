@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-import lakecat_http
+import lakecat_client
 from support import DEV_CATALOG, MAIN_CATALOG, rows
 
 
@@ -23,7 +23,7 @@ def _add_catalog(spark, catalog: str, warehouse: str) -> None:
     prefix = f"spark.sql.catalog.{catalog}"
     spark.conf.set(prefix, "org.apache.iceberg.spark.SparkCatalog")
     spark.conf.set(f"{prefix}.type", "rest")
-    spark.conf.set(f"{prefix}.uri", lakecat_http.base_url())
+    spark.conf.set(f"{prefix}.uri", lakecat_client.base_url())
     spark.conf.set(f"{prefix}.warehouse", warehouse)
     spark.conf.set(f"{prefix}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
     spark.conf.set(f"{prefix}.cache-enabled", "false")
@@ -48,18 +48,18 @@ def test_dev_work_invisible_on_main_until_merged(spark, run_id):
     # Nothing of it on main: not the namespace, the table or the view.
     assert ns not in [r[0] for r in spark.sql(f"SHOW NAMESPACES IN {MAIN_CATALOG}").collect()]
     assert _table_missing_on(spark, f"{MAIN_CATALOG}.{t}")
-    with pytest.raises(lakecat_http.HttpError) as missing:
-        lakecat_http.load_table("main", ns, "readings")
+    with pytest.raises(lakecat_client.HttpError) as missing:
+        lakecat_client.load_table("main", ns, "readings")
     assert missing.value.status == 404
 
-    result = lakecat_http.merge("dev", "main")
+    result = lakecat_client.merge("dev", "main")
     assert result["wasApplied"] is True and result["wasSuccessful"] is True, result
-    assert lakecat_http.reference("main")["hash"] == result["resultantTargetHash"]
+    assert lakecat_client.reference("main")["hash"] == result["resultantTargetHash"]
 
     assert rows(spark, f"SELECT id, sensor, value FROM {MAIN_CATALOG}.{t} ORDER BY id") == expected
     assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{ns}.s1_only ORDER BY id") == [(1,), (3,)]
-    main_meta = lakecat_http.load_table("main", ns, "readings")["metadata"]
-    dev_meta = lakecat_http.load_table("dev", ns, "readings")["metadata"]
+    main_meta = lakecat_client.load_table("main", ns, "readings")["metadata"]
+    dev_meta = lakecat_client.load_table("dev", ns, "readings")["metadata"]
     assert main_meta["current-snapshot-id"] == dev_meta["current-snapshot-id"]
     assert main_meta["table-uuid"] == dev_meta["table-uuid"]
 
@@ -83,7 +83,7 @@ def test_feature_branch_changes_existing_table_then_merges(spark, ns, run_id):
     spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES ('a', 1), ('b', 2)")
 
     branch = f"feat_{run_id}"
-    lakecat_http.ensure_branch(branch, from_ref="main")
+    lakecat_client.ensure_branch(branch, from_ref="main")
     catalog = f"lake_{branch}"
     _add_catalog(spark, catalog, branch)
 
@@ -98,7 +98,7 @@ def test_feature_branch_changes_existing_table_then_merges(spark, ns, run_id):
     assert rows(spark, f"SELECT sku, qty FROM {MAIN_CATALOG}.{t} ORDER BY sku") == [("a", 1), ("b", 2)]
     assert [f.name for f in spark.table(f"{MAIN_CATALOG}.{t}").schema.fields] == ["sku", "qty"]
 
-    result = lakecat_http.merge(branch, "main")
+    result = lakecat_client.merge(branch, "main")
     assert result["wasSuccessful"] is True, result
     assert rows(spark, f"SELECT sku, qty, note FROM {MAIN_CATALOG}.{t} ORDER BY sku") == [("a", 1, None), ("b", 5, None), ("c", 7, None)]
 
@@ -108,18 +108,18 @@ def test_conflicting_changes_on_two_branches_do_not_merge(spark, ns, run_id):
     spark.sql(f"CREATE TABLE {MAIN_CATALOG}.{t} (id INT) USING iceberg")
     spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (1)")
     branch = f"conflict_{run_id}"
-    lakecat_http.ensure_branch(branch, from_ref="main")
+    lakecat_client.ensure_branch(branch, from_ref="main")
     catalog = f"lake_{branch}"
     _add_catalog(spark, catalog, branch)
 
     spark.sql(f"INSERT INTO {catalog}.{t} VALUES (2)")
     spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (3)")
-    main_before = lakecat_http.reference("main")["hash"]
+    main_before = lakecat_client.reference("main")["hash"]
 
-    with pytest.raises(lakecat_http.HttpError) as conflict:
-        lakecat_http.merge(branch, "main")
+    with pytest.raises(lakecat_client.HttpError) as conflict:
+        lakecat_client.merge(branch, "main")
     assert conflict.value.status == 409, conflict.value.body
-    assert lakecat_http.reference("main")["hash"] == main_before
+    assert lakecat_client.reference("main")["hash"] == main_before
     assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(1,), (3,)]
     assert rows(spark, f"SELECT id FROM {catalog}.{t} ORDER BY id") == [(1,), (2,)]
 
@@ -128,9 +128,9 @@ def test_catalog_pinned_to_a_tag_or_a_commit_is_read_only_history(spark, ns, run
     t = f"{ns}.pinned"
     spark.sql(f"CREATE TABLE {MAIN_CATALOG}.{t} (id INT) USING iceberg")
     spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (1), (2)")
-    at_release = lakecat_http.reference("main")
+    at_release = lakecat_client.reference("main")
     tag = f"rel_{run_id}"
-    lakecat_http.create_reference(tag, "TAG", at_release)
+    lakecat_client.create_reference(tag, "TAG", at_release)
     time.sleep(0.05)
     release_ms = int(time.time() * 1000)  # the server runs on this machine's clock
     time.sleep(0.05)
@@ -150,5 +150,5 @@ def test_catalog_pinned_to_a_tag_or_a_commit_is_read_only_history(spark, ns, run
         with pytest.raises(Exception) as refused:
             spark.sql(f"INSERT INTO {catalog}.{t} VALUES (9)")
         assert "read-only" in str(refused.value) or "cannot be committed" in str(refused.value), str(refused.value)[:400]
-    assert lakecat_http.reference(tag)["hash"] == at_release["hash"]
+    assert lakecat_client.reference(tag)["hash"] == at_release["hash"]
     assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(1,), (2,), (3,)]

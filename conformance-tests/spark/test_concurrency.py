@@ -4,7 +4,7 @@ Iceberg's client refreshes, re-applies and retries; every append lands, none is 
 
 from concurrent.futures import ThreadPoolExecutor
 
-import lakecat_http
+import lakecat_client
 from support import MAIN_CATALOG, rows
 
 WRITERS = 4
@@ -26,7 +26,7 @@ def test_concurrent_appends_all_land(spark, ns):
     assert rows(spark, f"SELECT writer, count(*), sum(n) FROM {t} GROUP BY writer ORDER BY writer") == [
         (w, 50, sum(range(50))) for w in range(WRITERS)
     ]
-    meta = lakecat_http.load_table("main", ns, "contended")["metadata"]
+    meta = lakecat_client.load_table("main", ns, "contended")["metadata"]
     snaps = {s["snapshot-id"]: s for s in meta["snapshots"]}
     assert len(snaps) == WRITERS
     # One linear history: walking parents from the head visits every snapshot once.

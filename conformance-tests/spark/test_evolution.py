@@ -6,12 +6,12 @@ each change."""
 import datetime as dt
 from decimal import Decimal
 
-import lakecat_http
+import lakecat_client
 from support import MAIN_CATALOG, rows
 
 
 def _meta(ns: str, table: str) -> dict:
-    return lakecat_http.load_table("main", ns, table)["metadata"]
+    return lakecat_client.load_table("main", ns, table)["metadata"]
 
 
 def _current_schema(meta: dict) -> dict:

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-import lakecat_http
+import lakecat_client
 from support import MAIN_CATALOG, rows
 
 
 def _snapshots(ns: str, table: str) -> list:
-    meta = lakecat_http.load_table("main", ns, table)["metadata"]
+    meta = lakecat_client.load_table("main", ns, table)["metadata"]
     return sorted(meta["snapshots"], key=lambda s: s["sequence-number"])
 
 
@@ -123,7 +123,7 @@ def test_format_v3_deletion_vectors_and_row_lineage(spark, ns):
     spark.sql(f"UPDATE {t} SET v = 'C' WHERE id = 3")
     assert rows(spark, f"SELECT id, v FROM {t} ORDER BY id") == [(1, "a"), (3, "C"), (5, "e")]
 
-    meta = lakecat_http.load_table("main", ns, "v3_rows")["metadata"]
+    meta = lakecat_client.load_table("main", ns, "v3_rows")["metadata"]
     assert meta["format-version"] == 3
     snaps = sorted(meta["snapshots"], key=lambda s: s["sequence-number"])
     # v3 merge-on-read writes deletion vectors (Puffin), not position-delete files.

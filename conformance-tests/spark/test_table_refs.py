@@ -5,12 +5,12 @@ timestamp, tag and branch, fast-forward, rollback, and dropping refs."""
 import datetime as dt
 import time
 
-import lakecat_http
+import lakecat_client
 from support import MAIN_CATALOG, rows
 
 
 def _meta(ns: str, table: str) -> dict:
-    return lakecat_http.load_table("main", ns, table)["metadata"]
+    return lakecat_client.load_table("main", ns, table)["metadata"]
 
 
 def test_branches_tags_and_time_travel(spark, ns):

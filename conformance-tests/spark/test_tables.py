@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-import lakecat_http
+import lakecat_client
 from support import MAIN_CATALOG, rows, scalar
 
 
@@ -16,7 +16,7 @@ def test_namespace_lifecycle(spark, run_id):
     assert "(team,conformance)" in described["Properties"], described
 
     spark.sql(f"ALTER NAMESPACE {MAIN_CATALOG}.{name} SET DBPROPERTIES ('purpose' = 'changed')")
-    ns_json = lakecat_http.request("GET", f"/v1/main/namespaces/{name}")
+    ns_json = lakecat_client.request("GET", f"/v1/main/namespaces/{name}")
     assert ns_json["properties"]["purpose"] == "changed"
     assert ns_json["properties"]["team"] == "conformance"
 
@@ -67,7 +67,7 @@ def test_create_partitioned_table_insert_select(spark, ns):
     assert scalar(spark, f"SELECT sum(record_count) FROM {t}.files") == 5
 
     # The metadata lakecat keeps matches what Spark asked for.
-    meta = lakecat_http.load_table("main", ns, "events")["metadata"]
+    meta = lakecat_client.load_table("main", ns, "events")["metadata"]
     assert meta["format-version"] == 2
     spec = next(s for s in meta["partition-specs"] if s["spec-id"] == meta["default-spec-id"])
     assert sorted(f["transform"] for f in spec["fields"]) == ["bucket[4]", "day"]
@@ -89,7 +89,7 @@ def test_create_table_as_select_and_replace(spark, ns):
     assert rows(spark, f"SELECT id, tag FROM {src} ORDER BY id") == [(i, "r") for i in range(5)]
     # The replaced table keeps its history: two snapshots, two schemas, a new default spec.
     assert [f.name for f in spark.table(src).schema.fields] == ["id", "tag"]
-    meta = lakecat_http.load_table("main", ns, "ctas_src")["metadata"]
+    meta = lakecat_client.load_table("main", ns, "ctas_src")["metadata"]
     assert len(meta["snapshots"]) == 2
     assert len(meta["schemas"]) == 2
     spec = next(s for s in meta["partition-specs"] if s["spec-id"] == meta["default-spec-id"])
@@ -109,9 +109,9 @@ def test_list_rename_and_drop_table(spark, ns):
     tables = [r.tableName for r in spark.sql(f"SHOW TABLES IN {MAIN_CATALOG}.{ns}").collect()]
     assert "renamed" not in tables
     try:
-        lakecat_http.load_table("main", ns, "renamed")
+        lakecat_client.load_table("main", ns, "renamed")
         raise AssertionError("a dropped table still loads")
-    except lakecat_http.HttpError as err:
+    except lakecat_client.HttpError as err:
         assert err.status == 404
 
 
@@ -119,11 +119,11 @@ def test_register_table_from_metadata_file(spark, ns):
     src = f"{MAIN_CATALOG}.{ns}.reg_src"
     spark.sql(f"CREATE TABLE {src} (id INT, v STRING) USING iceberg")
     spark.sql(f"INSERT INTO {src} VALUES (1, 'one'), (2, 'two')")
-    location = lakecat_http.load_table("main", ns, "reg_src")["metadata-location"]
+    location = lakecat_client.load_table("main", ns, "reg_src")["metadata-location"]
 
     result = spark.sql(f"CALL {MAIN_CATALOG}.system.register_table(table => '{ns}.reg_copy', metadata_file => '{location}')").collect()[0]
     assert result["total_records_count"] == 2
     assert rows(spark, f"SELECT id, v FROM {MAIN_CATALOG}.{ns}.reg_copy ORDER BY id") == [(1, "one"), (2, "two")]
-    registered = lakecat_http.load_table("main", ns, "reg_copy")
+    registered = lakecat_client.load_table("main", ns, "reg_copy")
     assert registered["metadata-location"] == location
-    assert registered["metadata"]["table-uuid"] == lakecat_http.load_table("main", ns, "reg_src")["metadata"]["table-uuid"]
+    assert registered["metadata"]["table-uuid"] == lakecat_client.load_table("main", ns, "reg_src")["metadata"]["table-uuid"]

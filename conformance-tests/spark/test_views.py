@@ -1,7 +1,7 @@
 """Iceberg views through Spark 3.5 and Iceberg's SQL extensions, stored by lakecat's REST view
 endpoints: create with column aliases and comments, query, list, replace, properties, rename, drop."""
 
-import lakecat_http
+import lakecat_client
 from support import MAIN_CATALOG, rows
 
 
@@ -21,7 +21,7 @@ def test_view_lifecycle(spark, ns):
     assert rows(spark, f"SELECT id, label FROM {v} ORDER BY id") == [(2, "B"), (3, "C")]
     assert "recent" in [r.viewName for r in spark.sql(f"SHOW VIEWS IN {MAIN_CATALOG}.{ns}").collect()]
 
-    meta = lakecat_http.load_view("main", ns, "recent")["metadata"]
+    meta = lakecat_client.load_view("main", ns, "recent")["metadata"]
     version = next(x for x in meta["versions"] if x["version-id"] == meta["current-version-id"])
     assert [(r["type"], r["dialect"]) for r in version["representations"]] == [("sql", "spark")]
     assert version["representations"][0]["sql"] == sql
@@ -39,12 +39,12 @@ def test_view_lifecycle(spark, ns):
 
     spark.sql(f"CREATE OR REPLACE VIEW {v} AS SELECT count(*) AS n FROM {base}")
     assert rows(spark, f"SELECT n FROM {v}") == [(4,)]
-    meta = lakecat_http.load_view("main", ns, "recent")["metadata"]
+    meta = lakecat_client.load_view("main", ns, "recent")["metadata"]
     assert len(meta["versions"]) == 2 and meta["current-version-id"] == max(x["version-id"] for x in meta["versions"])
 
     spark.sql(f"ALTER VIEW {v} SET TBLPROPERTIES ('stage' = 'two')")
     spark.sql(f"ALTER VIEW {v} UNSET TBLPROPERTIES ('team')")
-    props = lakecat_http.load_view("main", ns, "recent")["metadata"]["properties"]
+    props = lakecat_client.load_view("main", ns, "recent")["metadata"]["properties"]
     assert props["stage"] == "two" and "team" not in props
 
     spark.sql(f"ALTER VIEW {v} RENAME TO {ns}.renamed_view")  # the new name is inside the same catalog
@@ -55,9 +55,9 @@ def test_view_lifecycle(spark, ns):
     spark.sql(f"DROP VIEW {MAIN_CATALOG}.{ns}.renamed_view")
     assert "renamed_view" not in [r.viewName for r in spark.sql(f"SHOW VIEWS IN {MAIN_CATALOG}.{ns}").collect()]
     try:
-        lakecat_http.load_view("main", ns, "renamed_view")
+        lakecat_client.load_view("main", ns, "renamed_view")
         raise AssertionError("a dropped view still loads")
-    except lakecat_http.HttpError as err:
+    except lakecat_client.HttpError as err:
         assert err.status == 404
 
 
