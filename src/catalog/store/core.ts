@@ -2,12 +2,15 @@
  * Shared plumbing of the store: SQL execution on either driver, caches of immutable rows,
  * SQLSTATE mapping, and the single-statement write of a commit with its reference CAS.
  */
+import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { CatalogError, NotFoundError, StoreUnavailableError } from '../errors.js';
 import { fromContentRow, toContentRow, type ContentRow, type StoredOperation } from './content-codec.js';
 import { decodeNode, type IndexNode, type NodeSink, type NodeSource } from './key-index.js';
 import { Lru } from './lru.js';
 import type { Content } from './port.js';
+import { RefCache, type RefCacheMode } from './ref-cache.js';
+import { REF_CHANNEL } from './ref-listener.js';
 
 /** The part of a drizzle database (or transaction) the store uses, on node-postgres and PGlite alike. */
 export interface Executor {
@@ -78,8 +81,58 @@ export class StoreCore implements NodeSource {
   readonly nodes = new Lru<string, IndexNode>(32 * MiB, nodeWeight);
   readonly contents = new Lru<string, Content>(64 * MiB, contentWeight);
   readonly commits = new Lru<string, CommitRow>(16 * MiB, (c) => 512 + c.operations.length * 160);
+  /** Reference heads; see ref-cache.ts for when hits are served. */
+  readonly refs: RefCache;
+  /** Tags this store's notifications, so that its own listener skips them. */
+  readonly origin = randomUUID();
+  /** Every transaction goes through this wrapper, so that cache updates wait for COMMIT. */
+  readonly db: Transactional;
+  /** Cache updates of reference moves made inside each open transaction. */
+  private readonly afterCommit = new WeakMap<Executor, { name: string; apply: () => void }[]>();
 
-  constructor(readonly db: Transactional) {}
+  constructor(db: Transactional, refCacheMode: RefCacheMode = 'off') {
+    this.refs = new RefCache(refCacheMode);
+    this.db = {
+      execute: (q) => db.execute(q),
+      transaction: async <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
+        const pending: { name: string; apply: () => void }[] = [];
+        try {
+          const result = await db.transaction((tx) => {
+            const tracked: Executor = { execute: (q) => tx.execute(q) };
+            this.afterCommit.set(tracked, pending);
+            return fn(tracked);
+          });
+          for (const p of pending) p.apply();
+          return result;
+        } catch (err) {
+          // Rolled back, or COMMIT's outcome is unknown: forget what the transaction touched.
+          for (const p of pending) this.refs.invalidate(p.name);
+          throw err;
+        }
+      },
+    };
+  }
+
+  /**
+   * SQL that notifies other processes that reference `name` moved; delivered by PostgreSQL when
+   * the surrounding transaction commits, and never if it rolls back. Not needed when this
+   * process is the only writer.
+   */
+  notifyRef(name: string): SQL {
+    return this.refs.mode === 'exclusive' ? sql`NULL` : sql`pg_notify(${REF_CHANNEL}, ${`${this.origin} ${name}`})`;
+  }
+
+  /**
+   * Records that this process moved `name` from `expected` to `next` on `ex`: at once outside a
+   * transaction (the statement has committed), at COMMIT inside one.
+   */
+  refMoved(ex: Executor, name: string, expected: string, next: { name: string; type: 'BRANCH' | 'TAG'; hash: string } | null): void {
+    const pending = this.afterCommit.get(ex);
+    if (pending) pending.push({ name, apply: () => this.refs.moved(name, expected, next) });
+    else if (ex === this.db) this.refs.moved(name, expected, next);
+    // An executor this core did not open: its commit cannot be observed, so only drop the entry.
+    else this.refs.invalidate(name);
+  }
 
   async rows<T>(q: SQL, ex: Executor = this.db): Promise<T[]> {
     try {
@@ -196,6 +249,7 @@ export class StoreCore implements NodeSource {
     // from a transaction that did not commit, and ON CONFLICT makes re-sending harmless.
     const nodeRows = [...nodes].map(([hash, n]) => ({ hash, level: n.level, data: n.data }));
     const contentRows = [...contents].map(([h, c]) => toContentRow(h, c));
+    const next = commits[commits.length - 1].hash;
     const commitRows = commits.map((c) => ({
       hash: c.hash,
       parent: c.parent,
@@ -231,13 +285,25 @@ export class StoreCore implements NodeSource {
             FROM json_to_recordset(${JSON.stringify(commitRows)}::json)
               AS x(hash text, parent text, merge_parent text, gen bigint, commit_time bigint, author text, message text,
                    properties json, operations json, index_root text)
-            ON CONFLICT DO NOTHING)
-          UPDATE refs SET hash = ${commits[commits.length - 1].hash}
-          WHERE name = ${branch} AND type = 'BRANCH' AND hash = ${expected}
-          RETURNING hash`,
+            ON CONFLICT DO NOTHING),
+          u AS (
+            UPDATE refs SET hash = ${next}
+            WHERE name = ${branch} AND type = 'BRANCH' AND hash = ${expected}
+            RETURNING hash)
+          SELECT hash, ${this.notifyRef(branch)} AS notified FROM u`,
       ex,
-    );
-    return rows.length === 1;
+    ).catch((err: unknown) => {
+      // The statement may have committed before the error: the head is unknown.
+      this.refs.invalidate(branch);
+      throw err;
+    });
+    if (rows.length !== 1) {
+      // Lost the race: whatever is cached for the branch is probably behind.
+      this.refs.invalidate(branch);
+      return false;
+    }
+    this.refMoved(ex, branch, expected, { name: branch, type: 'BRANCH', hash: next });
+    return true;
   }
 
   /** Caches the rows of a written commit (never used to skip an insert, see writeCommit). */

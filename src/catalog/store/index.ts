@@ -14,11 +14,21 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Transactional } from './core.js';
 import { PgVersionStore } from './pg-store.js';
+import { PgRefListener } from './ref-listener.js';
 import type { VersionStore } from './port.js';
 
 export type StoreConfig =
   | { kind: 'pglite'; /** undefined: in memory */ dataDir?: string }
-  | { kind: 'postgres'; url: string; poolSize?: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      /**
+       * Cache reference heads in this process, kept in step with other processes by LISTEN/NOTIFY
+       * (default true). Off: every read at a branch head asks PostgreSQL for the head.
+       */
+      refCache?: boolean;
+    };
 
 /** The committed migrations folder, found upwards from this module (works from src/ and from a build). */
 export function migrationsFolder(): string {
@@ -43,6 +53,8 @@ export function createStore(config: StoreConfig): VersionStore {
         db: db as unknown as Transactional,
         migrate: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),
         close: () => client.close(),
+        // One process owns a PGlite database: every reference move goes through this store.
+        refCache: 'exclusive',
       });
     }
     case 'postgres': {
@@ -69,6 +81,8 @@ export function createStore(config: StoreConfig): VersionStore {
           }
         },
         close: () => pool.end(),
+        refCache: config.refCache === false ? 'off' : 'watched',
+        watchRefs: (cache, origin) => new PgRefListener({ url: config.url, origin, cache }),
       });
     }
     default: {

@@ -10,6 +10,7 @@ import { sqlState, StoreCore, type CommitRow, type Transactional } from './core.
 import { ancestor, firstParentChain, hashAtTime, mergeBase, resolveHash } from './history.js';
 import { diffIndex, EMPTY_NODE_DATA, EMPTY_ROOT, lookupMany, scanIndex, type IndexEntry } from './key-index.js';
 import { mergeInto, transplantOnto } from './merge.js';
+import type { RefCache, RefCacheMode } from './ref-cache.js';
 import {
   keyFromString,
   keyToString,
@@ -42,6 +43,13 @@ export interface PgStoreOptions {
   migrate: () => Promise<void>;
   close: () => Promise<void>;
   defaultBranch?: string;
+  /**
+   * The reference head cache (ref-cache.ts): 'exclusive' when this process is the only writer
+   * (PGlite), 'watched' with `watchRefs`, 'off' (the default) to read every head from the database.
+   */
+  refCache?: RefCacheMode;
+  /** Starts keeping a 'watched' cache in step with other processes (ref-listener.ts). */
+  watchRefs?: (cache: RefCache, origin: string) => { start(): Promise<void>; close(): Promise<void> };
 }
 
 function encodeToken(s: string): string {
@@ -70,10 +78,18 @@ function prefixRange(prefix: ContentKey | undefined): { from?: string; to?: stri
 export class PgVersionStore implements VersionStore {
   readonly defaultBranch: string;
   private readonly core: StoreCore;
+  private watcher: { start(): Promise<void>; close(): Promise<void> } | undefined;
 
   constructor(private readonly opts: PgStoreOptions) {
-    this.core = new StoreCore(opts.db);
+    const mode = opts.refCache ?? 'off';
+    if (mode === 'watched' && !opts.watchRefs) throw new Error("refCache 'watched' needs watchRefs");
+    this.core = new StoreCore(opts.db, mode);
     this.defaultBranch = opts.defaultBranch ?? 'main';
+  }
+
+  /** The reference head cache, for tests and metrics. */
+  get refCache(): RefCache {
+    return this.core.refs;
   }
 
   async init(): Promise<void> {
@@ -85,9 +101,14 @@ export class PgVersionStore implements VersionStore {
                 ON CONFLICT DO NOTHING)
           INSERT INTO refs (name, type, hash) VALUES (${this.defaultBranch}, 'BRANCH', ${NO_ANCESTOR_HASH}) ON CONFLICT DO NOTHING`,
     );
+    if (this.opts.watchRefs && !this.watcher) {
+      this.watcher = this.opts.watchRefs(this.core.refs, this.core.origin);
+      await this.watcher.start();
+    }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.watcher?.close();
     return this.opts.close();
   }
 
@@ -102,8 +123,12 @@ export class PgVersionStore implements VersionStore {
   }
 
   async getReference(name: string): Promise<Reference> {
+    const cached = this.core.refs.get(name);
+    if (cached) return { name: cached.name, type: cached.type, hash: cached.hash };
+    const token = this.core.refs.begin();
     const rows = await this.core.rows<Reference>(sql`SELECT name, type, hash FROM refs WHERE name = ${name}`);
     if (rows.length === 0) throw new NotFoundError(`Named reference '${name}' not found`, 'reference');
+    this.core.refs.fill(rows[0], token);
     return rows[0];
   }
 
@@ -111,8 +136,12 @@ export class PgVersionStore implements VersionStore {
     if (!REF_NAME.test(name)) throw new BadRequestError(`Invalid reference name '${name}'`);
     const target = await resolveHash(this.core, hash);
     try {
-      await this.core.rows(sql`INSERT INTO refs (name, type, hash) VALUES (${name}, ${type}, ${target.hash})`);
+      await this.core.rows(
+        sql`WITH i AS (INSERT INTO refs (name, type, hash) VALUES (${name}, ${type}, ${target.hash}) RETURNING name)
+            SELECT name, ${this.core.notifyRef(name)} AS notified FROM i`,
+      );
     } catch (err) {
+      this.core.refs.invalidate(name);
       if (sqlState(err) === '23505') throw new AlreadyExistsError(`Named reference '${name}' already exists`, 'reference');
       throw err;
     }
@@ -135,22 +164,30 @@ export class PgVersionStore implements VersionStore {
 
   async assignReference(name: string, type: ReferenceType | undefined, expectedHash: string, newHash: string): Promise<Reference> {
     const target = await resolveHash(this.core, newHash);
-    const rows = await this.core.rows<Reference>(
-      sql`UPDATE refs SET hash = ${target.hash}
-          WHERE name = ${name} AND hash = ${expectedHash} AND (${type ?? null}::text IS NULL OR type = ${type ?? null})
-          RETURNING name, type, hash`,
-    );
+    const rows = await this.core
+      .rows<Reference>(
+        sql`WITH u AS (
+              UPDATE refs SET hash = ${target.hash}
+              WHERE name = ${name} AND hash = ${expectedHash} AND (${type ?? null}::text IS NULL OR type = ${type ?? null})
+              RETURNING name, type, hash)
+            SELECT name, type, hash, ${this.core.notifyRef(name)} AS notified FROM u`,
+      )
+      .finally(() => this.core.refs.invalidate(name));
     if (rows.length === 0) return this.casFailure(name, type, expectedHash);
-    return rows[0];
+    return { name: rows[0].name, type: rows[0].type, hash: rows[0].hash };
   }
 
   async deleteReference(name: string, type: ReferenceType | undefined, expectedHash: string): Promise<void> {
     if (name === this.defaultBranch) throw new BadRequestError(`Default branch '${name}' cannot be deleted`);
-    const rows = await this.core.rows<{ name: string }>(
-      sql`DELETE FROM refs
-          WHERE name = ${name} AND hash = ${expectedHash} AND (${type ?? null}::text IS NULL OR type = ${type ?? null})
-          RETURNING name`,
-    );
+    const rows = await this.core
+      .rows<{ name: string }>(
+        sql`WITH d AS (
+              DELETE FROM refs
+              WHERE name = ${name} AND hash = ${expectedHash} AND (${type ?? null}::text IS NULL OR type = ${type ?? null})
+              RETURNING name)
+            SELECT name, ${this.core.notifyRef(name)} AS notified FROM d`,
+      )
+      .finally(() => this.core.refs.invalidate(name));
     if (rows.length === 0) await this.casFailure(name, type, expectedHash);
   }
 
