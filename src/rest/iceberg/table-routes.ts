@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { checkName } from '../../catalog/identifiers.js';
 import { commitTables, type TableChange } from '../../catalog/table-commit.js';
@@ -25,15 +24,20 @@ import {
   stringMap,
 } from './decode.js';
 import { collect } from './namespace-routes.js';
+import { ifNoneMatchHits, LoadResultCache, loadResultText, type SnapshotsMode } from './load-result.js';
 
 export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
   const { deps, metrics } = opts;
   const app = new Hono<IcebergEnv>();
   const storageConfigJson = stringifyJson(opts.storageConfig);
+  const bodies = new LoadResultCache(storageConfigJson);
 
   /** LoadTableResult, built around the stored metadata text so that it is served byte for byte. */
   const loadResult = (metadataLocation: string | undefined, metadataText: string) =>
-    `{${metadataLocation === undefined ? '' : `"metadata-location":${JSON.stringify(metadataLocation)},`}"metadata":${metadataText},"config":${storageConfigJson}}`;
+    loadResultText(metadataLocation, metadataText, storageConfigJson);
+  /** The ETag header a following loadTable (all snapshots) of this version answers with. */
+  const etagOf = (metadataLocation: string | undefined): Record<string, string> | undefined =>
+    metadataLocation === undefined ? undefined : { etag: bodies.etag('all', metadataLocation) };
 
   app.get('/namespaces/:namespace/tables', async (c) => {
     const ref = await requestRef(c, deps);
@@ -66,7 +70,7 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
       },
       requestActor(c),
     );
-    return rawJson(c, loadResult(created.metadataLocation, created.metadataText));
+    return rawJson(c, loadResult(created.metadataLocation, created.metadataText), 200, etagOf(created.metadataLocation));
   });
 
   app.post('/namespaces/:namespace/register', async (c) => {
@@ -82,24 +86,19 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
       optionalBoolean(body, 'overwrite'),
       requestActor(c),
     );
-    return rawJson(c, loadResult(loaded.metadataLocation, loaded.metadataText));
+    return rawJson(c, loadResult(loaded.metadataLocation, loaded.metadataText), 200, etagOf(loaded.metadataLocation));
   });
 
   app.get('/namespaces/:namespace/tables/:table', async (c) => {
     const ref = await requestRef(c, deps);
     const id = identifierParam(c, 'table');
     if (c.req.method === 'HEAD') return c.body(null, (await tables.tableExists(deps, ref, id)) ? 204 : 404);
-    const mode = c.req.query('snapshots') ?? 'all';
-    if (mode !== 'all' && mode !== 'refs') {
-      throw new RequestError(400, `Invalid snapshots mode '${mode}': expected 'all' or 'refs'`);
-    }
+    const mode = snapshotsMode(c.req.query('snapshots'));
     const loaded = await tables.loadTable(deps, ref, id);
-    const etag = `W/"${createHash('sha256').update(`${mode}\u0000${loaded.metadataLocation}`).digest('hex').slice(0, 40)}"`;
-    if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag });
-    const metadataText = mode === 'refs' ? onlyReferencedSnapshots(loaded.metadataText) : loaded.metadataText;
-    return rawJson(c, loadResult(loaded.metadataLocation, metadataText), 200, { etag });
+    const served = bodies.get(mode, loaded.metadataLocation, loaded.metadataText, mode === 'refs' ? onlyReferencedSnapshots : same);
+    if (ifNoneMatchHits(c.req.header('if-none-match'), served.etag)) return c.body(null, 304, { etag: served.etag });
+    return c.body(served.body, 200, { 'content-type': 'application/json', etag: served.etag });
   });
-
 
   app.post('/namespaces/:namespace/tables/:table', async (c) => {
     const ref = await requestRef(c, deps);
@@ -114,7 +113,12 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
     }
     const [committed] = await commitTables(deps, ref, [changeFromJson(id, body)], requestActor(c));
     metrics.inc('lakecat_table_commits_total');
-    return rawJson(c, `{"metadata-location":${JSON.stringify(committed.metadataLocation)},"metadata":${committed.metadataText}}`);
+    return rawJson(
+      c,
+      `{"metadata-location":${JSON.stringify(committed.metadataLocation)},"metadata":${committed.metadataText}}`,
+      200,
+      etagOf(committed.metadataLocation),
+    );
   });
 
   app.delete('/namespaces/:namespace/tables/:table', async (c) => {
@@ -192,6 +196,14 @@ function changeFromJson(identifier: TableChange['identifier'], body: JsonObject)
 function withDefault(obj: JsonObject, key: string, value: JsonValue): JsonObject {
   return field(obj, key) === undefined ? { ...obj, [key]: value } : obj;
 }
+
+function snapshotsMode(value: string | undefined): SnapshotsMode {
+  if (value === undefined || value === 'all') return 'all';
+  if (value === 'refs') return 'refs';
+  throw new RequestError(400, `Invalid snapshots mode '${value}': expected 'all' or 'refs'`);
+}
+
+const same = (text: string) => text;
 
 /** `snapshots=refs`: keep only the snapshots that a branch or tag points at. */
 function onlyReferencedSnapshots(metadataText: string): string {
