@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { CatalogDeps } from '../catalog/deps.js';
-import { IdempotencyCache } from './idempotency.js';
+import { MemoryIdempotencyRecords } from '../catalog/store/idempotency-store.js';
+import { IdempotencyGuard } from './idempotency.js';
 import { createIcebergApi } from './iceberg/index.js';
 import { Metrics } from './metrics.js';
 import { createNessieApi } from './nessie/index.js';
@@ -50,7 +51,10 @@ export function createApp(opts: AppOptions): App {
     createIcebergApi({
       deps: opts.deps,
       metrics,
-      idempotency: new IdempotencyCache(opts.idempotencyLifetimeMs ?? 30 * 60_000),
+      // Stores without a database of their own keep keys in memory: correct for one process only.
+      idempotency: new IdempotencyGuard(opts.deps.store.idempotency ?? new MemoryIdempotencyRecords(), {
+        lifetimeMs: opts.idempotencyLifetimeMs ?? 30 * 60_000,
+      }),
       storageConfig: opts.storageConfig ?? {},
       maxBodyBytes: opts.maxBodyBytes,
     }),

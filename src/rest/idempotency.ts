@@ -1,39 +1,180 @@
 /**
- * Replays the final response of a mutation for a repeated `Idempotency-Key` (Iceberg REST).
- * Kept in this process's memory for the advertised lifetime: with several server processes,
- * a retry that lands on another process is executed again (and then usually fails with a
- * 409 on its requirements rather than applying twice).
+ * Iceberg REST `Idempotency-Key`: a retried mutation with the same key gets the first attempt's
+ * final response instead of running again. Records live in the version store's database (see
+ * IdempotencyRecords), so a retry that reaches another lakecat process, or arrives after a
+ * restart, is still answered from the first attempt.
+ *
+ * A request claims its key before running (PENDING) and finalises it with its response (DONE).
+ * A duplicate that arrives while the first attempt runs waits for it; if it is still running
+ * after `waitMs`, the duplicate gets a retryable 503, never a 409: an Iceberg client treats a
+ * commit's 409 as "not applied" and deletes the files it wrote, which would corrupt the table
+ * if the first attempt then succeeds. A claim whose owner stopped sending heartbeats (crashed
+ * process) is taken over after `staleMs` and the request runs again.
  */
-export interface StoredResponse {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
+import { createHash, randomUUID } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { IdempotencyRecords, StoredResponse } from '../catalog/store/port.js';
+import { json } from './http.js';
+
+export type { StoredResponse };
+
+export interface IdempotencyOptions {
+  /** How long a key is honoured, from its first use; advertised as `idempotency-key-lifetime`. */
+  lifetimeMs: number;
+  /** How long a duplicate waits for a running first attempt before answering 503. */
+  waitMs?: number;
+  /** How often a running request refreshes its claim. */
+  heartbeatMs?: number;
+  /** A claim without a heartbeat for this long belongs to a dead process and may be taken over. */
+  staleMs?: number;
+  /** Expired records are deleted at most this often per process, at most `purgeBatch` at a time. */
+  purgeEveryMs?: number;
+  purgeBatch?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
-export class IdempotencyCache {
-  private readonly entries = new Map<string, { at: number; fingerprint: string; response: StoredResponse }>();
+/** The spec's key is a 36-character UUID; anything far longer is refused rather than stored. */
+const MAX_KEY_LENGTH = 128;
+
+/**
+ * Statuses replayed for a retried key: success and deterministic client errors. 5xx are never
+ * finalised (the spec), nor are 4xx that depend on the moment rather than on the request
+ * (authentication, timeouts, rate limits).
+ */
+export function isFinal(status: number): boolean {
+  if (status >= 500) return false;
+  return status !== 401 && status !== 403 && status !== 408 && status !== 419 && status !== 429;
+}
+
+/** Identifies the request a key was first used for: method, path (with prefix) and exact body. */
+export function requestFingerprint(method: string, path: string, body: string): string {
+  return createHash('sha256').update(`${method} ${path}\n${body}`).digest('hex');
+}
+
+type Acquired = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse } | { kind: 'mismatch' } | { kind: 'busy' };
+
+export class IdempotencyGuard {
+  readonly lifetimeMs: number;
+  private readonly waitMs: number;
+  private readonly heartbeatMs: number;
+  private readonly staleMs: number;
+  private readonly purgeEveryMs: number;
+  private readonly purgeBatch: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private lastPurge = Number.NEGATIVE_INFINITY;
 
   constructor(
-    readonly lifetimeMs: number,
-    private readonly maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  get(key: string, fingerprint: string): StoredResponse | 'mismatch' | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (this.now() - e.at > this.lifetimeMs) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return e.fingerprint === fingerprint ? e.response : 'mismatch';
+    private readonly records: IdempotencyRecords,
+    opts: IdempotencyOptions,
+  ) {
+    this.lifetimeMs = opts.lifetimeMs;
+    this.waitMs = opts.waitMs ?? 10_000;
+    this.heartbeatMs = opts.heartbeatMs ?? 2_000;
+    this.staleMs = opts.staleMs ?? 15_000;
+    this.purgeEveryMs = opts.purgeEveryMs ?? 60_000;
+    this.purgeBatch = opts.purgeBatch ?? 200;
+    this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  put(key: string, fingerprint: string, response: StoredResponse): void {
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+  /** Hono middleware for the Iceberg routes: guards POST and DELETE requests that carry a key. */
+  middleware(): MiddlewareHandler {
+    return async (c: Context, next) => {
+      const key = c.req.header('idempotency-key');
+      if (key === undefined || (c.req.method !== 'POST' && c.req.method !== 'DELETE')) return next();
+      if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+        return json(c, { error: { message: `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters (a UUID)`, type: 'BadRequestException', code: 400 } }, 400);
+      }
+      const body = c.req.method === 'POST' ? await c.req.text() : '';
+      const fingerprint = requestFingerprint(c.req.method, c.req.path, body);
+      await this.purge();
+      const owner = randomUUID();
+      const acquired = await this.acquire(key, fingerprint, owner);
+      switch (acquired.kind) {
+        case 'mismatch':
+          return json(c, { error: { message: `Idempotency-Key ${key} was already used for a different request`, type: 'UnprocessableEntityException', code: 422 } }, 422);
+        case 'busy':
+          return json(
+            c,
+            { error: { message: `A request with Idempotency-Key ${key} is still in progress; retry with the same key`, type: 'ServiceUnavailableException', code: 503 } },
+            503,
+            { 'retry-after': '1' },
+          );
+        case 'replay': {
+          const r = acquired.response;
+          return new Response(r.status === 204 || r.status === 304 ? null : r.body, { status: r.status, headers: r.headers });
+        }
+        case 'claimed':
+          await this.run(c, next, key, owner);
+          return;
+        default: {
+          const never: never = acquired;
+          throw new Error(`unexpected ${JSON.stringify(never)}`);
+        }
+      }
+    };
+  }
+
+  /** Claims the key, or waits for the attempt that holds it, or takes over a dead one. */
+  private async acquire(key: string, fingerprint: string, owner: string): Promise<Acquired> {
+    const deadline = this.now() + this.waitMs;
+    let pause = 25;
+    for (;;) {
+      const now = this.now();
+      const held = await this.records.claim(key, fingerprint, owner, now, now + this.lifetimeMs);
+      if (held === null) return { kind: 'claimed' };
+      if (held.fingerprint !== fingerprint) return { kind: 'mismatch' };
+      if (held.state === 'DONE') return { kind: 'replay', response: held.response };
+      const staleBefore = now - this.staleMs;
+      if (held.heartbeatAt < staleBefore && (await this.records.takeOver(key, held.owner, owner, now, staleBefore))) {
+        return { kind: 'claimed' };
+      }
+      if (now >= deadline) return { kind: 'busy' };
+      await this.sleep(Math.min(pause, Math.max(1, deadline - now)));
+      pause = Math.min(pause * 2, 500);
     }
-    this.entries.set(key, { at: this.now(), fingerprint, response });
+  }
+
+  /** Runs the request under the claim, then finalises (replayable outcome) or releases it. */
+  private async run(c: Context, next: () => Promise<void>, key: string, owner: string): Promise<void> {
+    const beat = setInterval(() => {
+      this.records.heartbeat(key, owner, this.now()).catch(() => undefined);
+    }, this.heartbeatMs);
+    beat.unref();
+    try {
+      await next();
+    } catch (err) {
+      clearInterval(beat);
+      await this.records.release(key, owner).catch(() => undefined);
+      throw err;
+    }
+    clearInterval(beat);
+    const status = c.res.status;
+    // The response goes out whatever happens to the record: a claim left PENDING by a failed
+    // write is taken over once stale, and the retry runs again.
+    try {
+      if (isFinal(status)) {
+        const text = status === 204 || status === 304 ? '' : await c.res.clone().text();
+        const headers: Record<string, string> = {};
+        c.res.headers.forEach((v, k) => {
+          if (k !== 'x-request-id') headers[k] = v;
+        });
+        await this.records.complete(key, owner, { status, body: text, headers });
+      } else {
+        await this.records.release(key, owner);
+      }
+    } catch {
+      // see above
+    }
+  }
+
+  /** Deletes a bounded batch of expired records, at most once per `purgeEveryMs` in this process. */
+  private async purge(): Promise<void> {
+    const now = this.now();
+    if (now - this.lastPurge < this.purgeEveryMs) return;
+    this.lastPurge = now;
+    await this.records.purgeExpired(now, this.purgeBatch).catch(() => undefined);
   }
 }

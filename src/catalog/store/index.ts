@@ -13,6 +13,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Transactional } from './core.js';
+import { PgIdempotencyRecords } from './idempotency-store.js';
 import { PgVersionStore } from './pg-store.js';
 import { PgRefListener } from './ref-listener.js';
 import type { VersionStore } from './port.js';
@@ -49,20 +50,21 @@ export function createStore(config: StoreConfig): VersionStore {
     case 'pglite': {
       const client = new PGlite(config.dataDir);
       const db = drizzlePglite({ client });
-      return new PgVersionStore({
+      const store = new PgVersionStore({
         db: db as unknown as Transactional,
         migrate: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),
         close: () => client.close(),
         // One process owns a PGlite database: every reference move goes through this store.
         refCache: 'exclusive',
       });
+      return withIdempotency(store, db as unknown as Transactional);
     }
     case 'postgres': {
       const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 20 });
       // An idle client losing its connection must not crash the process; the next query reports it.
       pool.on('error', () => undefined);
       const db = drizzleNodePg({ client: pool });
-      return new PgVersionStore({
+      const store = new PgVersionStore({
         db: db as unknown as Transactional,
         // Several processes may start at once: serialise migrations with an advisory lock held
         // on one dedicated connection.
@@ -84,10 +86,19 @@ export function createStore(config: StoreConfig): VersionStore {
         refCache: config.refCache === false ? 'off' : 'watched',
         watchRefs: (cache, origin) => new PgRefListener({ url: config.url, origin, cache }),
       });
+      return withIdempotency(store, db as unknown as Transactional);
     }
     default: {
       const never: never = config;
       throw new Error(`unknown store kind ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * Attaches the Idempotency-Key records to the store: same database and lifetime, but kept out
+ * of the store class because they are HTTP bookkeeping, not versioned catalog state.
+ */
+function withIdempotency(store: PgVersionStore, db: Transactional): VersionStore {
+  return Object.assign(store, { idempotency: new PgIdempotencyRecords(db) });
 }

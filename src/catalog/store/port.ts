@@ -231,6 +231,44 @@ export interface VersionStore {
   mergeBase(a: string, b: string): Promise<string>;
   merge(req: MergeRequest): Promise<MergeResult>;
   transplant(req: TransplantRequest): Promise<MergeResult>;
+
+  /** Idempotency-Key records kept in the same database, shared by every process on it. */
+  readonly idempotency?: IdempotencyRecords;
+}
+
+/** A final HTTP response kept for replay under an Idempotency-Key. */
+export interface StoredResponse {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** A live (unexpired) Idempotency-Key record. Times are epoch milliseconds. */
+export type IdempotencyRecord =
+  | { state: 'PENDING'; fingerprint: string; owner: string; heartbeatAt: number; expiresAt: number }
+  | { state: 'DONE'; fingerprint: string; expiresAt: number; response: StoredResponse };
+
+/**
+ * Storage of Idempotency-Key records: claim, then complete or release. Every write but `claim`
+ * is conditional on the claim's owner token, so a request whose claim was taken over can never
+ * overwrite the newer owner's outcome.
+ */
+export interface IdempotencyRecords {
+  /**
+   * Atomically claims `key` as PENDING for `owner` when no live record exists (an expired one
+   * is replaced). Returns null when claimed, else the live record that holds the key.
+   */
+  claim(key: string, fingerprint: string, owner: string, now: number, expiresAt: number): Promise<IdempotencyRecord | null>;
+  /** Keeps a PENDING claim alive; false when `owner` no longer holds it. */
+  heartbeat(key: string, owner: string, now: number): Promise<boolean>;
+  /** Moves a PENDING claim whose heartbeat is older than `staleBefore` to `owner`; false if it was not stale any more. */
+  takeOver(key: string, staleOwner: string, owner: string, now: number, staleBefore: number): Promise<boolean>;
+  /** Finalises `owner`'s claim with the response to replay; false when the claim was lost. */
+  complete(key: string, owner: string, response: StoredResponse): Promise<boolean>;
+  /** Drops `owner`'s PENDING claim so that a retry runs the request again. */
+  release(key: string, owner: string): Promise<void>;
+  /** Deletes at most `limit` records that expired before `now`; returns how many. */
+  purgeExpired(now: number, limit: number): Promise<number>;
 }
 
 /** Canonical string form of a key for maps and indexes: elements joined by U+0000. */

@@ -2,9 +2,10 @@
  * PostgreSQL schema of the version store (the same on PGlite). Every table but `refs` holds
  * immutable, content-addressed rows: they are only ever inserted (ON CONFLICT DO NOTHING), so
  * concurrent writers never contend on them and any process may cache them forever by hash.
- * The only mutable state is a reference's head, moved by compare-and-swap.
+ * The only mutable catalog state is a reference's head, moved by compare-and-swap;
+ * `idempotency_keys` is HTTP bookkeeping beside the catalog, not part of its history.
  */
-import { bigint, integer, jsonb, pgTable, smallint, text } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, smallint, text } from 'drizzle-orm/pg-core';
 
 /** Branches and tags. `hash` is the head; updated only with `WHERE hash = $expected`. */
 export const refs = pgTable('refs', {
@@ -55,3 +56,27 @@ export const indexNodes = pgTable('index_nodes', {
   level: smallint('level').notNull(),
   data: text('data').notNull(),
 });
+
+/**
+ * Iceberg REST `Idempotency-Key` records, shared by every process on the database. A request
+ * first claims its key (`PENDING`, owned by a random token, kept alive by `heartbeat_at`), then
+ * finalises it with the response to replay (`DONE`). Times are epoch milliseconds; rows past
+ * `expires_at` count as absent and are purged in small batches.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    key: text('key').primaryKey(),
+    /** Hash of method, path and body: a key reused for another request is refused, not replayed. */
+    fingerprint: text('fingerprint').notNull(),
+    state: text('state').$type<'PENDING' | 'DONE'>().notNull(),
+    owner: text('owner').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    heartbeatAt: bigint('heartbeat_at', { mode: 'number' }).notNull(),
+    expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+    status: integer('status'),
+    headers: jsonb('headers').$type<Record<string, string>>(),
+    body: text('body'),
+  },
+  (t) => [index('idempotency_keys_expires_at').on(t.expiresAt)],
+);

@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
 import type { Actor, CatalogDeps } from '../../catalog/deps.js';
 import { parseRefSelector, resolveRef, type ResolvedRef } from '../../catalog/refs.js';
-import type { IdempotencyCache } from '../idempotency.js';
+import type { IdempotencyGuard } from '../idempotency.js';
 import type { Metrics } from '../metrics.js';
 
 export interface IcebergApiOptions {
   deps: CatalogDeps;
   metrics: Metrics;
-  idempotency: IdempotencyCache;
+  idempotency: IdempotencyGuard;
   /** Table-level client configuration returned with LoadTable and credentials (e.g. S3 endpoint and keys to vend). */
   storageConfig: Record<string, string>;
   maxBodyBytes?: number;

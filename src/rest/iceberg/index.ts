@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { isValidRefName } from '../../catalog/refs.js';
 import { NotFoundError } from '../../catalog/errors.js';
 import { json } from '../http.js';
@@ -63,7 +62,7 @@ export function createIcebergApi(opts: IcebergApiOptions): Hono<IcebergEnv> {
   });
 
   const routes = new Hono<IcebergEnv>();
-  routes.use('*', idempotency(opts));
+  routes.use('*', opts.idempotency.middleware());
   routes.route('/', namespaceRoutes(opts));
   routes.route('/', tableRoutes(opts));
   routes.route('/', viewRoutes(opts));
@@ -101,25 +100,4 @@ async function prefixForWarehouse(opts: IcebergApiOptions, warehouse: string | u
 
 function isoDuration(ms: number): string {
   return `PT${Math.round(ms / 60000)}M`;
-}
-
-function idempotency(opts: IcebergApiOptions): MiddlewareHandler<IcebergEnv> {
-  return async (c: Context<IcebergEnv>, next) => {
-    const key = c.req.header('idempotency-key');
-    if (!key || (c.req.method !== 'POST' && c.req.method !== 'DELETE')) return next();
-    const body = c.req.method === 'POST' ? await c.req.text() : '';
-    const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${body}`).digest('hex');
-    const stored = opts.idempotency.get(key, fingerprint);
-    if (stored === 'mismatch') {
-      return json(c, { error: { message: `Idempotency-Key ${key} was already used for a different request`, type: 'UnprocessableEntityException', code: 422 } }, 422);
-    }
-    if (stored) return new Response(stored.status === 204 ? null : stored.body, { status: stored.status, headers: stored.headers });
-    await next();
-    if (c.res.status < 500) {
-      const text = c.res.status === 204 || c.res.status === 304 ? '' : await c.res.clone().text();
-      const headers: Record<string, string> = {};
-      c.res.headers.forEach((v, k) => (headers[k] = v));
-      opts.idempotency.put(key, fingerprint, { status: c.res.status, body: text, headers });
-    }
-  };
 }
