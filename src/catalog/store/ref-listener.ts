@@ -14,6 +14,8 @@ import type { RefCache } from './ref-cache.js';
 
 /** The channel reference writes notify on; the payload is `<origin> <reference name>`. */
 export const REF_CHANNEL = 'lakecat_refs';
+/** application_name of the listening connection, to tell it apart in pg_stat_activity. */
+export const REF_LISTENER_APP = 'lakecat-ref-listener';
 
 export interface RefListenerOptions {
   url: string;
@@ -41,7 +43,7 @@ export class PgRefListener {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.opts.url, keepAlive: true });
+    const client = new pg.Client({ connectionString: this.opts.url, keepAlive: true, application_name: REF_LISTENER_APP });
     this.client = client;
     let lost = false;
     const onLost = (err?: unknown) => {
