@@ -70,13 +70,15 @@ task.concurrency=2
 task.max-worker-threads=4
 EOF
 echo "io.trino=INFO" >"$etc/log.properties"
+# Two Iceberg REST catalogs on lakecat, pinned to a branch each by the warehouse name. Trino 476
+# uses vended S3 keys only when they come with a session token (s3.session-token); lakecat vends
+# its long-lived keys without one, so the static MinIO keys below are the ones in use (README).
 for branch in main dev; do
   cat >"$etc/catalog/lakecat_$branch.properties" <<EOF
 connector.name=iceberg
 iceberg.catalog.type=rest
 iceberg.rest-catalog.uri=$LAKECAT_URL
 iceberg.rest-catalog.warehouse=$branch
-# Use the S3 keys lakecat vends in each loadTable answer; the static keys below are the fallback.
 iceberg.rest-catalog.vended-credentials-enabled=true
 fs.native-s3.enabled=true
 s3.endpoint=$LAKECAT_TEST_S3_ENDPOINT
