@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { checkName } from '../../catalog/identifiers.js';
 import { commitTables, type TableChange } from '../../catalog/table-commit.js';
+import { requireNamespace } from '../../catalog/namespaces.js';
 import * as tables from '../../catalog/tables.js';
 import type { JsonObject, JsonValue } from '../../iceberg/json.js';
 import { stringifyJson } from '../../iceberg/json.js';
@@ -145,7 +146,10 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
     if (reportType !== 'scan-report' && reportType !== 'commit-report') {
       throw new RequestError(400, `Malformed request: unknown report-type ${JSON.stringify(reportType ?? null)}`);
     }
-    await tables.requireTable(deps, ref.hash, id);
+    // Only the namespace must exist: Iceberg's Java client reports a staged create's (CTAS,
+    // RTAS) commit before it commits the create, so the table does not exist yet. The
+    // reference server accepts such reports too; refusing them only made clients log a warning.
+    await requireNamespace(deps, ref.hash, id.namespace);
     metrics.inc('lakecat_metrics_reports_total', { type: reportType });
     return c.body(null, 204);
   });
