@@ -7,6 +7,7 @@ import http from 'node:http';
 export interface Reply {
   status: number;
   body: string;
+  etag?: string;
 }
 
 export class HttpError extends Error {
@@ -44,7 +45,7 @@ export class HttpClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), etag: res.headers.etag }));
           res.on('error', reject);
         },
       );

@@ -3,7 +3,8 @@
  * alternately on the same PostgreSQL so that a busy machine affects both alike.
  *
  *   scripts/with-postgres.sh node --import tsx bench/compare/load-ab.ts \
- *     --roots <tree A>,<tree B> [--reps 3] [--seconds 5] [--clients 1,16,64]
+ *     --roots <tree A>,<tree B> [--reps 3] [--seconds 5] [--clients 1,16,64] [--parse true|false]
+ *     [--conditional false|true]
  *
  * Each tree needs its own node_modules (a symlink to this one is enough). Per phase it prints
  * throughput and client-side latency, plus what each loadTable cost: CPU time of the lakecat
@@ -28,6 +29,11 @@ const { values: opt } = parseArgs({
     reps: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
     clients: { type: 'string', default: '1,16,64' },
+    // false: the load generator only reads the body, as a client that skips JSON parsing, so
+    // that its own CPU use (it shares the machine) weighs less on the server's numbers.
+    parse: { type: 'string', default: 'true' },
+    // true: each load sends the ETag of the previous answer (a refresh of an unchanged table, 304).
+    conditional: { type: 'string', default: 'false' },
   },
 });
 
@@ -87,7 +93,16 @@ async function main(): Promise<void> {
         const t = await iceberg.createTable('bench', 'load_t');
         let state = t.state;
         for (let k = 0; k < 100; k++) state = (await iceberg.appendSnapshot('bench', 'load_t', state, t.location)).state;
-        const once = () => iceberg.loadTable('bench', 'load_t');
+        const url = iceberg.tableUrl('bench', 'load_t');
+        const etag = (await http.request('GET', url)).etag ?? '';
+        const once =
+          opt.parse === 'true' && opt.conditional !== 'true'
+            ? () => iceberg.loadTable('bench', 'load_t')
+            : async () => {
+                const r = await http.request('GET', url, undefined, opt.conditional === 'true' ? { 'if-none-match': etag } : {});
+                if (r.status !== (opt.conditional === 'true' ? 304 : 200)) throw new Error(`loadTable answered ${r.status}`);
+                if (opt.parse === 'true' && r.status === 200) JSON.parse(r.body);
+              };
         await drive({ concurrency: 16, seconds: 2 }, once);
         for (const n of clients) {
           await new Promise((r) => setTimeout(r, 1200)); // let the statistics collector catch up

@@ -64,7 +64,8 @@ async function pgliteStore(): Promise<Counted> {
   return { store, queries: c.queries };
 }
 
-async function postgresStore(url: string, cache: boolean, heartbeatMs?: number): Promise<Counted> {
+/** `deaf`: the cache is live but never hears of other processes' moves (a notification still in flight). */
+async function postgresStore(url: string, cache: boolean | 'deaf', heartbeatMs?: number): Promise<Counted> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   pool.on('error', () => undefined);
   const db = drizzleNodePg({ client: pool });
@@ -73,8 +74,11 @@ async function postgresStore(url: string, cache: boolean, heartbeatMs?: number):
     db: c.db,
     migrate: () => migrateNodePg(db, { migrationsFolder: migrationsFolder() }),
     close: () => pool.end(),
-    refCache: cache ? 'watched' : 'off',
-    watchRefs: (refCache, origin) => new PgRefListener({ url, origin, cache: refCache, heartbeatMs }),
+    refCache: cache === false ? 'off' : 'watched',
+    watchRefs: (refCache, origin) =>
+      cache === 'deaf'
+        ? { start: async () => refCache.reset(true), close: async () => refCache.reset(false) }
+        : new PgRefListener({ url, origin, cache: refCache, heartbeatMs }),
   });
   await store.init();
   return { store, queries: c.queries };
@@ -195,6 +199,20 @@ if (TEST_PG_URL) {
       expect([x.hash, y.hash]).toContain(last);
       await until('A to agree with the database', async () => (await a.store.getReference('main')).hash === last);
       await until('B to agree with the database', async () => (await b.store.getReference('main')).hash === last);
+    });
+
+    it('a write that fails against a newer head drops the stale cached head, so a retry reads the new one', async () => {
+      const deaf = await postgresStore(db.url, 'deaf');
+      try {
+        const h0 = await deaf.store.getReference('main');
+        const c = await a.store.commit('main', h0.hash, meta, [putNamespace('contended')]);
+        // Without the notification the deaf store still answers the old head (the staleness bound).
+        expect((await deaf.store.getReference('main')).hash).toBe(h0.hash);
+        await expect(deaf.store.commit('main', h0.hash, meta, [putNamespace('contended')])).rejects.toThrow();
+        expect((await deaf.store.getReference('main')).hash).toBe(c.hash);
+      } finally {
+        await deaf.store.close();
+      }
     });
 
     it('reference creation, assignment and deletion reach the other store', async () => {

@@ -278,8 +278,22 @@ export class PgVersionStore implements VersionStore {
 
   async commit(branch: string, expectedHash: string, meta: CommitMeta, operations: CommitOperation[]): Promise<CommitResult> {
     const expected = (await resolveHash(this.core, expectedHash)).hash;
-    const c = await commitOnBranch(this.core, branch, expected, meta, operations);
+    const c = await this.forgetOnFailure(branch, commitOnBranch(this.core, branch, expected, meta, operations));
     return { hash: c.hash, parentHash: c.parent!, commitTimeMs: c.commitTime };
+  }
+
+  /**
+   * A failed write to `branch` (conflict, lost race, unknown outcome) may mean the cached head is
+   * behind: callers re-read the head to retry, and must not be handed the same stale head until
+   * a notification happens to arrive.
+   */
+  private async forgetOnFailure<T>(branch: string, write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } catch (err) {
+      this.core.refs.invalidate(branch);
+      throw err;
+    }
   }
 
   // -- history operations
@@ -314,10 +328,10 @@ export class PgVersionStore implements VersionStore {
   }
 
   merge(req: MergeRequest): Promise<MergeResult> {
-    return mergeInto(this.core, req);
+    return this.forgetOnFailure(req.toBranch, mergeInto(this.core, req));
   }
 
   transplant(req: TransplantRequest): Promise<MergeResult> {
-    return transplantOnto(this.core, req);
+    return this.forgetOnFailure(req.toBranch, transplantOnto(this.core, req));
   }
 }
