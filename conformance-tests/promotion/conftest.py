@@ -36,10 +36,10 @@ class Workflow:
     done: set[str] = field(default_factory=set)
     fork_hash: str = ""
     main_side_table: tuple = ()
+    served_at_start: dict = field(default_factory=dict)
     main_namespaces_before: list = field(default_factory=list)
     gold_on_dev: list = field(default_factory=list)
     main_before_merge: dict = field(default_factory=dict)
-    dev_before_merge: dict = field(default_factory=dict)
     before_merge_ms: int = 0
     merge_hash: str = ""
 
@@ -133,3 +133,8 @@ def spark(workflow: Workflow):
 def add_spark_catalog(spark, name: str, warehouse: str) -> None:
     for key, value in spark_catalog_conf(name, warehouse).items():
         spark.conf.set(key, value)
+
+
+def requests_between(before: dict, after: dict) -> dict:
+    """The requests lakecat served between two `lakecat_client.http_request_counts()` readings."""
+    return {k: n - before.get(k, 0) for k, n in after.items() if n > before.get(k, 0)}

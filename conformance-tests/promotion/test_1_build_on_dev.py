@@ -11,7 +11,7 @@ from pyiceberg.schema import Schema
 from pyiceberg.types import DecimalType, IntegerType, LongType, NestedField, StringType, TimestamptzType
 
 import seed_data
-from conftest import DEV_CATALOG, LAYERS
+from conftest import DEV_CATALOG, LAYERS, requests_between
 
 
 def _rows(spark, sql: str) -> list[tuple]:
@@ -52,6 +52,7 @@ def _reading_of(d: dict) -> seed_data.Reading:
 
 
 def test_1_create_dev_branch_from_main(workflow, lakecat, pyiceberg_catalog):
+    workflow.served_at_start = lakecat.http_request_counts()
     main = lakecat.reference("main")
     created = lakecat.create_reference(workflow.branch, "BRANCH", main)
     assert created == {"type": "BRANCH", "name": workflow.branch, "hash": main["hash"]}
@@ -114,6 +115,7 @@ def test_3_build_bronze_silver_gold_with_spark_sql(workflow, spark, lakecat):
     silver = workflow.sql_name(DEV_CATALOG, "silver", "readings")
     gold = workflow.sql_name(DEV_CATALOG, "gold", "daily_category")
     clean = f"sensor_id IS NOT NULL AND value IS NOT NULL AND value <> {seed_data.SENTINEL}"
+    served_before = lakecat.http_request_counts()
 
     # Bronze: batch 1's clean readings (CTAS), then batch 2 upserted on the reading id (MERGE).
     spark.sql(f"CREATE NAMESPACE {DEV_CATALOG}.{ns['bronze']}")
@@ -155,6 +157,13 @@ def test_3_build_bronze_silver_gold_with_spark_sql(workflow, spark, lakecat):
     assert [op for _, op in operations("bronze", "readings")] == ["append", "overwrite"]
     assert [op for _, op in operations("silver", "readings")] == ["append"]
     assert [op for _, op in operations("gold", "daily_category")] == ["append"]
+
+    # Spark got no server error, and every metrics report it sent was accepted (including the
+    # commit reports of the CTAS statements, sent before their staged creates are committed).
+    served = requests_between(served_before, lakecat.http_request_counts())
+    assert not {k: n for k, n in served.items() if k[2].startswith("5")}, served
+    reports = {k: n for k, n in served.items() if k[1].endswith("/tables/:table/metrics")}
+    assert reports and all(status == "204" for _, _, status in reports), reports
     workflow.done.add("layers")
 
 

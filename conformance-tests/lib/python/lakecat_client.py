@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -139,3 +140,23 @@ def load_table(prefix: str, namespace: str, table: str) -> dict:
 
 def load_view(prefix: str, namespace: str, view: str) -> dict:
     return request("GET", _v1(prefix, namespace, "views", view))
+
+
+# --- Prometheus metrics ----------------------------------------------------------------------
+
+_REQUESTS = re.compile(r'^lakecat_http_requests_total\{([^}]*)\} (\d+(?:\.\d+)?)$')
+
+
+def http_request_counts() -> dict:
+    """Requests served so far, from `GET /metrics`: {(method, route, status): count}. Tests
+    compare two readings to see which answers a step caused."""
+    req = urllib.request.Request(base_url() + "/metrics")
+    with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:
+        text = resp.read().decode()
+    counts = {}
+    for line in text.splitlines():
+        m = _REQUESTS.match(line)
+        if m:
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+            counts[(labels.get("method"), labels.get("route"), labels.get("status"))] = int(float(m.group(2)))
+    return counts
