@@ -54,6 +54,8 @@ export function createApp(opts: AppOptions): App {
       // Stores without a database of their own keep keys in memory: correct for one process only.
       idempotency: new IdempotencyGuard(opts.deps.store.idempotency ?? new MemoryIdempotencyRecords(), {
         lifetimeMs: opts.idempotencyLifetimeMs ?? 30 * 60_000,
+        // Vended keys appear in table responses; replayed responses are kept without them.
+        secrets: Object.fromEntries(Object.entries(opts.storageConfig ?? {}).filter(([k]) => /secret|token|access-key/i.test(k))),
       }),
       storageConfig: opts.storageConfig ?? {},
       maxBodyBytes: opts.maxBodyBytes,

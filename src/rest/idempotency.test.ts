@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../catalog/store/index.js';
 import type { IdempotencyRecords, VersionStore } from '../catalog/store/port.js';
-import { IdempotencyGuard, isFinal, requestFingerprint, type IdempotencyOptions } from './idempotency.js';
+import { IdempotencyGuard, isFinal, requestFingerprint, SecretRedactor, type IdempotencyOptions } from './idempotency.js';
 
 const LIFE = 30 * 60_000;
 
@@ -44,6 +44,19 @@ describe('isFinal', () => {
   it('finalises successes and deterministic client errors, never 5xx or momentary 4xx', () => {
     expect([200, 201, 204, 400, 404, 409, 422].every(isFinal)).toBe(true);
     expect([401, 403, 408, 419, 429, 500, 502, 503, 504].some(isFinal)).toBe(false);
+  });
+});
+
+describe('SecretRedactor', () => {
+  it('round-trips JSON text and leaves texts without secrets alone', () => {
+    const r = new SecretRedactor({ short: 'ab', long: 'x"ab\\y', empty: '', clash: 'secret:long', dots: 'a.c' });
+    const text = JSON.stringify({ a: 'x"ab\\y', b: 'ab', c: 'other', d: 'secret:long', e: 'a.c', f: 'abc' });
+    const redacted = r.redact(text);
+    expect(redacted).not.toContain('ab');
+    expect(redacted).not.toContain('a.c');
+    expect(redacted).toContain('"other"');
+    expect(r.restore(redacted)).toBe(text);
+    expect(r.redact('{"n":1}')).toBe('{"n":1}');
   });
 });
 
@@ -195,13 +208,32 @@ describe('IdempotencyGuard on PGlite records', () => {
     expect(state.runs).toBe(1);
   });
 
-  it('takes over the claim of a process that died mid-request', async () => {
+  it('answers "outcome unknown" for the claim of a process that died mid-request, without running it', async () => {
     const key = randomUUID();
     const body = '{"a":1}';
     const t0 = Date.now();
     await records.claim(key, requestFingerprint('POST', '/op/x', body), 'dead-process', t0, t0 + LIFE);
     const { state, handler } = scripted([(c) => c.json({ ok: true })]);
-    const app = appFor(guard({ staleMs: 15_000, now: () => t0 + 15_001 }), handler);
+    let now = t0 + 14_999;
+    const app = appFor(guard({ staleMs: 15_000, waitMs: 0, now: () => now }), handler);
+    expect((await send(app, key, body)).status).toBe(503);
+    now = t0 + 15_001;
+    const unknown = await send(app, key, body);
+    expect(unknown.status).toBe(500);
+    const error = ((await unknown.json()) as { error: { type: string; message: string } }).error;
+    expect(error.type).toBe('CommitStateUnknownException');
+    expect(error.message).toContain('whether it was applied is unknown');
+    expect(state.runs).toBe(0);
+    expect(await records.claim(key, 'any', 'x', now, now + LIFE)).toMatchObject({ state: 'PENDING', owner: 'dead-process' });
+  });
+
+  it('with staleClaims "rerun", takes over the claim of a process that died mid-request', async () => {
+    const key = randomUUID();
+    const body = '{"a":1}';
+    const t0 = Date.now();
+    await records.claim(key, requestFingerprint('POST', '/op/x', body), 'dead-process', t0, t0 + LIFE);
+    const { state, handler } = scripted([(c) => c.json({ ok: true })]);
+    const app = appFor(guard({ staleMs: 15_000, staleClaims: 'rerun', now: () => t0 + 15_001 }), handler);
     expect((await send(app, key, body)).status).toBe(200);
     expect(state.runs).toBe(1);
     expect(await records.claim(key, 'any', 'x', t0 + 15_002, t0 + LIFE)).toMatchObject({ state: 'DONE', response: { status: 200 } });
@@ -245,6 +277,25 @@ describe('IdempotencyGuard on PGlite records', () => {
     await send(app, randomUUID());
     expect(calls).toHaveLength(2);
     expect(calls[1][1]).toBe(50);
+  });
+
+  it('keeps vended secrets out of the stored response and puts them back on replay', async () => {
+    const secret = 'wJalr"XUtn\\FEMI/K7MDENG';
+    const answer = { config: { 's3.access-key-id': 'AKIA1', 's3.secret-access-key': secret, 's3.region': 'eu-1' } };
+    const { state, handler } = scripted([(c) => c.json(answer)]);
+    const app = appFor(guard({ secrets: { 's3.access-key-id': 'AKIA1', 's3.secret-access-key': secret } }), handler);
+    const key = randomUUID();
+    const first = await send(app, key);
+    const replay = await send(app, key);
+    expect(await replay.json()).toEqual(answer);
+    expect(await first.json()).toEqual(answer);
+    expect(state.runs).toBe(1);
+    const stored = await records.claim(key, 'x', 'y', Date.now(), Date.now() + LIFE);
+    expect(stored?.state).toBe('DONE');
+    const storedBody = stored?.state === 'DONE' ? stored.response.body : '';
+    expect(storedBody).not.toContain('AKIA1');
+    expect(storedBody).not.toContain('FEMI');
+    expect(storedBody).toContain('"s3.region":"eu-1"');
   });
 
   it('ignores GET and rejects an oversized key', async () => {

@@ -8,8 +8,16 @@
  * A duplicate that arrives while the first attempt runs waits for it; if it is still running
  * after `waitMs`, the duplicate gets a retryable 503, never a 409: an Iceberg client treats a
  * commit's 409 as "not applied" and deletes the files it wrote, which would corrupt the table
- * if the first attempt then succeeds. A claim whose owner stopped sending heartbeats (crashed
- * process) is taken over after `staleMs` and the request runs again.
+ * if the first attempt then succeeds.
+ *
+ * A claim whose owner stopped sending heartbeats for `staleMs` belongs to a process that died
+ * mid-request, so whether its change was applied is unknown. By default its retries get a 500
+ * saying so (never finalised): running the request again could apply it twice, or fail a commit
+ * with a 409 that makes the client delete files the first attempt committed. With
+ * `staleClaims: 'rerun'` the retry takes the claim over and runs the request again instead.
+ *
+ * Secret values of the vended storage configuration are not written to the database: stored
+ * bodies hold a placeholder that is replaced with the current value on replay.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -30,6 +38,10 @@ export interface IdempotencyOptions {
   /** Expired records are deleted at most this often per process, at most `purgeBatch` at a time. */
   purgeEveryMs?: number;
   purgeBatch?: number;
+  /** What a retry does with a dead process's claim: answer "outcome unknown" (default) or run again. */
+  staleClaims?: 'fail' | 'rerun';
+  /** Values never stored: name (e.g. `s3.secret-access-key`) to value. */
+  secrets?: Record<string, string>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -52,7 +64,46 @@ export function requestFingerprint(method: string, path: string, body: string): 
   return createHash('sha256').update(`${method} ${path}\n${body}`).digest('hex');
 }
 
-type Acquired = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse } | { kind: 'mismatch' } | { kind: 'busy' };
+type Acquired =
+  | { kind: 'claimed' }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'mismatch' }
+  | { kind: 'busy' }
+  | { kind: 'abandoned' };
+
+/** Replaces secret values in a JSON text by placeholders (`redact`) and back (`restore`). */
+export class SecretRedactor {
+  private readonly byValue = new Map<string, string>();
+  private readonly byPlaceholder = new Map<string, string>();
+  private readonly values?: RegExp;
+  private readonly placeholders?: RegExp;
+
+  constructor(secrets: Record<string, string>) {
+    for (const [name, value] of Object.entries(secrets)) {
+      if (value.length === 0) continue;
+      // As the value appears inside a JSON string.
+      const encoded = JSON.stringify(value).slice(1, -1);
+      const placeholder = `{{lakecat-secret:${name}}}`;
+      this.byValue.set(encoded, placeholder);
+      this.byPlaceholder.set(placeholder, encoded);
+    }
+    // One pass each way, longest first, so that no value or placeholder hides or mangles another.
+    const pattern = (items: Iterable<string>) =>
+      new RegExp([...items].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+    if (this.byValue.size > 0) {
+      this.values = pattern(this.byValue.keys());
+      this.placeholders = pattern(this.byPlaceholder.keys());
+    }
+  }
+
+  redact(text: string): string {
+    return this.values ? text.replace(this.values, (v) => this.byValue.get(v) ?? v) : text;
+  }
+
+  restore(text: string): string {
+    return this.placeholders ? text.replace(this.placeholders, (p) => this.byPlaceholder.get(p) ?? p) : text;
+  }
+}
 
 export class IdempotencyGuard {
   readonly lifetimeMs: number;
@@ -61,6 +112,8 @@ export class IdempotencyGuard {
   private readonly staleMs: number;
   private readonly purgeEveryMs: number;
   private readonly purgeBatch: number;
+  private readonly staleClaims: 'fail' | 'rerun';
+  private readonly secrets: SecretRedactor;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private lastPurge = Number.NEGATIVE_INFINITY;
@@ -75,6 +128,8 @@ export class IdempotencyGuard {
     this.staleMs = opts.staleMs ?? 15_000;
     this.purgeEveryMs = opts.purgeEveryMs ?? 60_000;
     this.purgeBatch = opts.purgeBatch ?? 200;
+    this.staleClaims = opts.staleClaims ?? 'fail';
+    this.secrets = new SecretRedactor(opts.secrets ?? {});
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
@@ -102,9 +157,21 @@ export class IdempotencyGuard {
             503,
             { 'retry-after': '1' },
           );
+        case 'abandoned':
+          return json(
+            c,
+            {
+              error: {
+                message: `The first request with Idempotency-Key ${key} stopped before it finished (its server went away); whether it was applied is unknown. Check the catalog, then use a new key`,
+                type: 'CommitStateUnknownException',
+                code: 500,
+              },
+            },
+            500,
+          );
         case 'replay': {
           const r = acquired.response;
-          return new Response(r.status === 204 || r.status === 304 ? null : r.body, { status: r.status, headers: r.headers });
+          return new Response(r.status === 204 || r.status === 304 ? null : this.secrets.restore(r.body), { status: r.status, headers: r.headers });
         }
         case 'claimed':
           await this.run(c, next, key, owner);
@@ -128,8 +195,9 @@ export class IdempotencyGuard {
       if (held.fingerprint !== fingerprint) return { kind: 'mismatch' };
       if (held.state === 'DONE') return { kind: 'replay', response: held.response };
       const staleBefore = now - this.staleMs;
-      if (held.heartbeatAt < staleBefore && (await this.records.takeOver(key, held.owner, owner, now, staleBefore))) {
-        return { kind: 'claimed' };
+      if (held.heartbeatAt < staleBefore) {
+        if (this.staleClaims === 'fail') return { kind: 'abandoned' };
+        if (await this.records.takeOver(key, held.owner, owner, now, staleBefore)) return { kind: 'claimed' };
       }
       if (now >= deadline) return { kind: 'busy' };
       await this.sleep(Math.min(pause, Math.max(1, deadline - now)));
@@ -161,7 +229,7 @@ export class IdempotencyGuard {
         c.res.headers.forEach((v, k) => {
           if (k !== 'x-request-id') headers[k] = v;
         });
-        await this.records.complete(key, owner, { status, body: text, headers });
+        await this.records.complete(key, owner, { status, body: this.secrets.redact(text), headers });
       } else {
         await this.records.release(key, owner);
       }
