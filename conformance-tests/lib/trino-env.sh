@@ -53,7 +53,7 @@ fetch_verified() {
 }
 
 # trino_server LABEL: sets $trino_home to an unpacked Trino $TRINO_VERSION with the Iceberg
-# plugin, downloading and unpacking once. Plugins other than Iceberg are left out: Trino loads
+# plugin, downloading and unpacking once (about 450 MB on disk). Plugins other than Iceberg are left out: Trino loads
 # every plugin folder at start-up, and each costs seconds on a small machine.
 trino_server() {
   local label=$1
@@ -79,5 +79,7 @@ trino_server() {
     mv "$tmp/trino-server-core-$TRINO_VERSION" "$trino_home"
     rmdir "$tmp"
     touch "$trino_home/.complete"
+    # The unpacked tree is the cache; the archives (540 MB) are not needed again.
+    rm -f "$core" "$iceberg"
   ) 9>"$trino_cache/.server.lock"
 }

@@ -57,10 +57,14 @@ node.id=lakecat-conformance-$port
 node.bind-ip=127.0.0.1
 node.internal-address=127.0.0.1
 plugin.dir=$trino_home/plugin
-catalog.config-dir=$etc/catalog
 log.levels-file=$etc/log.properties
 coordinator=true
 node-scheduler.include-coordinator=true
+# Tests add catalogs pinned to other references (a tag, a commit) with CREATE CATALOG.
+catalog.management=dynamic
+catalog.store=file
+# catalog.config-dir is given as a system property (below): the file catalog store reads it after
+# start-up, and Trino refuses config-file properties it did not use during start-up.
 http-server.http.port=$port
 discovery.uri=http://127.0.0.1:$port
 # Small machine, shared with PostgreSQL, MinIO, lakecat and the tests.
@@ -98,7 +102,7 @@ heap=${TRINO_HEAP:-1500m}
   -XX:-OmitStackTraceInFastThrow -XX:ReservedCodeCacheSize=256M \
   -XX:PerMethodRecompilationCutoff=10000 -XX:PerBytecodeRecompilationCutoff=10000 \
   -Djdk.attach.allowAttachSelf=true -Djdk.nio.maxCachedBufferSize=2000000 -Dfile.encoding=UTF-8 \
-  -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED -Dconfig="$etc/config.properties" \
+  -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED -Dconfig="$etc/config.properties" -Dcatalog.config-dir="$etc/catalog" \
   -cp "$trino_home/lib/*" io.trino.server.TrinoServer) >"$log" 2>&1 &
 pid=$!
 
@@ -123,7 +127,7 @@ if [[ -z "$ready" ]]; then
   cat "$log" >&2
   exit 1
 fi
-echo "with-trino: Trino $TRINO_VERSION at $TRINO_URL (catalogs lakecat_main, lakecat_dev) after $((SECONDS - started)) s, log in $log" >&2
+echo "with-trino: Trino $TRINO_VERSION at $TRINO_URL (catalogs lakecat_main, lakecat_dev) after $((SECONDS - started)) s" >&2
 
 set +e
 "$@"
