@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../catalog/store/index.js';
+import { MemoryIdempotencyRecords } from '../catalog/store/idempotency-store.js';
 import type { IdempotencyRecords, VersionStore } from '../catalog/store/port.js';
 import { IdempotencyGuard, isFinal, requestFingerprint, SecretRedactor, type IdempotencyOptions } from './idempotency.js';
 
@@ -277,6 +278,27 @@ describe('IdempotencyGuard on PGlite records', () => {
     await send(app, randomUUID());
     expect(calls).toHaveLength(2);
     expect(calls[1][1]).toBe(50);
+  });
+
+  it('purges again on the next request while expired records fill whole batches', async () => {
+    const memory = new MemoryIdempotencyRecords();
+    const purged: number[] = [];
+    const spy: IdempotencyRecords = Object.assign(Object.create(memory) as MemoryIdempotencyRecords, {
+      purgeExpired: async (now: number, limit: number) => {
+        const n = await memory.purgeExpired(now, limit);
+        purged.push(n);
+        return n;
+      },
+    });
+    let now = Date.now();
+    const { handler } = scripted([(c) => c.json({})]);
+    const app = appFor(new IdempotencyGuard(spy, { lifetimeMs: 1_000, purgeEveryMs: 60_000, purgeBatch: 3, now: () => now }), handler);
+    for (let i = 0; i < 7; i++) await send(app, randomUUID());
+    expect(purged).toEqual([0]);
+    now += 60_000;
+    for (let i = 0; i < 5; i++) await send(app, randomUUID());
+    // 7 expired: two full batches, then the rest; then nothing until the interval has passed.
+    expect(purged).toEqual([0, 3, 3, 1]);
   });
 
   it('keeps vended secrets out of the stored response and puts them back on replay', async () => {

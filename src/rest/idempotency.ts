@@ -238,11 +238,15 @@ export class IdempotencyGuard {
     }
   }
 
-  /** Deletes a bounded batch of expired records, at most once per `purgeEveryMs` in this process. */
+  /**
+   * Deletes a bounded batch of expired records, at most once per `purgeEveryMs` in this
+   * process; a full batch means more are waiting, so the next keyed request purges again.
+   */
   private async purge(): Promise<void> {
     const now = this.now();
     if (now - this.lastPurge < this.purgeEveryMs) return;
     this.lastPurge = now;
-    await this.records.purgeExpired(now, this.purgeBatch).catch(() => undefined);
+    const purged = await this.records.purgeExpired(now, this.purgeBatch).catch(() => 0);
+    if (purged >= this.purgeBatch) this.lastPurge = Number.NEGATIVE_INFINITY;
   }
 }
