@@ -221,7 +221,7 @@ export class IdempotencyGuard {
     clearInterval(beat);
     const status = c.res.status;
     // The response goes out whatever happens to the record: a claim left PENDING by a failed
-    // write is taken over once stale, and the retry runs again.
+    // write goes stale, and its retries are told that the outcome is unknown.
     try {
       if (isFinal(status)) {
         const text = status === 204 || status === 304 ? '' : await c.res.clone().text();

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../errors.js';
 import { MemoryIdempotencyRecords } from './idempotency-store.js';
 import { createStore, migrationsFolder } from './index.js';
 import type { IdempotencyRecords, VersionStore } from './port.js';
@@ -134,6 +135,18 @@ describe('Idempotency-Key records in the PGlite database', () => {
     try {
       expect(await store.idempotency!.claim('key', 'fp', 'a', T0, T0 + LIFE)).toBeNull();
       expect((await store.getReference('main')).hash).toBe('abc');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('Idempotency-Key records on an unreachable PostgreSQL', () => {
+  it('fail with StoreUnavailableError (answered 503) rather than a raw driver error', async () => {
+    // Port 1 on the loopback address refuses connections at once.
+    const store = createStore({ kind: 'postgres', url: 'postgres://nobody@127.0.0.1:1/none', poolSize: 1 });
+    try {
+      await expect(store.idempotency!.claim('k', 'fp', 'a', T0, T0 + LIFE)).rejects.toBeInstanceOf(StoreUnavailableError);
     } finally {
       await store.close();
     }

@@ -4,7 +4,7 @@
  * in-memory implementation of the same port for stores without a database.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { Executor } from './core.js';
+import { mapDbError, type Executor } from './core.js';
 import type { IdempotencyRecord, IdempotencyRecords, StoredResponse } from './port.js';
 
 interface RecordRow {
@@ -36,7 +36,12 @@ export class PgIdempotencyRecords implements IdempotencyRecords {
   constructor(private readonly db: Executor) {}
 
   private async rows<T>(q: SQL): Promise<T[]> {
-    return (await this.db.execute(q)).rows as T[];
+    try {
+      return (await this.db.execute(q)).rows as T[];
+    } catch (err) {
+      // A lost database becomes StoreUnavailableError (503), like every other store call.
+      throw mapDbError(err);
+    }
   }
 
   async claim(key: string, fingerprint: string, owner: string, now: number, expiresAt: number): Promise<IdempotencyRecord | null> {
@@ -86,7 +91,7 @@ export class PgIdempotencyRecords implements IdempotencyRecords {
   }
 
   async release(key: string, owner: string): Promise<void> {
-    await this.db.execute(sql`DELETE FROM idempotency_keys WHERE key = ${key} AND owner = ${owner} AND state = 'PENDING'`);
+    await this.rows(sql`DELETE FROM idempotency_keys WHERE key = ${key} AND owner = ${owner} AND state = 'PENDING'`);
   }
 
   async purgeExpired(now: number, limit: number): Promise<number> {
