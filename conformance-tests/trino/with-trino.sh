@@ -45,6 +45,9 @@ stop() {
   rm -rf "$etc"
 }
 trap stop EXIT
+# On INT/TERM, exit through the EXIT trap so Trino is stopped too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # A free port chosen by the OS: Trino must know it before it starts (discovery.uri names it).
 port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
@@ -84,6 +87,10 @@ iceberg.catalog.type=rest
 iceberg.rest-catalog.uri=$LAKECAT_URL
 iceberg.rest-catalog.warehouse=$branch
 iceberg.rest-catalog.vended-credentials-enabled=true
+# Lets the tests expire snapshots of tables they just wrote (the default keeps 7 days).
+iceberg.expire-snapshots.min-retention=0s
+# CREATE TABLE ... WITH (extra_properties = MAP(...)) may set any Iceberg table property.
+iceberg.allowed-extra-properties=*
 fs.native-s3.enabled=true
 s3.endpoint=$LAKECAT_TEST_S3_ENDPOINT
 s3.region=$LAKECAT_TEST_S3_REGION
@@ -95,8 +102,7 @@ done
 
 heap=${TRINO_HEAP:-1500m}
 # The JVM options of Trino's deployment guide, with a fixed small heap instead of a share of the
-# machine's memory.
-# The launcher also runs the server in its data folder.
+# machine's memory; run in the data folder, as the launcher does.
 (cd "$etc/data" && exec "$trino_java" -server "-Xmx$heap" "-Xms$heap" \
   -XX:+UseG1GC -XX:G1HeapRegionSize=32M -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError \
   -XX:-OmitStackTraceInFastThrow -XX:ReservedCodeCacheSize=256M \
