@@ -234,6 +234,21 @@ if (TEST_PG_URL) {
       });
     });
 
+    it('keeps listening across heartbeats: each probe notification comes back in time', async () => {
+      const listeners = async () =>
+        (
+          await admin.query<{ pid: number }>(
+            'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database() ORDER BY pid',
+            [REF_LISTENER_APP],
+          )
+        ).rows.map((r) => r.pid);
+      const before = await listeners();
+      expect(before.length).toBe(2);
+      await new Promise((r) => setTimeout(r, 1200)); // four of B's 300 ms heartbeats
+      expect(b.store.refCache.live).toBe(true);
+      expect(await listeners()).toEqual(before);
+    });
+
     it('a lost LISTEN connection turns the cache off (reads go to PostgreSQL) until it listens again', async () => {
       await readCost(b, 'main');
       const killed = await admin.query<{ ok: boolean }>(

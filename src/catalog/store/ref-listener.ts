@@ -4,16 +4,24 @@
  * notification from another writer into an invalidation.
  *
  * The cache is live only while the connection is known to be listening. Any sign of trouble
- * (socket error, end, a heartbeat query failing or not answering in time) turns it off at once
- * and reconnects with back-off; on reconnection the cache restarts empty, because
- * notifications sent while nobody listened are lost. The heartbeat bounds how long a silently
- * dead connection (no RST, e.g. a network partition) can keep a stale cache live.
+ * (socket error, end, a heartbeat not coming back in time) turns it off at once and reconnects
+ * with back-off; on reconnection the cache restarts empty, because notifications sent while
+ * nobody listened are lost.
+ *
+ * The heartbeat is itself a notification: the listener NOTIFYs a probe on its channel and must
+ * receive it back before the next one is due. That proves the whole delivery path, not only
+ * that the socket answers: it bounds how long a silently dead connection (no RST, e.g. a network
+ * partition) keeps a stale cache live, and it catches a pooler in transaction mode (PgBouncer),
+ * where LISTEN "succeeds" but notifications never reach this session.
  */
 import pg from 'pg';
 import type { RefCache } from './ref-cache.js';
 
 /** The channel reference writes notify on; the payload is `<origin> <reference name>`. */
 export const REF_CHANNEL = 'lakecat_refs';
+/** Marks a heartbeat probe in a payload; reference names cannot start with it. */
+const PROBE = '\u0001probe:';
+
 /** application_name of the listening connection, to tell it apart in pg_stat_activity. */
 export const REF_LISTENER_APP = 'lakecat-ref-listener';
 
@@ -33,6 +41,7 @@ export class PgRefListener {
   private retryMs = 100;
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private probeSeq = 0;
 
   constructor(private readonly opts: RefListenerOptions) {}
 
@@ -46,11 +55,14 @@ export class PgRefListener {
     const client = new pg.Client({ connectionString: this.opts.url, keepAlive: true, application_name: REF_LISTENER_APP });
     this.client = client;
     let lost = false;
+    /** The heartbeat probe on its way, if any. */
+    let awaited: { seq: number; timeout: NodeJS.Timeout } | undefined;
     const onLost = (err?: unknown) => {
       if (lost) return;
       lost = true;
       this.opts.cache.reset(false);
       clearInterval(this.heartbeat);
+      if (awaited) clearTimeout(awaited.timeout);
       this.opts.onState?.('lost', err);
       client.removeAllListeners('notification');
       client.end().catch(() => undefined);
@@ -62,7 +74,13 @@ export class PgRefListener {
       if (msg.channel !== REF_CHANNEL || msg.payload === undefined) return;
       const space = msg.payload.indexOf(' ');
       const origin = space < 0 ? '' : msg.payload.slice(0, space);
-      if (origin !== this.opts.origin) this.opts.cache.invalidate(msg.payload.slice(space + 1));
+      const name = msg.payload.slice(space + 1);
+      if (origin !== this.opts.origin) {
+        if (!name.startsWith(PROBE)) this.opts.cache.invalidate(name);
+      } else if (awaited && name === `${PROBE}${awaited.seq}`) {
+        clearTimeout(awaited.timeout);
+        awaited = undefined;
+      }
     });
     try {
       await client.connect();
@@ -78,14 +96,12 @@ export class PgRefListener {
     this.opts.onState?.('listening');
     const every = this.opts.heartbeatMs ?? 5000;
     this.heartbeat = setInterval(() => {
-      const timeout = setTimeout(() => onLost(new Error(`reference listener heartbeat got no answer in ${every} ms`)), every);
-      client.query('SELECT 1').then(
-        () => clearTimeout(timeout),
-        (err: unknown) => {
-          clearTimeout(timeout);
-          onLost(err);
-        },
-      );
+      if (awaited) return; // the previous probe's own timeout decides
+      const seq = ++this.probeSeq;
+      const timeout = setTimeout(() => onLost(new Error(`reference listener heartbeat not delivered within ${every} ms`)), every);
+      timeout.unref();
+      awaited = { seq, timeout };
+      client.query('SELECT pg_notify($1, $2)', [REF_CHANNEL, `${this.opts.origin} ${PROBE}${seq}`]).catch(onLost);
     }, every);
     this.heartbeat.unref();
   }
