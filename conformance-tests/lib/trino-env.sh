@@ -72,7 +72,8 @@ trino_server() {
     tmp=$(mktemp -d "$trino_cache/.unpack.XXXXXX")
     tar -xzf "$core" -C "$tmp" --exclude="trino-server-core-$TRINO_VERSION/plugin/*"
     mkdir -p "$tmp/trino-server-core-$TRINO_VERSION/plugin"
-    unzip -q "$iceberg" -d "$tmp/trino-server-core-$TRINO_VERSION/plugin"
+    # Python rather than unzip, which a fresh machine may lack.
+    python3 -m zipfile -e "$iceberg" "$tmp/trino-server-core-$TRINO_VERSION/plugin"
     mv "$tmp/trino-server-core-$TRINO_VERSION/plugin/trino-iceberg-$TRINO_VERSION" \
       "$tmp/trino-server-core-$TRINO_VERSION/plugin/iceberg"
     rm -rf "$trino_home"
