@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import type { CatalogDeps } from './catalog/deps.js';
-import { createStore } from './catalog/store/index.js';
+import { loadStore } from './catalog/store/load.js';
 import type { VersionStore } from './catalog/store/port.js';
 import { clientStorageConfig, type ServerConfig } from './config.js';
 import { createObjectStore } from './io/index.js';
@@ -22,10 +22,10 @@ export interface Lakecat {
 export async function openStore(cfg: ServerConfig): Promise<VersionStore> {
   let store: VersionStore;
   if (cfg.dbUrl) {
-    store = createStore({ kind: 'postgres', url: cfg.dbUrl, poolSize: cfg.dbPoolSize });
+    store = await loadStore({ kind: 'postgres', url: cfg.dbUrl, poolSize: cfg.dbPoolSize });
   } else {
     mkdirSync(cfg.dataDir, { recursive: true });
-    store = createStore({ kind: 'pglite', dataDir: join(cfg.dataDir, 'db') });
+    store = await loadStore({ kind: 'pglite', dataDir: join(cfg.dataDir, 'db') });
   }
   await store.init();
   return store;
