@@ -16,6 +16,11 @@ def _ts(value: dt.datetime) -> str:
     return f"TIMESTAMP '{value.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M:%S.%f}'"[:-4] + " UTC'"
 
 
+def _ms(value: dt.datetime) -> int:
+    """Milliseconds since the epoch, exactly (float seconds times 1000 may land one below)."""
+    return round(value.timestamp() * 1000)
+
+
 @pytest.fixture(scope="module")
 def history_table(db, main_schema):
     """A table with five snapshots: the empty one of CREATE TABLE, append a, append b, add
@@ -38,7 +43,7 @@ def test_snapshots_match_lakecat(db, lakecat, main_schema, history_table):
     assert [s["snapshot-id"] for s in metadata["snapshots"]] == [s[0] for s in history]
     assert metadata["current-snapshot-id"] == history[-1][0]
     # committed_at is lakecat's timestamp-ms of each snapshot.
-    assert [s["timestamp-ms"] for s in metadata["snapshots"]] == [int(s[3].timestamp() * 1000) for s in history]
+    assert [s["timestamp-ms"] for s in metadata["snapshots"]] == [_ms(s[3]) for s in history]
     assert [s[4]["total-records"] for s in history] == ["0", "1", "2", "3", "3"]
 
 
@@ -48,7 +53,7 @@ def test_history_and_refs_tables(db, lakecat, main_schema, history_table):
         "ORDER BY made_current_at"
     )
     metadata = lakecat.load_table("main", main_schema, "travel")["metadata"]
-    assert [(int(r[0].timestamp() * 1000), r[1]) for r in rows] == [
+    assert [(_ms(r[0]), r[1]) for r in rows] == [
         (e["timestamp-ms"], e["snapshot-id"]) for e in metadata["snapshot-log"]
     ]
     assert all(r[3] for r in rows)

@@ -49,12 +49,13 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A free port chosen by the OS: Trino must know it before it starts (discovery.uri names it).
-port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 mkdir -p "$etc/catalog" "$etc/data"
-# Trino's launcher would turn node.properties and its options into system properties; started
-# without it, they all sit in config.properties, which is the same to Trino.
-cat >"$etc/config.properties" <<EOF
+# write_config PORT: the server's config.properties for one start-up attempt. Trino's launcher
+# would turn node.properties and its options into system properties; started without it, they all
+# sit in config.properties, which is the same to Trino.
+write_config() {
+  local port=$1
+  cat >"$etc/config.properties" <<EOF
 node.environment=lakecat_conformance
 node.id=lakecat-conformance-$port
 node.bind-ip=127.0.0.1
@@ -76,6 +77,8 @@ query.max-memory-per-node=512MB
 task.concurrency=2
 task.max-worker-threads=4
 EOF
+}
+
 echo "io.trino=INFO" >"$etc/log.properties"
 # Two Iceberg REST catalogs on lakecat, pinned to a branch each by the warehouse name. Trino 476
 # uses vended S3 keys only when they come with a session token (s3.session-token); lakecat vends
@@ -101,38 +104,59 @@ EOF
 done
 
 heap=${TRINO_HEAP:-1500m}
-# The JVM options of Trino's deployment guide, with a fixed small heap instead of a share of the
-# machine's memory; run in the data folder, as the launcher does.
-(cd "$etc/data" && exec "$trino_java" -server "-Xmx$heap" "-Xms$heap" \
-  -XX:+UseG1GC -XX:G1HeapRegionSize=32M -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError \
-  -XX:-OmitStackTraceInFastThrow -XX:ReservedCodeCacheSize=256M \
-  -XX:PerMethodRecompilationCutoff=10000 -XX:PerBytecodeRecompilationCutoff=10000 \
-  -Djdk.attach.allowAttachSelf=true -Djdk.nio.maxCachedBufferSize=2000000 -Dfile.encoding=UTF-8 \
-  -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED -Dconfig="$etc/config.properties" -Dcatalog.config-dir="$etc/catalog" \
-  -cp "$trino_home/lib/*" io.trino.server.TrinoServer) >"$log" 2>&1 &
-pid=$!
+# start_trino PORT: starts the server in the background (sets $pid). The JVM options of Trino's
+# deployment guide, with a fixed small heap instead of a share of the machine's memory; run in
+# the data folder, as the launcher does.
+start_trino() {
+  write_config "$1"
+  (cd "$etc/data" && exec "$trino_java" -server "-Xmx$heap" "-Xms$heap" \
+    -XX:+UseG1GC -XX:G1HeapRegionSize=32M -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError \
+    -XX:-OmitStackTraceInFastThrow -XX:ReservedCodeCacheSize=256M \
+    -XX:PerMethodRecompilationCutoff=10000 -XX:PerBytecodeRecompilationCutoff=10000 \
+    -Djdk.attach.allowAttachSelf=true -Djdk.nio.maxCachedBufferSize=2000000 -Dfile.encoding=UTF-8 \
+    -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED \
+    -Dconfig="$etc/config.properties" -Dcatalog.config-dir="$etc/catalog" \
+    -cp "$trino_home/lib/*" io.trino.server.TrinoServer) >"$log" 2>&1 &
+  pid=$!
+}
 
-export TRINO_URL="http://127.0.0.1:$port"
+# await_trino PORT: 0 once Trino answers queries on both catalogs, 1 if it exited, 2 on timeout.
+await_trino() {
+  local url="http://127.0.0.1:$1" since=$SECONDS
+  while (( SECONDS - since < ${TRINO_START_TIMEOUT:-240} )); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    if grep -q 'SERVER STARTED' "$log" 2>/dev/null &&
+      "$venv/bin/python" "$here/trino_ready.py" "$url" 2>"$etc/ready.err"; then
+      return 0
+    fi
+    sleep 1
+  done
+  return 2
+}
+
 started=$SECONDS
-ready=
-while (( SECONDS - started < ${TRINO_START_TIMEOUT:-240} )); do
-  if ! kill -0 "$pid" 2>/dev/null; then
+for attempt in 1 2 3; do
+  # A free port chosen by the OS: Trino must know it before it starts (discovery.uri names it),
+  # so another process may take it in between; that attempt is then retried on a new port.
+  port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  start_trino "$port"
+  outcome=0
+  await_trino "$port" || outcome=$?
+  [[ $outcome -eq 0 ]] && break
+  if [[ $outcome -eq 1 ]] && grep -q 'Address already in use' "$log" && [[ $attempt -lt 3 ]]; then
+    wait "$pid" 2>/dev/null || true
+    echo "with-trino: port $port was taken meanwhile; retrying" >&2
+    continue
+  fi
+  if [[ $outcome -eq 1 ]]; then
     echo "with-trino: Trino exited during start-up; its log:" >&2
-    cat "$log" >&2
-    exit 1
+  else
+    echo "with-trino: Trino did not answer queries within ${TRINO_START_TIMEOUT:-240} s; last check: $(cat "$etc/ready.err" 2>/dev/null); its log:" >&2
   fi
-  if grep -q 'SERVER STARTED' "$log" 2>/dev/null &&
-    "$venv/bin/python" "$here/trino_ready.py" "$TRINO_URL" 2>"$etc/ready.err"; then
-    ready=1
-    break
-  fi
-  sleep 1
-done
-if [[ -z "$ready" ]]; then
-  echo "with-trino: Trino did not answer queries within ${TRINO_START_TIMEOUT:-240} s; last check: $(cat "$etc/ready.err" 2>/dev/null)" >&2
   cat "$log" >&2
   exit 1
-fi
+done
+export TRINO_URL="http://127.0.0.1:$port"
 echo "with-trino: Trino $TRINO_VERSION at $TRINO_URL (catalogs lakecat_main, lakecat_dev) after $((SECONDS - started)) s" >&2
 
 set +e
