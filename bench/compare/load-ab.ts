@@ -4,7 +4,7 @@
  *
  *   scripts/with-postgres.sh node --import tsx bench/compare/load-ab.ts \
  *     --roots <tree A>,<tree B> [--reps 3] [--seconds 5] [--clients 1,16,64] [--parse true|false]
- *     [--conditional false|true]
+ *     [--conditional false|true] [--commits false|true]
  *
  * Each tree needs its own node_modules (a symlink to this one is enough). Per phase it prints
  * throughput and client-side latency, plus what each loadTable cost: CPU time of the lakecat
@@ -34,6 +34,8 @@ const { values: opt } = parseArgs({
     parse: { type: 'string', default: 'true' },
     // true: each load sends the ETag of the previous answer (a refresh of an unchanged table, 304).
     conditional: { type: 'string', default: 'false' },
+    // true: after the loads, 16 writers append to 16 tables of their own (commit cost check).
+    commits: { type: 'string', default: 'false' },
   },
 });
 
@@ -120,6 +122,23 @@ async function main(): Promise<void> {
           const ops = r.ok;
           console.log(
             `| ${rep} | ${String.fromCharCode(65 + i)} | ${n} | ${r.rate.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${((1000 * (l1 - l0)) / ops).toFixed(0)} | ${((1000 * (pg1 - pg0)) / ops).toFixed(0)} | ${((x1 - x0 - 2) / ops).toFixed(3)} |`,
+          );
+        }
+        if (opt.commits === 'true') {
+          const tables = await Promise.all(
+            Array.from({ length: 16 }, async (_, w) => {
+              const c = await iceberg.createTable('bench', `commit_${w}`);
+              return { location: c.location, state: c.state };
+            }),
+          );
+          const l0 = cpuMs(running.child.pid!);
+          const r = await drive({ concurrency: 16, seconds }, async (w) => {
+            const t = tables[w];
+            t.state = (await iceberg.appendSnapshot('bench', `commit_${w}`, t.state, t.location)).state;
+          });
+          const l1 = cpuMs(running.child.pid!);
+          console.log(
+            `| ${rep} | ${String.fromCharCode(65 + i)} | 16 writers | ${r.rate.toFixed(0)} commits/s | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${((1000 * (l1 - l0)) / r.ok).toFixed(0)} | | |`,
           );
         }
       } finally {
