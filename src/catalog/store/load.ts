@@ -4,8 +4,11 @@ import type { VersionStore } from './port.js';
 
 export async function loadStore(config: StoreConfig): Promise<VersionStore> {
   switch (config.kind) {
-    case 'pglite':
-      return (await import('./pglite-store.js')).createPgliteStore(config);
+    case 'pglite': {
+      const { createPgliteStore, initPgliteDataDir } = await import('./pglite-store.js');
+      if (config.dataDir !== undefined) await initPgliteDataDir(config.dataDir);
+      return createPgliteStore(config);
+    }
     case 'postgres':
       return (await import('./postgres-store.js')).createPostgresStore(config);
     default: {
