@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from trino.exceptions import TrinoExternalError, TrinoUserError
+from trino.exceptions import TrinoUserError
 
 from support import MAIN, error_name, meta, snapshots
 
@@ -213,18 +213,16 @@ def test_rename_and_drop(db, lakecat, main_schema):
     assert ("renamed",) not in db.sql(f"SHOW TABLES FROM {MAIN}.{main_schema}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TrinoExternalError,
-    reason="Trino 476 bug (trinodb/trino#26742): in a schema without a `location` property Trino creates "
-    "the table un-staged, then refuses the location it just wrote as non-empty; lakecat namespaces "
-    "carry no default location",
-)
 def test_create_table_in_schema_without_location(db, lakecat, run_id):
+    """A plain CREATE SCHEMA has no `location`; lakecat reports the namespace's default folder
+    (as Java's catalogs do), so Trino 476 stages the create under it. Without that, Trino 476
+    (trinodb/trino#26742) commits the table un-staged and then fails on its own files."""
     schema = f"trino_noloc_{run_id}"
     db.sql(f"CREATE SCHEMA {MAIN}.{schema}")
-    try:
-        db.sql(f"CREATE TABLE {MAIN}.{schema}.t (id integer)")
-    finally:
-        # Whatever Trino answered, lakecat has the table (Trino committed it before its check).
-        assert lakecat.load_table("main", schema, "t")["metadata"]["format-version"] == 2
+    namespace = lakecat.request("GET", f"/v1/main/namespaces/{schema}")
+    assert namespace["properties"]["location"].endswith(f"/{schema}")
+    db.sql(f"CREATE TABLE {MAIN}.{schema}.t (id integer)")
+    db.sql(f"INSERT INTO {MAIN}.{schema}.t VALUES 1, 2, 3")
+    assert db.sql(f"SELECT sum(id) FROM {MAIN}.{schema}.t") == [(6,)]
+    table = lakecat.load_table("main", schema, "t")
+    assert table["metadata"]["location"].startswith(namespace["properties"]["location"] + "/t")

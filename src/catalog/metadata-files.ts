@@ -42,6 +42,15 @@ export function defaultObjectLocation(deps: CatalogDeps, id: TableIdentifier): s
   return `${deps.warehouse}/${path}-${deps.newUuid().replace(/-/g, '')}`;
 }
 
+/**
+ * The folder a namespace's tables go to by default (the parent of their default locations).
+ * Reported as the namespace's `location` property when none is set, as Java's catalogs do:
+ * engines such as Trino place new tables under it.
+ */
+export function defaultNamespaceLocation(deps: CatalogDeps, namespace: readonly string[]): string {
+  return [deps.warehouse, ...namespace.map(encodePathSegment)].join('/');
+}
+
 function encodePathSegment(s: string): string {
   return encodeURIComponent(s).replace(/%20/g, '+');
 }

@@ -61,7 +61,12 @@ describe('Iceberg REST API', () => {
       expect((await h.request('POST', '/v1/namespaces', { namespace: ['ns1'], properties: { owner: 'ann' } })).status).toBe(200);
       expect((await h.request('POST', '/v1/main/namespaces', { namespace: ['ns1', 'child'] })).status).toBe(200);
       const loaded = await h.request('GET', '/v1/namespaces/ns1');
-      expect(loaded.body).toEqual({ namespace: ['ns1'], properties: { owner: 'ann' } });
+      // No location set: the namespace reports its default folder in the warehouse.
+      expect(loaded.body).toEqual({ namespace: ['ns1'], properties: { owner: 'ann', location: `${h.deps.warehouse}/ns1` } });
+      const nested = await h.request('GET', '/v1/namespaces/ns1%1Fchild');
+      expect(nested.body.properties).toEqual({ location: `${h.deps.warehouse}/ns1/child` });
+      expect((await h.request('POST', '/v1/namespaces', { namespace: ['placed'], properties: { location: 's3://elsewhere/p' } })).status).toBe(200);
+      expect((await h.request('GET', '/v1/namespaces/placed')).body.properties).toEqual({ location: 's3://elsewhere/p' });
       expect((await h.request('HEAD', '/v1/namespaces/ns1%1Fchild')).status).toBe(204);
       expect((await h.request('HEAD', '/v1/namespaces/nope')).status).toBe(404);
       const top = await h.request('GET', '/v1/namespaces');
@@ -103,10 +108,10 @@ describe('Iceberg REST API', () => {
       const r = await h.request('POST', '/v1/namespaces/props/properties', { removals: ['a', 'zz'], updates: { c: '3' } });
       expect(r.status).toBe(200);
       expect(r.body).toEqual({ updated: ['c'], removed: ['a'], missing: ['zz'] });
-      expect((await h.request('GET', '/v1/namespaces/props')).body.properties).toEqual({ b: '2', c: '3' });
+      expect((await h.request('GET', '/v1/namespaces/props')).body.properties).toEqual({ b: '2', c: '3', location: `${h.deps.warehouse}/props` });
       const bad = await h.request('POST', '/v1/namespaces/props/properties', { removals: ['b'], updates: { b: 'x' } });
       expect(bad.status).toBe(422);
-      expect((await h.request('GET', '/v1/namespaces/props')).body.properties).toEqual({ b: '2', c: '3' });
+      expect((await h.request('GET', '/v1/namespaces/props')).body.properties).toEqual({ b: '2', c: '3', location: `${h.deps.warehouse}/props` });
     });
 
     it('refuses to drop a namespace that is not empty, then drops it when empty', async () => {

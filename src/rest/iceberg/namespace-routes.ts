@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { defaultNamespaceLocation } from '../../catalog/metadata-files.js';
 import * as namespaces from '../../catalog/namespaces.js';
 import type { Page } from '../../catalog/store/port.js';
 import { checkNamespace, type Namespace } from '../../catalog/identifiers.js';
@@ -34,8 +35,10 @@ export function namespaceRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
     const ref = await requestRef(c, deps);
     const ns = namespaceParam(c);
     if (c.req.method === 'HEAD') return c.body(null, (await namespaces.namespaceExists(deps, ref, ns)) ? 204 : 404);
-    const content = await namespaces.loadNamespace(deps, ref, ns);
-    return json(c, { namespace: ns, properties: content.properties });
+    const { properties } = await namespaces.loadNamespace(deps, ref, ns);
+    // Like Java's catalogs, report where the namespace's tables go when no location is set.
+    const withLocation = properties.location === undefined ? { ...properties, location: defaultNamespaceLocation(deps, ns) } : properties;
+    return json(c, { namespace: ns, properties: withLocation });
   });
 
 
