@@ -40,6 +40,16 @@ describe('server configuration', () => {
     expect(() => readConfig(['--extra-locations', 's3://other/p'], {})).toThrow(/folders or file: URIs, got 's3:\/\/other\/p'/);
   });
 
+  it('reads the cache settings', () => {
+    const dflt = readConfig([], {});
+    expect(dflt.cacheMb).toBe(96);
+    expect(dflt.dbRefCache).toBe(true);
+    const cfg = readConfig(['--cache-mb', '256', '--db-ref-cache=false'], {});
+    expect(cfg.cacheMb).toBe(256);
+    expect(cfg.dbRefCache).toBe(false);
+    expect(() => readConfig(['--cache-mb', '4'], {})).toThrow(/--cache-mb must be an integer >= 8/);
+  });
+
   it('rejects unknown options and bad values with a clear message', () => {
     expect(() => readConfig(['--nope'], {})).toThrow(ConfigError);
     expect(() => readConfig(['--port', 'abc'], {})).toThrow(/--port must be an integer/);

@@ -12,6 +12,10 @@ export interface ServerConfig {
   /** PostgreSQL connection URL; the embedded PGlite database in `dataDir` when absent. */
   dbUrl?: string;
   dbPoolSize: number;
+  /** Cache branch and tag heads in the process, kept current by LISTEN/NOTIFY (PostgreSQL only). */
+  dbRefCache: boolean;
+  /** Memory for the in-process caches (MiB): 3/4 for the store, 1/4 for finished loadTable bodies. */
+  cacheMb: number;
   /** Server processes sharing the port (more than one needs PostgreSQL). */
   workers: number;
   /** `s3://bucket/prefix`, a `file://` URI or a folder. */
@@ -48,6 +52,8 @@ export const SETTINGS: Setting[] = [
   { flag: 'data-dir', env: 'LAKECAT_DATA_DIR', help: 'Folder of the embedded database and default warehouse (default ./.lakecat)' },
   { flag: 'db-url', env: 'LAKECAT_DB_URL', help: 'PostgreSQL URL, e.g. postgres://user:pass@host:5432/lakecat (default: embedded PGlite)' },
   { flag: 'db-pool-size', env: 'LAKECAT_DB_POOL_SIZE', help: 'PostgreSQL connections per process (default 16)' },
+  { flag: 'db-ref-cache', env: 'LAKECAT_DB_REF_CACHE', help: 'Cache branch and tag heads in each process, kept current by PostgreSQL LISTEN/NOTIFY (true/false, default true)', boolean: true },
+  { flag: 'cache-mb', env: 'LAKECAT_CACHE_MB', help: 'Memory for the in-process caches in MiB (default 96)' },
   { flag: 'workers', env: 'LAKECAT_WORKERS', help: 'Server processes sharing the port, for more cores (default 1; above 1 needs --db-url)' },
   { flag: 'warehouse', env: 'LAKECAT_WAREHOUSE', help: 'Where new tables go: s3://bucket/prefix or a folder (default <data-dir>/warehouse)' },
   { flag: 'extra-locations', env: 'LAKECAT_EXTRA_LOCATIONS', help: 'Comma-separated folders (or file: URIs) outside the warehouse where clients may place tables and views (default: none)' },
@@ -111,6 +117,8 @@ export function readConfig(argv: string[], env: Record<string, string | undefine
     dbUrl: get('db-url'),
     dbPoolSize: int('db-pool-size', 16, 1),
     workers: int('workers', 1, 1),
+    dbRefCache: bool('db-ref-cache', true),
+    cacheMb: int('cache-mb', 96, 8),
     warehouse: get('warehouse') ?? resolve(dataDir, 'warehouse'),
     extraLocations: parseExtraLocations(get('extra-locations')),
     s3: {

@@ -19,13 +19,18 @@ export interface Lakecat {
   close(): Promise<void>;
 }
 
+const MiB = 1024 * 1024;
+/** `--cache-mb` is split: three quarters for the store's caches, one quarter for loadTable bodies. */
+const storeCacheBytes = (cfg: ServerConfig) => Math.floor((cfg.cacheMb * MiB * 3) / 4);
+const loadCacheBytes = (cfg: ServerConfig) => Math.floor((cfg.cacheMb * MiB) / 4);
+
 export async function openStore(cfg: ServerConfig): Promise<VersionStore> {
   let store: VersionStore;
   if (cfg.dbUrl) {
-    store = await loadStore({ kind: 'postgres', url: cfg.dbUrl, poolSize: cfg.dbPoolSize });
+    store = await loadStore({ kind: 'postgres', url: cfg.dbUrl, poolSize: cfg.dbPoolSize, refCache: cfg.dbRefCache, cacheBytes: storeCacheBytes(cfg) });
   } else {
     mkdirSync(cfg.dataDir, { recursive: true });
-    store = await loadStore({ kind: 'pglite', dataDir: join(cfg.dataDir, 'db') });
+    store = await loadStore({ kind: 'pglite', dataDir: join(cfg.dataDir, 'db'), cacheBytes: storeCacheBytes(cfg) });
   }
   await store.init();
   return store;
@@ -61,6 +66,7 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
     deps,
     storageConfig: clientStorageConfig(cfg),
     maxBodyBytes: cfg.maxBodyBytes,
+    loadCacheBytes: loadCacheBytes(cfg),
     idempotencyLifetimeMs: cfg.idempotencyLifetimeMinutes * 60_000,
     log,
   });

@@ -13,6 +13,8 @@ export interface AppOptions {
   /** Client storage configuration handed out with tables (S3 endpoint, region, and keys when vending is on). */
   storageConfig?: Record<string, string>;
   maxBodyBytes?: number;
+  /** Budget of the finished loadTable bodies kept per table version (bytes; default 64 MiB). */
+  loadCacheBytes?: number;
   idempotencyLifetimeMs?: number;
   /** Receives one structured record per request; silent when absent. */
   log?: (record: Record<string, unknown>) => void;
@@ -59,6 +61,7 @@ export function createApp(opts: AppOptions): App {
       }),
       storageConfig: opts.storageConfig ?? {},
       maxBodyBytes: opts.maxBodyBytes,
+      loadCacheBytes: opts.loadCacheBytes,
     }),
   );
   app.route(

@@ -8,9 +8,11 @@ import type { PgVersionStore } from './pg-store.js';
 import type { VersionStore } from './port.js';
 
 export type StoreConfig =
-  | { kind: 'pglite'; /** undefined: in memory */ dataDir?: string }
+  | { kind: 'pglite'; /** undefined: in memory */ dataDir?: string; cacheBytes?: number }
   | {
       kind: 'postgres';
+      /** Budget of the store's in-process caches (default 72 MiB). */
+      cacheBytes?: number;
       url: string;
       poolSize?: number;
       /**

@@ -36,6 +36,9 @@ export interface CommitRow {
 
 const MiB = 1024 * 1024;
 
+/** Default budget of the store's caches (index nodes, contents, commits). */
+export const DEFAULT_STORE_CACHE_BYTES = 72 * MiB;
+
 function nodeWeight(node: IndexNode): number {
   return 64 + ('entries' in node ? node.entries.length : node.children.length) * 160;
 }
@@ -78,9 +81,9 @@ export function mapDbError(err: unknown): unknown {
 export class StoreCore implements NodeSource {
   // Sized for memory, not correctness: ~20k nodes hold every node of a 500k-key index.
   // Bounded by approximate bytes: table metadata runs to tens of KB per version.
-  readonly nodes = new Lru<string, IndexNode>(32 * MiB, nodeWeight);
-  readonly contents = new Lru<string, Content>(64 * MiB, contentWeight);
-  readonly commits = new Lru<string, CommitRow>(16 * MiB, (c) => 512 + c.operations.length * 160);
+  readonly nodes: Lru<string, IndexNode>;
+  readonly contents: Lru<string, Content>;
+  readonly commits: Lru<string, CommitRow>;
   /** Reference heads; see ref-cache.ts for when hits are served. */
   readonly refs: RefCache;
   /** Tags this store's notifications, so that its own listener skips them. */
@@ -90,7 +93,12 @@ export class StoreCore implements NodeSource {
   /** Cache updates of reference moves made inside each open transaction. */
   private readonly afterCommit = new WeakMap<Executor, { name: string; apply: () => void }[]>();
 
-  constructor(db: Transactional, refCacheMode: RefCacheMode = 'off') {
+  /** `cacheBytes`: the budget of the three caches together, split 2:4:1 (nodes, contents, commits). */
+  constructor(db: Transactional, refCacheMode: RefCacheMode = 'off', cacheBytes = DEFAULT_STORE_CACHE_BYTES) {
+    const share = cacheBytes / 7;
+    this.nodes = new Lru<string, IndexNode>(2 * share, nodeWeight);
+    this.contents = new Lru<string, Content>(4 * share, contentWeight);
+    this.commits = new Lru<string, CommitRow>(share, (c) => 512 + c.operations.length * 160);
     this.refs = new RefCache(refCacheMode);
     this.db = {
       execute: (q) => db.execute(q),

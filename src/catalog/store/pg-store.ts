@@ -50,6 +50,8 @@ export interface PgStoreOptions {
   refCache?: RefCacheMode;
   /** Starts keeping a 'watched' cache in step with other processes (ref-listener.ts). */
   watchRefs?: (cache: RefCache, origin: string) => { start(): Promise<void>; close(): Promise<void> };
+  /** Budget of the in-process caches of index nodes, contents and commits (bytes). */
+  cacheBytes?: number;
 }
 
 function encodeToken(s: string): string {
@@ -83,7 +85,7 @@ export class PgVersionStore implements VersionStore {
   constructor(private readonly opts: PgStoreOptions) {
     const mode = opts.refCache ?? 'off';
     if (mode === 'watched' && !opts.watchRefs) throw new Error("refCache 'watched' needs watchRefs");
-    this.core = new StoreCore(opts.db, mode);
+    this.core = new StoreCore(opts.db, mode, opts.cacheBytes);
     this.defaultBranch = opts.defaultBranch ?? 'main';
   }
 

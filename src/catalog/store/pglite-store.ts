@@ -19,7 +19,7 @@ import type { VersionStore } from './port.js';
  */
 const PGLITE_CONF = ['shared_buffers=16MB'];
 
-export function createPgliteStore(config: { dataDir?: string }): VersionStore {
+export function createPgliteStore(config: { dataDir?: string; cacheBytes?: number }): VersionStore {
   const client = new PGlite(config.dataDir, { postgresqlconf: PGLITE_CONF });
   const db = drizzlePglite({ client });
   const store = new PgVersionStore({
@@ -28,6 +28,7 @@ export function createPgliteStore(config: { dataDir?: string }): VersionStore {
     close: () => client.close(),
     // One process owns a PGlite database: every reference move goes through this store.
     refCache: 'exclusive',
+    cacheBytes: config.cacheBytes,
   });
   return withIdempotency(store, db as unknown as Transactional);
 }

@@ -38,6 +38,7 @@ export function createPostgresStore(config: Extract<StoreConfig, { kind: 'postgr
     close: () => pool.end(),
     refCache: config.refCache === false ? 'off' : 'watched',
     watchRefs: (cache, origin) => new PgRefListener({ url: config.url, origin, cache }),
+    cacheBytes: config.cacheBytes,
   });
   return withIdempotency(store, db as unknown as Transactional);
 }

@@ -11,6 +11,8 @@ export interface IcebergApiOptions {
   /** Table-level client configuration returned with LoadTable and credentials (e.g. S3 endpoint and keys to vend). */
   storageConfig: Record<string, string>;
   maxBodyBytes?: number;
+  /** Budget of the finished loadTable bodies kept per table version (bytes). */
+  loadCacheBytes?: number;
 }
 
 export type IcebergEnv = { Variables: { requestId: string } };

@@ -31,7 +31,7 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
   const { deps, metrics } = opts;
   const app = new Hono<IcebergEnv>();
   const storageConfigJson = stringifyJson(opts.storageConfig);
-  const bodies = new LoadResultCache(storageConfigJson);
+  const bodies = new LoadResultCache(storageConfigJson, opts.loadCacheBytes);
 
   /** LoadTableResult, built around the stored metadata text so that it is served byte for byte. */
   const loadResult = (metadataLocation: string | undefined, metadataText: string) =>
