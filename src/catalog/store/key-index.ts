@@ -325,6 +325,104 @@ async function* scanNode(src: NodeSource, node: IndexNode, lo: string | undefine
   }
 }
 
+/**
+ * What a `walkIndex` visitor answers for an entry: `false` stops the walk, a key string skips
+ * ahead to the first key at or after it (a seek: the skipped subtrees are never loaded), anything
+ * else goes on with the next entry.
+ */
+export type WalkStep = boolean | string | void;
+
+/**
+ * Visits the entries within `range` in key order. Unlike `scanIndex` it runs the visitor
+ * synchronously over each leaf (no promise per entry) and lets the visitor seek forward, so a
+ * listing of direct children can jump over a child namespace's whole subtree in O(height) node
+ * reads. Children are loaded a few at a time, more as the walk goes on: a short page reads few
+ * nodes, a full listing few round trips.
+ */
+export async function walkIndex(src: NodeSource, root: string, range: KeyRange, visit: (e: IndexEntry) => WalkStep): Promise<void> {
+  const state: WalkState = { from: range.from, to: range.to, stopped: false, visit };
+  const rootNode = (await loadAll(src, [root]))[0];
+  await walkNode(src, rootNode, undefined, state);
+}
+
+interface WalkState {
+  /** Lower bound (inclusive) of the keys still wanted; moves forward on seeks. */
+  from: string | undefined;
+  to: string | undefined;
+  stopped: boolean;
+  visit: (e: IndexEntry) => WalkStep;
+}
+
+const WALK_FIRST_BATCH = 4;
+const WALK_MAX_BATCH = 64;
+
+/** Index of the first entry with key >= `key`. */
+function entryLowerBound(entries: IndexEntry[], key: string): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid].key < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first child whose subtree may hold `key` or later keys (its last key >= `key`). */
+function childLowerBound(children: ChildRef[], key: string): number {
+  let lo = 0;
+  let hi = children.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (children[mid].last < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+async function walkNode(src: NodeSource, node: IndexNode, lo: string | undefined, st: WalkState): Promise<void> {
+  if ('entries' in node) {
+    const es = node.entries;
+    for (let i = st.from === undefined ? 0 : entryLowerBound(es, st.from); i < es.length; i++) {
+      const e = es[i];
+      if (st.to !== undefined && e.key >= st.to) {
+        st.stopped = true;
+        return;
+      }
+      const step = st.visit(e);
+      if (step === false) {
+        st.stopped = true;
+        return;
+      }
+      if (typeof step === 'string' && step > e.key) {
+        st.from = step;
+        i = entryLowerBound(es, step) - 1;
+      }
+    }
+    return;
+  }
+  const cs = node.children;
+  let batch = WALK_FIRST_BATCH;
+  let i = st.from === undefined ? 0 : childLowerBound(cs, st.from);
+  while (i < cs.length && !st.stopped) {
+    // Child i holds keys in (cs[i-1].last, cs[i].last]: none of them is below `to` once that bound is.
+    let end = i;
+    while (end < cs.length && end - i < batch) {
+      const childLo = end === 0 ? lo : cs[end - 1].last;
+      if (st.to !== undefined && childLo !== undefined && childLo >= st.to) break;
+      end++;
+    }
+    if (end === i) return;
+    const nodes = await loadAll(src, cs.slice(i, end).map((c) => c.hash));
+    for (let k = i; k < end && !st.stopped; k++) {
+      if (st.from !== undefined && cs[k].last < st.from) continue; // skipped by a seek
+      await walkNode(src, nodes[k - i], k === 0 ? lo : cs[k - 1].last, st);
+    }
+    i = st.from === undefined ? end : Math.max(end, childLowerBound(cs, st.from));
+    batch = Math.min(batch * 2, WALK_MAX_BATCH);
+  }
+}
+
 export interface IndexChange {
   key: string;
   from: IndexEntry | null;

@@ -8,7 +8,7 @@ import { AlreadyExistsError, BadRequestError, NotFoundError, ReferenceConflictEr
 import { commitOnBranch } from './group-commit.js';
 import { sqlState, StoreCore, type CommitRow, type Transactional } from './core.js';
 import { ancestor, firstParentChain, hashAtTime, mergeBase, resolveHash } from './history.js';
-import { diffIndex, EMPTY_NODE_DATA, EMPTY_ROOT, lookupMany, scanIndex, type IndexEntry } from './key-index.js';
+import { diffIndex, EMPTY_NODE_DATA, EMPTY_ROOT, lookupMany, walkIndex, type IndexEntry } from './key-index.js';
 import { mergeInto, transplantOnto } from './merge.js';
 import type { RefCache, RefCacheMode } from './ref-cache.js';
 import {
@@ -251,19 +251,43 @@ export class PgVersionStore implements VersionStore {
   ): Promise<Page<Entry>> {
     const commit = await resolveHash(this.core, hash);
     const range = prefixRange(opts?.prefix);
-    if (opts?.pageToken) range.from = `${decodeToken(opts.pageToken)}\u0000`;
+    if (opts?.pageToken) {
+      // A token is the last key of the previous page: resume right after it (key order is the
+      // same at every commit, so a token stays meaningful after concurrent changes).
+      const after = decodeToken(opts.pageToken);
+      if ((range.from !== undefined && after < range.from) || (range.to !== undefined && after >= range.to)) {
+        throw new BadRequestError(`Invalid page token '${opts.pageToken}': not a key of this listing`);
+      }
+      range.from = `${after}\u0000`;
+    }
     const size = opts?.pageSize === undefined ? Number.POSITIVE_INFINITY : pageSize(opts, 0);
     const wantLength = opts?.depth === undefined ? undefined : (opts.prefix?.length ?? 0) + opts.depth;
     const types = opts?.types && opts.types.length > 0 ? new Set(opts.types) : undefined;
+    // Separators in the prefix; deeper keys are found without splitting every key.
+    const skip = opts?.prefix && opts.prefix.length > 0 ? keyToString(opts.prefix).length + 1 : 0;
     const items: Entry[] = [];
-    for await (const e of scanIndex(this.core, commit.indexRoot, range)) {
-      const key = keyFromString(e.key);
-      if (wantLength !== undefined && key.length !== wantLength) continue;
-      if (types && !types.has(e.type)) continue;
-      if (items.length === size) return { items, nextPageToken: encodeToken(keyToString(items[items.length - 1].key)) };
-      items.push({ key, type: e.type, contentId: e.id });
-    }
-    return { items };
+    let more = false;
+    await walkIndex(this.core, commit.indexRoot, range, (e) => {
+      if (wantLength !== undefined) {
+        // Position of the wantLength-th separator: present means the key is deeper than wanted,
+        // and everything under that ancestor is too, so seek past its subtree.
+        let pos = skip - 1;
+        let seen = opts!.prefix?.length ?? 0;
+        for (;;) {
+          pos = e.key.indexOf('\u0000', pos + 1);
+          if (pos < 0) break;
+          if (++seen === wantLength) return `${e.key.slice(0, pos)}\u0001`;
+        }
+        if (seen + 1 !== wantLength) return;
+      }
+      if (types && !types.has(e.type)) return;
+      if (items.length === size) {
+        more = true;
+        return false;
+      }
+      items.push({ key: keyFromString(e.key), type: e.type, contentId: e.id });
+    });
+    return more ? { items, nextPageToken: encodeToken(keyToString(items[items.length - 1].key)) } : { items };
   }
 
   async log(hash: string, opts?: PageRequest & { untilHash?: string }): Promise<Page<Commit>> {
