@@ -7,7 +7,10 @@ import {
   diffIndex,
   lookupMany,
   scanIndex,
+  walkIndex,
   type IndexEntry,
+  type KeyRange,
+  type WalkStep,
   type IndexNode,
   type Mutation,
   type NodeSink,
@@ -112,5 +115,60 @@ describe('key index', () => {
     expect(src.reads).toBeLessThan(60);
     const limited = await collect(diffIndex(src, base, next, { from: keys[5000], to: 'db\u0000zz' }));
     expect(limited.map((c) => c.key)).toEqual([changed[1]]);
+  });
+});
+
+describe('walkIndex', () => {
+  async function tree(keys: string[]) {
+    const src = new MemorySource();
+    const root = await src.apply(EMPTY_ROOT, keys.map((k, i) => ({ key: k, entry: entry(k, i) })));
+    return { src, root };
+  }
+  async function walked(src: NodeSource, root: string, range: KeyRange, visit: (e: IndexEntry) => WalkStep = () => undefined) {
+    const out: string[] = [];
+    await walkIndex(src, root, range, (e) => {
+      out.push(e.key);
+      return visit(e);
+    });
+    return out;
+  }
+
+  it('visits the same entries as scanIndex, in key order, for any range', async () => {
+    const rand = rng(11);
+    const keys = Array.from({ length: 3000 }, (_, i) => `k${String(Math.floor(rand() * 1e6)).padStart(6, '0')}-${i}`);
+    const { src, root } = await tree(keys);
+    const sorted = [...keys].sort();
+    expect(await walked(src, root, {})).toEqual(sorted);
+    for (let i = 0; i < 20; i++) {
+      const a = sorted[Math.floor(rand() * sorted.length)];
+      const b = sorted[Math.floor(rand() * sorted.length)];
+      const range = a < b ? { from: a, to: b } : { from: b };
+      const expected = (await collect(scanIndex(src, root, range))).map((e) => e.key);
+      expect(await walked(src, root, range)).toEqual(expected);
+      expect(expected.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('seeks over subtrees without reading them, and stops when asked', async () => {
+    // 40 groups of 200 keys: "g00\u0000000" ... ; visiting one key per group and seeking past it.
+    const keys: string[] = [];
+    for (let g = 0; g < 40; g++) for (let i = 0; i < 200; i++) keys.push(`g${String(g).padStart(2, '0')}\u0000${String(i).padStart(3, '0')}`);
+    const { src, root } = await tree(keys);
+    src.reads = 0;
+    const all = await walked(src, root, {});
+    const fullReads = src.reads;
+    src.reads = 0;
+    const firsts = await walked(src, root, {}, (e) => `${e.key.slice(0, e.key.indexOf('\u0000'))}\u0001`);
+    expect(firsts).toEqual(Array.from({ length: 40 }, (_, g) => `g${String(g).padStart(2, '0')}\u0000000`));
+    expect(all).toHaveLength(8000);
+    expect(src.reads).toBeLessThan(fullReads / 2);
+
+    src.reads = 0;
+    const head = await walked(src, root, {}, (e) => e.key !== keys[9]);
+    expect(head).toEqual(keys.slice(0, 10));
+    expect(src.reads).toBeLessThan(10);
+
+    // A seek backwards (or to the current key) is ignored rather than looping.
+    expect(await walked(src, root, { from: keys[5], to: keys[8] }, (e) => e.key)).toEqual(keys.slice(5, 8));
   });
 });

@@ -414,12 +414,14 @@ async function walkNode(src: NodeSource, node: IndexNode, lo: string | undefined
     }
     if (end === i) return;
     const nodes = await loadAll(src, cs.slice(i, end).map((c) => c.hash));
+    const fromBefore = st.from;
     for (let k = i; k < end && !st.stopped; k++) {
       if (st.from !== undefined && cs[k].last < st.from) continue; // skipped by a seek
       await walkNode(src, nodes[k - i], k === 0 ? lo : cs[k - 1].last, st);
     }
     i = st.from === undefined ? end : Math.max(end, childLowerBound(cs, st.from));
-    batch = Math.min(batch * 2, WALK_MAX_BATCH);
+    // A visitor that seeks skips most of what a large batch would read ahead: read one at a time.
+    batch = st.from !== fromBefore ? 1 : Math.min(batch * 2, WALK_MAX_BATCH);
   }
 }
 
