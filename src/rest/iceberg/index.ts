@@ -61,8 +61,10 @@ export function createIcebergApi(opts: IcebergApiOptions): Hono<IcebergEnv> {
     });
   });
 
+  // Registered once, on this app: a `use('*')` inside `routes` would also run under the '/'
+  // mount for prefixed paths, so one request would meet its own claim and wait for itself.
+  app.use('*', opts.idempotency.middleware());
   const routes = new Hono<IcebergEnv>();
-  routes.use('*', opts.idempotency.middleware());
   routes.route('/', namespaceRoutes(opts));
   routes.route('/', tableRoutes(opts));
   routes.route('/', viewRoutes(opts));
