@@ -3,8 +3,9 @@ import { defaultNamespaceLocation } from '../../catalog/metadata-files.js';
 import * as namespaces from '../../catalog/namespaces.js';
 import type { Page } from '../../catalog/store/port.js';
 import { checkNamespace, type Namespace } from '../../catalog/identifiers.js';
-import { json, readJsonObject, RequestError } from '../http.js';
+import { json, rawJson, readJsonObject, RequestError } from '../http.js';
 import { requestActor, requestRef, type IcebergApiOptions, type IcebergEnv } from './context.js';
+import { namespacesJson } from './list-json.js';
 import { field, namespaceParam, pageParams, stringArray, stringMap } from './decode.js';
 
 export function namespaceRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
@@ -19,7 +20,7 @@ export function namespaceRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
     const result = await collect(page, (token) =>
       namespaces.listNamespaces(deps, ref, parent, { pageToken: token, pageSize: page.pageSize }),
     );
-    return json(c, { namespaces: result.items, 'next-page-token': result.nextPageToken ?? null });
+    return rawJson(c, namespacesJson(result.items, result.nextPageToken));
   });
 
   app.post('/namespaces', async (c) => {

@@ -25,6 +25,7 @@ import {
   stringMap,
 } from './decode.js';
 import { collect } from './namespace-routes.js';
+import { identifiersJson } from './list-json.js';
 import { ifNoneMatchHits, LoadResultCache, loadResultText, type SnapshotsMode } from './load-result.js';
 
 export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
@@ -47,7 +48,7 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
     const result = await collect(page, (token) =>
       tables.listTables(deps, ref, ns, { pageToken: token, pageSize: page.pageSize }),
     );
-    return json(c, { identifiers: result.items.map(identifierToJson), 'next-page-token': result.nextPageToken ?? null });
+    return rawJson(c, identifiersJson(result.items, result.nextPageToken));
   });
 
   app.post('/namespaces/:namespace/tables', async (c) => {

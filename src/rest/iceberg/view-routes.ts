@@ -22,6 +22,7 @@ import {
   stringMap,
 } from './decode.js';
 import { collect } from './namespace-routes.js';
+import { identifiersJson } from './list-json.js';
 
 export function viewRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
   const { deps } = opts;
@@ -37,7 +38,7 @@ export function viewRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
     const result = await collect(page, (token) =>
       tables.listTables(deps, ref, ns, { pageToken: token, pageSize: page.pageSize }, 'ICEBERG_VIEW'),
     );
-    return json(c, { identifiers: result.items.map(identifierToJson), 'next-page-token': result.nextPageToken ?? null });
+    return rawJson(c, identifiersJson(result.items, result.nextPageToken));
   });
 
   app.post('/namespaces/:namespace/views', async (c) => {
