@@ -1,5 +1,5 @@
 import type { Actor, CatalogDeps } from './deps.js';
-import { writeOnBranch } from './branch-write.js';
+import { deleteQuietly, writeOnBranch } from './branch-write.js';
 import { BadRequestError, NotFoundError } from './errors.js';
 import { formatIdentifier, tableKey, type TableIdentifier } from './identifiers.js';
 import { nextMetadataLocation } from './metadata-files.js';
@@ -49,18 +49,21 @@ export async function commitTables(
       planned.push(await planTableChange(deps, head, change));
     }
     const real = planned.filter((p): p is Required<PlannedChange> => p.op !== undefined);
-    const writtenFiles: string[] = [];
-    try {
-      for (const p of real) {
-        await deps.objects.write(p.committed.metadataLocation, p.committed.metadataText, {
+    // The files go out in parallel (a transaction over many tables waits for one round trip,
+    // not one per table); every write is awaited before the commit can reference any of them.
+    const writes = await Promise.allSettled(
+      real.map((p) =>
+        deps.objects.write(p.committed.metadataLocation, p.committed.metadataText, {
           ifAbsent: true,
           contentType: 'application/json',
-        });
-        writtenFiles.push(p.committed.metadataLocation);
-      }
-    } catch (err) {
-      await Promise.all(writtenFiles.map((f) => deps.objects.delete(f).catch(() => undefined)));
-      throw err;
+        }),
+      ),
+    );
+    const writtenFiles = real.filter((_, i) => writes[i].status === 'fulfilled').map((p) => p.committed.metadataLocation);
+    const failed = writes.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    if (failed) {
+      await deleteQuietly(deps, writtenFiles);
+      throw failed.reason;
     }
     const names = changes.map((c) => formatIdentifier(c.identifier));
     return {

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CatalogDeps } from './deps.js';
+import { createNamespace } from './namespaces.js';
+import { resolveRef } from './refs.js';
+import { createStore } from './store/index.js';
+import type { VersionStore } from './store/port.js';
+import { commitTables, type TableChange } from './table-commit.js';
+import { createTable, loadTable } from './tables.js';
+import { MemoryObjectStore } from '../io/memory.js';
+import { ObjectStoreError } from '../io/port.js';
+
+/** An in-memory store whose writes of locations containing `failOn` fail, and that counts writes in flight. */
+class FlakyObjects extends MemoryObjectStore {
+  failOn: string | undefined;
+  inFlight = 0;
+  maxInFlight = 0;
+  override async write(location: string, body: Uint8Array | string, opts: { ifAbsent?: boolean } = {}): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, 5));
+      if (this.failOn !== undefined && location.includes(this.failOn)) throw new ObjectStoreError(`cannot write ${location}`);
+      await super.write(location, body, opts);
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+const actor = { author: 'test' };
+const schema = { type: 'struct' as const, schemaId: 0, fields: [{ id: 1, name: 'x', required: false, type: 'long' as const }] };
+
+describe('commitTables over several tables', () => {
+  let store: VersionStore;
+  let objects: FlakyObjects;
+  let deps: CatalogDeps;
+  const main = async () => resolveRef(store, { kind: 'named', name: 'main' });
+  const change = (name: string, value: string): TableChange => ({
+    identifier: { namespace: ['db'], name },
+    requirements: [],
+    updates: [{ action: 'set-properties', updates: { k: value } }],
+  });
+
+  beforeEach(async () => {
+    store = createStore({ kind: 'pglite' });
+    await store.init();
+    objects = new FlakyObjects();
+    deps = { store, objects, warehouse: 'memory://wh', now: Date.now, newUuid: randomUUID, commitRetries: 5 };
+    await createNamespace(deps, await main(), ['db'], {}, actor);
+    for (const name of ['t0', 't1', 't2', 't3']) {
+      await createTable(deps, await main(), { namespace: ['db'], name }, { schema, location: `memory://wh/db/${name}` }, actor);
+    }
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('writes the metadata files in parallel and commits all tables once', async () => {
+    const before = (await store.getReference('main')).hash;
+    const committed = await commitTables(deps, await main(), ['t0', 't1', 't2', 't3'].map((t) => change(t, 'v1')), actor);
+    expect(objects.maxInFlight).toBe(4);
+    for (const c of committed) {
+      expect(await objects.exists(c.metadataLocation)).toBe(true);
+      const loaded = await loadTable(deps, await main(), c.identifier);
+      expect(loaded.metadataLocation).toBe(c.metadataLocation);
+    }
+    const log = await store.log((await store.getReference('main')).hash, { untilHash: before });
+    expect(log.items.filter((c) => c.hash !== before)).toHaveLength(1);
+  });
+
+  it('removes the files that were written when one write fails, and commits nothing', async () => {
+    const before = (await store.getReference('main')).hash;
+    const listed = async () => {
+      const out: string[] = [];
+      for await (const o of objects.list('memory://wh/')) out.push(o.location);
+      return out.sort();
+    };
+    const filesBefore = await listed();
+    objects.failOn = '/t2/';
+    await expect(commitTables(deps, await main(), ['t0', 't1', 't2', 't3'].map((t) => change(t, 'v1')), actor)).rejects.toThrow(
+      ObjectStoreError,
+    );
+    expect((await store.getReference('main')).hash).toBe(before);
+    expect(await listed()).toEqual(filesBefore);
+  });
+});
