@@ -8,6 +8,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { SignedPut } from './s3-put.js';
 import { folderPrefix, parseS3Location, requireObjectLocation, type S3Location } from './location.js';
 import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError, type ObjectStore } from './port.js';
 
@@ -36,6 +37,8 @@ type Listed = { location: string; size: number; lastModifiedMs: number };
 /** Objects in S3 or an S3-compatible service, addressed as `s3://bucket/key` (also `s3a://`, `s3n://`). */
 export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
+  /** PUTs without the SDK's per-request overhead, where the endpoint is given (see s3-put.ts). */
+  private readonly signedPut: SignedPut | undefined;
 
   constructor(private readonly config: S3ObjectStoreConfig) {
     if ((config.accessKeyId === undefined) !== (config.secretAccessKey === undefined)) {
@@ -57,6 +60,20 @@ export class S3ObjectStore implements ObjectStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: { connectionTimeout: Math.min(timeout, 10_000), requestTimeout: timeout, throwOnRequestTimeout: true },
     });
+    if (config.endpoint !== undefined) {
+      const { accessKeyId, secretAccessKey, sessionToken } = config;
+      const fixed = accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey, sessionToken } : undefined;
+      // Without static keys, the SDK's resolved (cached, refreshing) default chain signs ours too.
+      const chain = this.client.config.credentials;
+      this.signedPut = new SignedPut({
+        endpoint: config.endpoint,
+        region: config.region,
+        forcePathStyle: config.forcePathStyle,
+        credentials: fixed ? async () => fixed : () => chain(),
+        maxAttempts: config.maxAttempts ?? 3,
+        requestTimeoutMs: timeout,
+      });
+    }
   }
 
   handles(location: string): boolean {
@@ -72,6 +89,25 @@ export class S3ObjectStore implements ObjectStore {
   async write(location: string, body: Uint8Array | string, opts: { ifAbsent?: boolean; contentType?: string } = {}): Promise<void> {
     const { bucket, key } = this.objectOf(location);
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    if (this.signedPut) {
+      const headers: Record<string, string> = {};
+      if (opts.contentType !== undefined) headers['content-type'] = opts.contentType;
+      // Conditional create: S3 (since 2024) and MinIO answer 412 when the key exists.
+      if (opts.ifAbsent) headers['if-none-match'] = '*';
+      let outcome;
+      try {
+        outcome = await this.signedPut.put(bucket, key, bytes, headers);
+      } catch (err) {
+        throw s3Error('write', location, err);
+      }
+      if (outcome.status >= 200 && outcome.status < 300) return;
+      if (opts.ifAbsent && outcome.status === 412) throw new ObjectExistsError(location);
+      const cause = Object.assign(new Error(outcome.message ?? `HTTP ${outcome.status}`), {
+        name: outcome.code ?? `Http${outcome.status}`,
+        $metadata: { httpStatusCode: outcome.status },
+      });
+      throw s3Error('write', location, cause);
+    }
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -163,6 +199,7 @@ export class S3ObjectStore implements ObjectStore {
   /** Closes the client's pooled connections. */
   destroy(): void {
     this.client.destroy();
+    this.signedPut?.destroy();
   }
 
   private locationOf(location: string): S3Location {
