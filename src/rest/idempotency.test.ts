@@ -100,7 +100,7 @@ describe('IdempotencyGuard on PGlite records', () => {
     expect(state.runs).toBe(1);
   });
 
-  it('refuses a key reused for another body or path with 422 and does not run it', async () => {
+  it('refuses a key reused for another body or path with 400 and does not run it', async () => {
     const { state, handler } = scripted([(c) => c.json({ ok: true })]);
     const app = appFor(guard(), handler);
     const key = randomUUID();
@@ -108,7 +108,7 @@ describe('IdempotencyGuard on PGlite records', () => {
     const otherBody = await send(app, key, '{"a":2}');
     const otherPath = await send(app, key, '{"a":1}', '/op/y');
     for (const r of [otherBody, otherPath]) {
-      expect(r.status).toBe(422);
+      expect(r.status).toBe(400);
       expect(((await r.json()) as { error: { message: string } }).error.message).toContain('already used for a different request');
     }
     expect(state.runs).toBe(1);
@@ -247,7 +247,7 @@ describe('IdempotencyGuard on PGlite records', () => {
     const key = randomUUID();
     await send(app, key, '{"a":1}');
     now += 999;
-    expect((await send(app, key, '{"a":2}')).status).toBe(422);
+    expect((await send(app, key, '{"a":2}')).status).toBe(400);
     now += 1;
     const later = await send(app, key, '{"a":2}');
     expect(later.status).toBe(200);

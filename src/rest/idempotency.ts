@@ -149,7 +149,8 @@ export class IdempotencyGuard {
       const acquired = await this.acquire(key, fingerprint, owner);
       switch (acquired.kind) {
         case 'mismatch':
-          return json(c, { error: { message: `Idempotency-Key ${key} was already used for a different request`, type: 'UnprocessableEntityException', code: 422 } }, 422);
+          // 400: the status the REST spec lists for every mutation (it names none for key reuse).
+          return json(c, { error: { message: `Idempotency-Key ${key} was already used for a different request`, type: 'BadRequestException', code: 400 } }, 400);
         case 'busy':
           return json(
             c,

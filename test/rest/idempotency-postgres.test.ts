@@ -71,7 +71,7 @@ if (TEST_PG_URL) {
       expect(retry.text).toBe(first.text);
       expect(await commitCount(b.store)).toBe(before + 1);
       const reused = await b.call('POST', '/v1/namespaces/db/tables', { name: 'other', schema: SCHEMA }, key);
-      expect(reused.status).toBe(422);
+      expect(reused.status).toBe(400);
     });
 
     it('the same keyed commit sent to A and B at once is applied once and both get its response', async () => {
