@@ -50,7 +50,7 @@ if (TEST_PG_URL) {
     const objects = new MemoryObjectStore();
 
     beforeAll(async () => {
-      db = await freshDatabase(TEST_PG_URL);
+      db = await freshDatabase(TEST_PG_URL!);
       [a, b] = await Promise.all([instance(db.url, objects), instance(db.url, objects)]);
       expect((await a.call('POST', '/v1/namespaces', { namespace: ['db'] })).status).toBe(200);
     });

@@ -43,7 +43,7 @@ function runWriter(url: string, proc: number): Promise<Ack[]> {
 if (TEST_PG_URL) {
   describe('concurrent commits from several processes on PostgreSQL', () => {
     it(`lands ${PROCESSES * WRITERS * COMMITS_PER_WRITER} commits exactly once, linearly, without lost updates`, { timeout: 300_000 }, async () => {
-      const db = await freshDatabase(TEST_PG_URL);
+      const db = await freshDatabase(TEST_PG_URL!);
       const store = createStore({ kind: 'postgres', url: db.url, poolSize: 4 });
       try {
         await store.init();

@@ -5,7 +5,7 @@ import { freshDatabase, TEST_PG_URL } from './pg-database.js';
 
 if (TEST_PG_URL) {
   storeContract('PostgreSQL', async () => {
-    const db = await freshDatabase(TEST_PG_URL);
+    const db = await freshDatabase(TEST_PG_URL!);
     const store = createStore({ kind: 'postgres', url: db.url, poolSize: 8 });
     return {
       store,
@@ -18,7 +18,7 @@ if (TEST_PG_URL) {
 
   describe('PostgreSQL-only store behaviour', () => {
     it('lets several processes initialise the same database at once', async () => {
-      const db = await freshDatabase(TEST_PG_URL);
+      const db = await freshDatabase(TEST_PG_URL!);
       const stores = Array.from({ length: 4 }, () => createStore({ kind: 'postgres', url: db.url, poolSize: 2 }));
       try {
         await Promise.all(stores.map((s) => s.init()));

@@ -147,7 +147,7 @@ if (TEST_PG_URL) {
     let b: Counted;
     let admin: pg.Client;
     beforeAll(async () => {
-      db = await freshDatabase(TEST_PG_URL);
+      db = await freshDatabase(TEST_PG_URL!);
       a = await postgresStore(db.url, true);
       b = await postgresStore(db.url, true, 300);
       admin = new pg.Client({ connectionString: db.url });
