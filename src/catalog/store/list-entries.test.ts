@@ -124,4 +124,16 @@ describe('listEntries paging', () => {
     const top = await s.listEntries(head, { depth: 1, types: ['NAMESPACE'], pageToken: ofA.nextPageToken });
     expect(top.items.map((e) => e.key.join('.'))).toEqual(['a0', 'b']);
   });
+
+  it('answers repeated listings from the cache and stays exact per commit', async () => {
+    const opts = { prefix: ['b'], depth: 1, types: ['ICEBERG_TABLE' as const] };
+    const before = await s.listEntries(head, opts);
+    before.items.pop(); // callers own what they get: mutating it must not reach the cache
+    expect((await s.listEntries(head, opts)).items.map((e) => e.key.join('.'))).toEqual(['b.y']);
+    const after = (await s.commit('main', head, meta, [put(['b', 'z'], tbl(4))])).hash;
+    expect((await s.listEntries(after, opts)).items.map((e) => e.key.join('.'))).toEqual(['b.y', 'b.z']);
+    expect((await s.listEntries(head, opts)).items.map((e) => e.key.join('.'))).toEqual(['b.y']);
+    // Same listing, other parameters: separate pages.
+    expect((await s.listEntries(after, { ...opts, pageSize: 1 })).items.map((e) => e.key.join('.'))).toEqual(['b.y']);
+  });
 });

@@ -6,9 +6,10 @@
 import { sql } from 'drizzle-orm';
 import { AlreadyExistsError, BadRequestError, NotFoundError, ReferenceConflictError } from '../errors.js';
 import { commitOnBranch } from './group-commit.js';
-import { sqlState, StoreCore, type CommitRow, type Transactional } from './core.js';
+import { DEFAULT_STORE_CACHE_BYTES, sqlState, StoreCore, type CommitRow, type Transactional } from './core.js';
 import { ancestor, firstParentChain, hashAtTime, mergeBase, resolveHash } from './history.js';
 import { diffIndex, EMPTY_NODE_DATA, EMPTY_ROOT, lookupMany, walkIndex, type IndexEntry } from './key-index.js';
+import { ListingCache } from './listing-cache.js';
 import { mergeInto, transplantOnto } from './merge.js';
 import type { RefCache, RefCacheMode } from './ref-cache.js';
 import {
@@ -37,6 +38,7 @@ import {
 /** Nessie's reference name rule: letters, digits and `_-./`, no `..`, not ending in `.`. */
 const REF_NAME = /^[A-Za-z](((?![.][.])[A-Za-z0-9./_-])*[A-Za-z0-9_-])?$/;
 const DEFAULT_LOG_PAGE = 250;
+const MiB = 1024 * 1024;
 
 export interface PgStoreOptions {
   db: Transactional;
@@ -80,12 +82,15 @@ function prefixRange(prefix: ContentKey | undefined): { from?: string; to?: stri
 export class PgVersionStore implements VersionStore {
   readonly defaultBranch: string;
   private readonly core: StoreCore;
+  /** Listing pages by index root (listing-cache.ts); kept beside, not within, `cacheBytes`. */
+  private readonly listings: ListingCache;
   private watcher: { start(): Promise<void>; close(): Promise<void> } | undefined;
 
   constructor(private readonly opts: PgStoreOptions) {
     const mode = opts.refCache ?? 'off';
     if (mode === 'watched' && !opts.watchRefs) throw new Error("refCache 'watched' needs watchRefs");
     this.core = new StoreCore(opts.db, mode, opts.cacheBytes);
+    this.listings = new ListingCache(Math.max(MiB, (opts.cacheBytes ?? DEFAULT_STORE_CACHE_BYTES) / 8));
     this.defaultBranch = opts.defaultBranch ?? 'main';
   }
 
@@ -263,6 +268,9 @@ export class PgVersionStore implements VersionStore {
     const size = opts?.pageSize === undefined ? Number.POSITIVE_INFINITY : pageSize(opts, 0);
     const wantLength = opts?.depth === undefined ? undefined : (opts.prefix?.length ?? 0) + opts.depth;
     const types = opts?.types && opts.types.length > 0 ? new Set(opts.types) : undefined;
+    const cacheKey = ListingCache.key(commit.indexRoot, [range.from, range.to, wantLength, types && [...types].sort().join(','), size]);
+    const cached = this.listings.get(cacheKey);
+    if (cached) return cached;
     // Separators in the prefix; deeper keys are found without splitting every key.
     const skip = opts?.prefix && opts.prefix.length > 0 ? keyToString(opts.prefix).length + 1 : 0;
     const items: Entry[] = [];
@@ -287,7 +295,9 @@ export class PgVersionStore implements VersionStore {
       }
       items.push({ key: keyFromString(e.key), type: e.type, contentId: e.id });
     });
-    return more ? { items, nextPageToken: encodeToken(keyToString(items[items.length - 1].key)) } : { items };
+    const page = more ? { items, nextPageToken: encodeToken(keyToString(items[items.length - 1].key)) } : { items };
+    this.listings.set(cacheKey, page);
+    return page;
   }
 
   async log(hash: string, opts?: PageRequest & { untilHash?: string }): Promise<Page<Commit>> {
