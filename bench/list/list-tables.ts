@@ -7,6 +7,8 @@
  *   npx tsx bench/list/list-tables.ts [--tables 10000] [--runs 9] [--page-size 100]
  *   LAKECAT_TEST_PG_URL=postgres://... npx tsx bench/list/list-tables.ts   # on PostgreSQL
  *
+ * `--commit-between` commits a table in another namespace before each listing (outside the
+ * timing), so that every listing is at a new commit, as on a catalog that is being written to.
  * `--profile FILE` writes a CPU profile (.cpuprofile) of the listing phase only.
  */
 import { randomUUID } from 'node:crypto';
@@ -29,6 +31,7 @@ const RUNS = arg('runs', 9);
 const PAGE = arg('page-size', 100);
 const NS = 'big';
 const profileIdx = process.argv.indexOf('--profile');
+const COMMIT_BETWEEN = process.argv.includes('--commit-between');
 const PROFILE = profileIdx >= 0 ? process.argv[profileIdx + 1] : undefined;
 
 async function main() {
@@ -64,9 +67,14 @@ async function main() {
     }
   }
 
+  let other = 0;
+  head = (await store.commit('main', head, meta('other'), [{ kind: 'put', key: ['other'], content: { type: 'NAMESPACE', id: '', properties: {} } }])).hash;
   const report = async (label: string, pageSize?: number) => {
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
+      if (COMMIT_BETWEEN) {
+        head = (await store.commit('main', head, meta('other'), [{ kind: 'put', key: ['other', `x${other}`], content: table(other++) }])).hash;
+      }
       const t = performance.now();
       const n = await listAll(pageSize);
       times.push(performance.now() - t);
@@ -85,8 +93,9 @@ async function main() {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
-  await report('no pageSize');
-  await report(`pageSize ${PAGE}`, PAGE);
+  const mode = COMMIT_BETWEEN ? ', a commit before each' : '';
+  await report(`no pageSize${mode}`);
+  await report(`pageSize ${PAGE}${mode}`, PAGE);
   if (session && PROFILE) {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(PROFILE, JSON.stringify(profile));
