@@ -84,4 +84,23 @@ describe('commitTables over several tables', () => {
     expect((await store.getReference('main')).hash).toBe(before);
     expect(await listed()).toEqual(filesBefore);
   });
+
+  it('chains commits on metadata it already holds, which is frozen against later mutation', async () => {
+    const id = { namespace: ['db'], name: 't0' };
+    const [first] = await commitTables(deps, await main(), [change('t0', 'v1')], actor);
+    const [second] = await commitTables(
+      deps,
+      await main(),
+      [{ identifier: id, requirements: [], updates: [{ action: 'set-properties', updates: { other: 'v2' } }] }],
+      actor,
+    );
+    expect(second.metadata.properties).toMatchObject({ k: 'v1', other: 'v2' });
+    expect(second.metadata.metadataLog.map((e) => e.metadataFile)).toContain(first.metadataLocation);
+    expect(JSON.parse(second.metadataText).properties).toMatchObject({ k: 'v1', other: 'v2' });
+    expect(() => {
+      (first.metadata.properties as Record<string, string>).k = 'changed';
+    }).toThrow(TypeError);
+    const loaded = await loadTable(deps, await main(), id);
+    expect(loaded.metadataLocation).toBe(second.metadataLocation);
+  });
 });

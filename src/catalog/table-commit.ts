@@ -5,6 +5,7 @@ import { formatIdentifier, tableKey, type TableIdentifier } from './identifiers.
 import { nextMetadataLocation } from './metadata-files.js';
 import { writableBranch, type ResolvedRef } from './refs.js';
 import { requireFreeName, requireTable, tableContent } from './tables.js';
+import { Lru } from './store/lru.js';
 import type { CommitOperation } from './store/port.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from '../iceberg/model.js';
 import { checkRequirements } from '../iceberg/requirements.js';
@@ -43,7 +44,7 @@ export async function commitTables(
     if (seen.has(name)) throw new BadRequestError(`Table ${name} appears more than once in one commit`);
     seen.add(name);
   }
-  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+  const { result, commit } = await writeOnBranch(deps, branch, actor, async (head) => {
     const planned: PlannedChange[] = [];
     for (const change of changes) {
       planned.push(await planTableChange(deps, head, change));
@@ -73,7 +74,46 @@ export async function commitTables(
       writtenFiles,
     };
   });
+  // The next commit to these tables (the usual case: writers append one snapshot after another)
+  // starts from metadata this process already holds.
+  if (commit) for (const c of result) remember(deps, c.metadataLocation, c.metadataText, c.metadata);
   return result;
+}
+
+/**
+ * Parsed table metadata by metadata location, per catalog. Metadata files are never rewritten,
+ * so a location names one text; the text is still compared so that a stale entry can never be
+ * used. Entries are deep-frozen: the metadata builder copies what it changes, and a mutation of
+ * shared state would throw rather than corrupt a later commit.
+ */
+const parsedCache = new WeakMap<CatalogDeps, Lru<string, { text: string; metadata: TableMetadata }>>();
+const PARSED_CACHE_BYTES = 8 * 1024 * 1024;
+
+function cacheOf(deps: CatalogDeps): Lru<string, { text: string; metadata: TableMetadata }> {
+  let c = parsedCache.get(deps);
+  // Weighed at about three times the text: the parsed objects take more room than the JSON.
+  if (!c) parsedCache.set(deps, (c = new Lru(PARSED_CACHE_BYTES, (e) => 3 * e.text.length)));
+  return c;
+}
+
+function parsedMetadata(deps: CatalogDeps, location: string, text: string): TableMetadata {
+  const hit = cacheOf(deps).get(location);
+  if (hit && hit.text === text) return hit.metadata;
+  const metadata = parseTableMetadata(text);
+  remember(deps, location, text, metadata);
+  return metadata;
+}
+
+function remember(deps: CatalogDeps, location: string, text: string, metadata: TableMetadata): void {
+  cacheOf(deps).set(location, { text, metadata: deepFreeze(metadata) });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 interface PlannedChange {
@@ -93,7 +133,7 @@ async function planTableChange(deps: CatalogDeps, head: string, change: TableCha
     if (creating) await requireFreeName(deps, head, identifier, 'table');
     throw new NotFoundError(`Table does not exist: ${formatIdentifier(identifier)}`, 'table');
   }
-  const base = current ? parseTableMetadata(current.metadata) : null;
+  const base = current ? parsedMetadata(deps, current.metadataLocation, current.metadata) : null;
   checkRequirements(base, requirements);
   if (!current) await requireFreeName(deps, head, identifier, 'table');
   const { metadata, changes: applied } = applyUpdates(base, updates, {
