@@ -3,12 +3,13 @@
  * database. Needs LAKECAT_TEST_PG_URL (the services suite sets it); the refusal without
  * PostgreSQL runs everywhere.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../rest/harness.js';
+import { spawnServer, type SpawnedServer } from './spawn-server.js';
 
 const pgUrl = process.env.LAKECAT_TEST_PG_URL;
 
@@ -29,49 +30,31 @@ describe('lakecat serve --workers', () => {
 });
 
 describe.skipIf(!pgUrl)('lakecat serve --workers 2 on PostgreSQL (skipped without LAKECAT_TEST_PG_URL)', () => {
-  let proc: ChildProcess;
-  let output = '';
+  let server: SpawnedServer | undefined;
   let base = '';
   let dataDir = '';
   let drop: (() => Promise<void>) | undefined;
+  const output = () => server?.output() ?? '';
 
   beforeAll(async () => {
     const db = await createTestDatabase(pgUrl!);
     drop = db.drop;
     dataDir = mkdtempSync(join(tmpdir(), 'lakecat-workers-'));
-    proc = spawn(
-      process.execPath,
-      ['bin/lakecat.mjs', 'serve', '--workers', '2', '--port', '0', '--db-url', db.url, '--data-dir', dataDir, '--log-requests', 'false'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`workers did not start:\n${output}`)), 60_000);
-      const onData = (d: Buffer) => {
-        output += d.toString();
-        const urls = [...output.matchAll(/"msg":"lakecat listening","url":"(http:\/\/[^"]+)"/g)].map((m) => m[1]);
-        if (urls.length >= 2) {
-          clearTimeout(timer);
-          resolve(urls[0]);
-        }
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-      proc.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+    server = await spawnServer(['--workers', '2', '--port', '0', '--db-url', db.url, '--data-dir', dataDir, '--log-requests', 'false'], {
+      listeners: 2,
+      timeoutMs: 60_000,
     });
+    base = server.base;
   }, 90_000);
 
   afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
     await drop?.();
   }, 60_000);
 
   it('starts two workers listening on the same port', () => {
-    const workers = [...output.matchAll(/"msg":"lakecat listening","url":"(http:\/\/[^"]+)".*?"worker":(\d+)/g)];
+    const workers = [...output().matchAll(/"msg":"lakecat listening","url":"(http:\/\/[^"]+)".*?"worker":(\d+)/g)];
     expect(workers).toHaveLength(2);
     expect(new Set(workers.map((m) => m[1])).size).toBe(1);
     expect(new Set(workers.map((m) => m[2])).size).toBe(2);
@@ -94,19 +77,17 @@ describe.skipIf(!pgUrl)('lakecat serve --workers 2 on PostgreSQL (skipped withou
   });
 
   it('replaces a worker that dies', async () => {
-    const pid = Number(/"worker":\d+,"pid":(\d+)/.exec(output)![1]);
-    const before = output.length;
+    const pid = Number(/"worker":\d+,"pid":(\d+)/.exec(output())![1]);
+    const before = output().length;
     process.kill(pid, 'SIGKILL');
     await expect
-      .poll(() => /"msg":"lakecat listening".*"worker":3/.test(output.slice(before)), { timeout: 20_000, interval: 200 })
+      .poll(() => /"msg":"lakecat listening".*"worker":3/.test(output().slice(before)), { timeout: 20_000, interval: 200 })
       .toBe(true);
-    expect(output.slice(before)).toContain('"msg":"worker exited, starting another"');
+    expect(output().slice(before)).toContain('"msg":"worker exited, starting another"');
     expect((await fetch(`${base}/v1/namespaces`, { headers: { connection: 'close' } })).status).toBe(200);
   }, 30_000);
 
   it('stops every worker on SIGTERM and exits 0', async () => {
-    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-    proc.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await server!.stop()).toBe(0);
   }, 30_000);
 });

@@ -2,11 +2,11 @@
  * Starts the real `lakecat serve` process on the embedded default (PGlite + local folder) the
  * way the README says, and talks to it over HTTP.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServer, type SpawnedServer } from './spawn-server.js';
 
 const BIG_ID = '9223372036854775807';
 
@@ -19,39 +19,18 @@ function commitBody(snapshotId: string, parent: string | null, seq: number): str
 }
 
 describe('lakecat serve (embedded default)', () => {
-  let proc: ChildProcess;
+  let server: SpawnedServer | undefined;
   let base = '';
   let dataDir = '';
-  let output = '';
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'lakecat-smoke-'));
-    proc = spawn(process.execPath, ['bin/lakecat.mjs', 'serve', '--port', '0', '--data-dir', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LAKECAT_LOG_REQUESTS: 'false' },
-    });
-    base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
-      const onData = (d: Buffer) => {
-        output += d.toString();
-        const m = /"url":"(http:\/\/[^"]+)"/.exec(output);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-      proc.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-    });
+    server = await spawnServer(['--port', '0', '--data-dir', dataDir], { env: { LAKECAT_LOG_REQUESTS: 'false' } });
+    base = server.base;
   }, 60_000);
 
   afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
