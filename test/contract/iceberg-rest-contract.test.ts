@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENDPOINTS } from '../../src/rest/iceberg/index.js';
+import { stagedCreateUpdates } from '../rest/requests.js';
 import { createHarness, type Harness } from '../rest/harness.js';
 import { checkedRequest } from './checked-client.js';
 import { loadSpec, SPEC_FILE_NAME, specPath } from './spec.js';
@@ -207,17 +208,7 @@ describe.skipIf(!spec)(`Iceberg REST responses match the OpenAPI spec${spec ? ''
       const m = staged.body.metadata;
       await call(200, 'POST', '/v1/main/namespaces/db/tables/staged', {
         requirements: [{ type: 'assert-create' }],
-        updates: [
-          { action: 'assign-uuid', uuid: m['table-uuid'] },
-          { action: 'upgrade-format-version', 'format-version': 2 },
-          { action: 'add-schema', schema: m.schemas[0], 'last-column-id': m['last-column-id'] },
-          { action: 'set-current-schema', 'schema-id': -1 },
-          { action: 'add-spec', spec: m['partition-specs'][0] },
-          { action: 'set-default-spec', 'spec-id': -1 },
-          { action: 'add-sort-order', 'sort-order': m['sort-orders'][0] },
-          { action: 'set-default-sort-order', 'sort-order-id': -1 },
-          { action: 'set-location', location: m.location },
-        ],
+        updates: stagedCreateUpdates(m),
       });
       await call(409, 'POST', '/v1/main/namespaces/db/tables/staged', { requirements: [{ type: 'assert-create' }], updates: [] });
     });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stagedCreateUpdates } from './requests.js';
 import { createHarness, type Harness } from './harness.js';
 
 const BIG_ID = '9223372036854775807'; // 2^63 - 1: must survive every hop digit for digit
@@ -265,18 +266,7 @@ describe('Iceberg REST API', () => {
       const m = staged.body.metadata;
       const commit = await h.request('POST', '/v1/namespaces/db/tables/staged', {
         requirements: [{ type: 'assert-create' }],
-        updates: [
-          { action: 'assign-uuid', uuid: m['table-uuid'] },
-          { action: 'upgrade-format-version', 'format-version': 2 },
-          { action: 'add-schema', schema: m.schemas[0], 'last-column-id': m['last-column-id'] },
-          { action: 'set-current-schema', 'schema-id': -1 },
-          { action: 'add-spec', spec: m['partition-specs'][0] },
-          { action: 'set-default-spec', 'spec-id': -1 },
-          { action: 'add-sort-order', 'sort-order': m['sort-orders'][0] },
-          { action: 'set-default-sort-order', 'sort-order-id': -1 },
-          { action: 'set-location', location: m.location },
-          { action: 'set-properties', updates: { staged: 'yes' } },
-        ],
+        updates: [...stagedCreateUpdates(m), { action: 'set-properties', updates: { staged: 'yes' } }],
       });
       expect(commit.status).toBe(200);
       const loaded = await h.request('GET', '/v1/namespaces/db/tables/staged');

@@ -1,0 +1,19 @@
+/** Request bodies several HTTP test suites send. */
+
+/**
+ * The updates an Iceberg client commits to finish a staged create: the staged metadata's uuid,
+ * format, schema, spec, sort order and location, in the order Java's client sends them.
+ */
+export function stagedCreateUpdates(staged: any): Record<string, unknown>[] {
+  return [
+    { action: 'assign-uuid', uuid: staged['table-uuid'] },
+    { action: 'upgrade-format-version', 'format-version': 2 },
+    { action: 'add-schema', schema: staged.schemas[0], 'last-column-id': staged['last-column-id'] },
+    { action: 'set-current-schema', 'schema-id': -1 },
+    { action: 'add-spec', spec: staged['partition-specs'][0] },
+    { action: 'set-default-spec', 'spec-id': -1 },
+    { action: 'add-sort-order', 'sort-order': staged['sort-orders'][0] },
+    { action: 'set-default-sort-order', 'sort-order-id': -1 },
+    { action: 'set-location', location: staged.location },
+  ];
+}
