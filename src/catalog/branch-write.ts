@@ -36,9 +36,15 @@ export async function writeOnBranch<T>(
       );
       return { result: p.result, commit };
     } catch (err) {
-      // An unknown outcome may have landed: keep its files, they may be referenced now.
-      if (!(err instanceof StoreUnavailableError)) await deleteQuietly(deps, p.writtenFiles);
       const lostRace = err instanceof ConflictError || err instanceof ReferenceConflictError;
+      if (lostRace && attempt < deps.commitRetries) {
+        // The attempt definitely did not land and the retry writes files of its own: the
+        // clean-up need not delay it (this is the common path of a busy table).
+        void deleteQuietly(deps, p.writtenFiles);
+      } else if (!(err instanceof StoreUnavailableError)) {
+        // An unknown outcome may have landed: keep its files, they may be referenced now.
+        await deleteQuietly(deps, p.writtenFiles);
+      }
       if (!lostRace) throw err;
       if (attempt >= deps.commitRetries) {
         throw new CommitFailedError(

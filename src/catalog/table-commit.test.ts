@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CatalogDeps } from './deps.js';
+import { ConflictError } from './errors.js';
 import { createNamespace } from './namespaces.js';
 import { resolveRef } from './refs.js';
 import { createStore } from './store/index.js';
@@ -102,5 +103,25 @@ describe('commitTables over several tables', () => {
     }).toThrow(TypeError);
     const loaded = await loadTable(deps, await main(), id);
     expect(loaded.metadataLocation).toBe(second.metadataLocation);
+  });
+
+  it('retries a commit that lost a race and removes the files of the lost attempt', async () => {
+    const id = { namespace: ['db'], name: 't1' };
+    const before = new Set<string>();
+    for await (const o of objects.list('memory://wh/')) before.add(o.location);
+    let lost = 0;
+    const racing: VersionStore = Object.create(store);
+    racing.commit = async (...args: Parameters<VersionStore['commit']>) => {
+      if (lost++ === 0) throw new ConflictError('a concurrent commit touched the table', []);
+      return store.commit(...args);
+    };
+    const [committed] = await commitTables({ ...deps, store: racing }, await main(), [change('t1', 'v2')], actor);
+    expect(lost).toBe(2);
+    expect((await loadTable(deps, await main(), id)).metadataLocation).toBe(committed.metadataLocation);
+    await vi.waitFor(async () => {
+      const added: string[] = [];
+      for await (const o of objects.list('memory://wh/')) if (!before.has(o.location)) added.push(o.location);
+      expect(added).toEqual([committed.metadataLocation]);
+    });
   });
 });
