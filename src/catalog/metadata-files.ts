@@ -1,7 +1,9 @@
+import { gunzipSync } from 'node:zlib';
 import type { CatalogDeps } from './deps.js';
 import { BadRequestError, NotFoundError } from './errors.js';
 import { ObjectNotFoundError } from '../io/port.js';
 import { ValidationError } from '../iceberg/errors.js';
+import { JsonSyntaxError } from '../iceberg/json.js';
 import type { TableIdentifier } from './identifiers.js';
 
 const VERSIONED_NAME = /(?:^|\/)(\d+)-[^/]*\.metadata\.json$/;
@@ -66,17 +68,42 @@ export async function readMetadataFile<T>(
   parse: (text: string) => T,
   what: 'table' | 'view',
 ): Promise<{ text: string; metadata: T }> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await deps.objects.readText(location);
+    bytes = await deps.objects.read(location);
   } catch (err) {
     if (err instanceof ObjectNotFoundError) throw new NotFoundError(`Metadata file does not exist: ${location}`, 'content');
     throw err;
   }
+  let text: string;
+  try {
+    text = metadataText(bytes);
+  } catch (err) {
+    throw new BadRequestError(`Cannot read ${what} metadata in ${location}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   try {
     return { text, metadata: parse(text) };
   } catch (err) {
-    if (err instanceof ValidationError) throw new BadRequestError(`Invalid ${what} metadata in ${location}: ${err.message}`);
+    if (err instanceof ValidationError || err instanceof JsonSyntaxError) {
+      throw new BadRequestError(`Invalid ${what} metadata in ${location}: ${err.message}`);
+    }
     throw err;
   }
+}
+
+/** The largest metadata file lakecat inflates (a guard against gzip bombs). */
+const MAX_METADATA_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A metadata file's JSON text. Iceberg writes `*.gz.metadata.json` files gzip-compressed (view
+ * metadata by default), so bytes are inflated when they start with the gzip magic number.
+ */
+export function metadataText(raw: string | Uint8Array): string {
+  if (typeof raw === 'string') {
+    // gzip bytes decoded as UTF-8 lose data for good; say so instead of "invalid JSON".
+    if (raw.startsWith('\u001f\ufffd')) throw new Error('the file is gzip-compressed but was read as text');
+    return raw;
+  }
+  const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw, { maxOutputLength: MAX_METADATA_BYTES }) : raw;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }

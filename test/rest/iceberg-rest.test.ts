@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stagedCreateUpdates } from './requests.js';
 import { createHarness, type Harness } from './harness.js';
@@ -290,6 +291,22 @@ describe('Iceberg REST API', () => {
       expect(un.body['metadata-location']).toBe(location);
       expect((await h.request('HEAD', '/v1/namespaces/other/tables/copy')).status).toBe(404);
       expect(await h.objects.exists(location)).toBe(true);
+    });
+
+    it('registers a table from a gzip-compressed .gz.metadata.json, and refuses one that is not metadata', async () => {
+      const src = await createTable('db', 'gzsource');
+      const text = new TextDecoder().decode(await h.objects.read(src.body['metadata-location']));
+      const gz = src.body['metadata-location'].replace(/\.metadata\.json$/, '.gz.metadata.json');
+      await h.objects.write(gz, gzipSync(Buffer.from(text)));
+      const reg = await h.request('POST', '/v1/namespaces/other/register', { name: 'gzcopy', 'metadata-location': gz });
+      expect(reg.status).toBe(200);
+      expect(reg.body['metadata-location']).toBe(gz);
+      expect(reg.body.metadata['table-uuid']).toBe(src.body.metadata['table-uuid']);
+      const junk = src.body['metadata-location'].replace(/\.metadata\.json$/, '.junk.metadata.json');
+      await h.objects.write(junk, gzipSync(Buffer.from('not json')));
+      const bad = await h.request('POST', '/v1/namespaces/other/register', { name: 'junk', 'metadata-location': junk });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/^Invalid table metadata in /);
     });
 
     it('accepts metrics reports and serves credentials for existing tables', async () => {

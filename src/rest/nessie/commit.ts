@@ -8,8 +8,8 @@
  * it is read from the object store here unless the same file is already stored for that content.
  */
 import { randomUUID } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import type { Context } from 'hono';
+import { metadataText } from '../../catalog/metadata-files.js';
 import { keyToString as storeKey, type CommitOperation, type Content, type ContentKey } from '../../catalog/store/port.js';
 import { parseJson } from '../../iceberg/json.js';
 import { readObject, respond } from './body.js';
@@ -57,21 +57,6 @@ export async function writeTarget(deps: NessieDeps, refText: string, what: strin
   return { ...resolved, name: parsed.name };
 }
 
-const MAX_METADATA_BYTES = 64 * 1024 * 1024;
-
-/**
- * A metadata file's JSON text. Iceberg writes `*.gz.metadata.json` files gzip-compressed (view
- * metadata by default), so bytes are inflated when they start with the gzip magic number.
- */
-export function metadataText(raw: string | Uint8Array): string {
-  if (typeof raw === 'string') {
-    // gzip bytes decoded as UTF-8 lose data for good; say so instead of "invalid JSON".
-    if (raw.startsWith('\u001f\ufffd')) throw new Error('the file is gzip-compressed but was read as text');
-    return raw;
-  }
-  const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw, { maxOutputLength: MAX_METADATA_BYTES }) : raw;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
 
 async function readMetadataText(deps: NessieDeps, location: string, key: ContentKey): Promise<string> {
   let text: string;
