@@ -28,18 +28,6 @@ fetch_jar promotion org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
 LAKECAT_SPARK_JARS=$(IFS=,; echo "${spark_jars[*]}")
 export LAKECAT_SPARK_JARS
 
-report=$(mktemp -d -t lakecat-promotion.XXXXXX)
-trap 'rm -rf "$report"' EXIT
-
-set +e
-(cd "$here" && "$venv/bin/python" -m pytest -p no:cacheprovider -rfEsxX --junitxml="$report/junit.xml" "$@")
-status=$?
-set -e
-
-if ! "$venv/bin/python" "$here/../lib/python/summarize.py" promotion "$report/junit.xml" && [[ $status -eq 0 ]]; then
-  status=1
-fi
-if [[ $status -eq 5 ]]; then
-  echo "promotion: pytest collected no tests" >&2
-fi
-exit $status
+# shellcheck source=../lib/pytest-suite.sh
+source "$here/../lib/pytest-suite.sh"
+run_pytest_suite promotion "$here" "$venv/bin/python" "$@"

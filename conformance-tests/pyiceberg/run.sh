@@ -27,18 +27,6 @@ mkdir -p "$cache"
   fi
 ) 9>"$cache/venv-pyiceberg.lock"
 
-report=$(mktemp -d -t pyiceberg-report.XXXXXX)
-trap 'rm -rf "$report"' EXIT
-
-set +e
-(cd "$here" && "$venv/bin/python" -m pytest -p no:cacheprovider -rfEsxX --junitxml="$report/junit.xml" "$@" .)
-status=$?
-set -e
-
-if ! "$venv/bin/python" "$here/summarize.py" pyiceberg "$report/junit.xml" && [[ $status -eq 0 ]]; then
-  status=1
-fi
-if [[ $status -eq 5 ]]; then
-  echo "pyiceberg: pytest collected no tests" >&2
-fi
-exit $status
+# shellcheck source=../lib/pytest-suite.sh
+source "$here/../lib/pytest-suite.sh"
+run_pytest_suite pyiceberg "$here" "$venv/bin/python" "$@" .

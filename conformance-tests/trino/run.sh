@@ -18,18 +18,6 @@ fi
 source "$here/../lib/trino-env.sh"
 trino_venv trino
 
-report=$(mktemp -d -t lakecat-trino-report.XXXXXX)
-trap 'rm -rf "$report"' EXIT
-
-set +e
-(cd "$here" && "$venv/bin/python" -m pytest -p no:cacheprovider -rfEsxX --junitxml="$report/junit.xml" "$@")
-status=$?
-set -e
-
-if ! "$venv/bin/python" "$here/../lib/python/summarize.py" trino "$report/junit.xml" && [[ $status -eq 0 ]]; then
-  status=1
-fi
-if [[ $status -eq 5 ]]; then
-  echo "trino: pytest collected no tests" >&2
-fi
-exit $status
+# shellcheck source=../lib/pytest-suite.sh
+source "$here/../lib/pytest-suite.sh"
+run_pytest_suite trino "$here" "$venv/bin/python" "$@"
