@@ -45,12 +45,6 @@ done
 export LAKECAT_URL="$url"
 echo "with-stack: lakecat at $LAKECAT_URL (PostgreSQL, warehouse $LAKECAT_WAREHOUSE), log in $log" >&2
 
-set +e
-"$@"
-status=$?
-set -e
-if [[ $status -ne 0 ]]; then
-  echo "with-stack: command failed ($status); last lakecat log lines:" >&2
-  tail -n 40 "$log" >&2
-fi
-exit $status
+# shellcheck source=lib/run-showing-log.sh
+source "$repo/conformance-tests/lib/run-showing-log.sh"
+run_showing_log with-stack lakecat "$log" 40 "$@"

@@ -159,12 +159,6 @@ done
 export TRINO_URL="http://127.0.0.1:$port"
 echo "with-trino: Trino $TRINO_VERSION at $TRINO_URL (catalogs lakecat_main, lakecat_dev) after $((SECONDS - started)) s" >&2
 
-set +e
-"$@"
-status=$?
-set -e
-if [[ $status -ne 0 ]]; then
-  echo "with-trino: command failed ($status); last Trino log lines:" >&2
-  tail -n 60 "$log" >&2
-fi
-exit $status
+# shellcheck source=../lib/run-showing-log.sh
+source "$here/../lib/run-showing-log.sh"
+run_showing_log with-trino Trino "$log" 60 "$@"
