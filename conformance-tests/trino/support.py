@@ -63,3 +63,13 @@ def snapshots(db: Trino, table: str) -> list[tuple]:
 def error_name(err: BaseException) -> str:
     """Trino's error name (TABLE_NOT_FOUND, ...) of a failed statement, or the exception text."""
     return getattr(err, "error_name", None) or str(err)
+
+
+def current_schema(metadata: dict) -> dict:
+    """The current schema of a table's metadata as lakecat's loadTable returns it."""
+    return next(s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"])
+
+
+def current_snapshot(metadata: dict) -> dict:
+    """The current snapshot of a table's metadata as lakecat's loadTable returns it."""
+    return next(s for s in metadata["snapshots"] if s["snapshot-id"] == metadata["current-snapshot-id"])

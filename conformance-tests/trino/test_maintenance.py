@@ -4,11 +4,7 @@ order and extra properties at creation, partition evolution with SET PROPERTIES,
 
 from __future__ import annotations
 
-from support import MAIN, meta, snapshots
-
-
-def _current_schema(metadata: dict) -> dict:
-    return next(s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"])
+from support import MAIN, current_schema, meta, snapshots
 
 
 def test_sort_order_and_extra_properties(db, lakecat, main_schema):
@@ -21,7 +17,7 @@ def test_sort_order_and_extra_properties(db, lakecat, main_schema):
     assert db.sql(f"SELECT id FROM {t} ORDER BY id") == [(1,), (2,), (3,)]
     metadata = lakecat.load_table("main", main_schema, "sorted")["metadata"]
     order = next(o for o in metadata["sort-orders"] if o["order-id"] == metadata["default-sort-order-id"])
-    id_field = next(f["id"] for f in _current_schema(metadata)["fields"] if f["name"] == "id")
+    id_field = next(f["id"] for f in current_schema(metadata)["fields"] if f["name"] == "id")
     assert [(f["source-id"], f["transform"], f["direction"]) for f in order["fields"]] == [(id_field, "identity", "desc")]
     assert metadata["properties"]["owner"] == "data-team" and metadata["properties"]["tier"] == "gold"
 

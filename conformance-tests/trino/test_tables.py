@@ -9,17 +9,9 @@ from decimal import Decimal
 import pytest
 from trino.exceptions import TrinoUserError
 
-from support import MAIN, error_name, meta, snapshots
+from support import MAIN, current_schema, current_snapshot, error_name, meta, snapshots
 
 UTC = dt.timezone.utc
-
-
-def _current_schema(metadata: dict) -> dict:
-    return next(s for s in metadata["schemas"] if s["schema-id"] == metadata["current-schema-id"])
-
-
-def _current_snapshot(metadata: dict) -> dict:
-    return next(s for s in metadata["snapshots"] if s["snapshot-id"] == metadata["current-snapshot-id"])
 
 
 def test_create_insert_select_with_nested_types(db, lakecat, main_schema):
@@ -51,14 +43,14 @@ def test_create_insert_select_with_nested_types(db, lakecat, main_schema):
     # The same table as lakecat serves it: the schema Trino declared and one append of 3 rows.
     loaded = lakecat.load_table("main", main_schema, "orders")
     metadata = loaded["metadata"]
-    fields = _current_schema(metadata)["fields"]
+    fields = current_schema(metadata)["fields"]
     assert [f["name"] for f in fields] == [
         "id", "customer", "amount", "ordered_at", "day", "paid", "tags", "address", "extras"
     ]
     types = {f["name"]: f["type"] for f in fields}
     assert types["id"] == "long" and types["amount"] == "decimal(10, 2)" and types["ordered_at"] == "timestamptz"
     assert types["tags"]["type"] == "list" and types["address"]["type"] == "struct" and types["extras"]["type"] == "map"
-    snapshot = _current_snapshot(metadata)
+    snapshot = current_snapshot(metadata)
     assert snapshot["summary"]["operation"] == "append"
     assert snapshot["summary"]["added-records"] == "3" and snapshot["summary"]["total-records"] == "3"
     assert loaded["metadata-location"].startswith(metadata["location"] + "/metadata/")
@@ -94,11 +86,11 @@ def test_partitioned_table(db, lakecat, main_schema):
 
     metadata = lakecat.load_table("main", main_schema, "events")["metadata"]
     spec = next(s for s in metadata["partition-specs"] if s["spec-id"] == metadata["default-spec-id"])
-    source = {f["id"]: f["name"] for f in _current_schema(metadata)["fields"]}
+    source = {f["id"]: f["name"] for f in current_schema(metadata)["fields"]}
     assert [(source[f["source-id"]], f["transform"]) for f in spec["fields"]] == [
         ("ts", "day"), ("id", "bucket[4]"), ("region", "identity")
     ]
-    assert _current_snapshot(metadata)["summary"]["changed-partition-count"] == str(len(partitions))
+    assert current_snapshot(metadata)["summary"]["changed-partition-count"] == str(len(partitions))
 
 
 def test_ctas_and_create_or_replace(db, lakecat, main_schema):
@@ -114,7 +106,7 @@ def test_ctas_and_create_or_replace(db, lakecat, main_schema):
     after = lakecat.load_table("main", main_schema, "ctas_totals")["metadata"]
     # A replace keeps the table (its uuid and history) and moves to a new schema and snapshot.
     assert after["table-uuid"] == before["table-uuid"]
-    assert [f["name"] for f in _current_schema(after)["fields"]] == ["k", "rows_seen", "top"]
+    assert [f["name"] for f in current_schema(after)["fields"]] == ["k", "rows_seen", "top"]
     assert after["current-snapshot-id"] != before["current-snapshot-id"]
     assert {s["snapshot-id"] for s in before["snapshots"]} <= {s["snapshot-id"] for s in after["snapshots"]}
 
@@ -144,7 +136,7 @@ def test_update_delete_merge(db, lakecat, main_schema):
     assert metadata["format-version"] == 2
     assert [s["snapshot-id"] for s in metadata["snapshots"]] == [s[0] for s in history]
     assert [s.get("parent-snapshot-id") for s in metadata["snapshots"]] == [s[1] for s in history]
-    assert int(_current_snapshot(metadata)["summary"]["total-position-deletes"]) > 0
+    assert int(current_snapshot(metadata)["summary"]["total-position-deletes"]) > 0
 
 
 def test_alter_table_columns(db, lakecat, main_schema):
@@ -152,7 +144,7 @@ def test_alter_table_columns(db, lakecat, main_schema):
     db.sql(f"CREATE TABLE {t} (id integer, name varchar)")
     db.sql(f"INSERT INTO {t} VALUES (1, 'ada')")
     first = lakecat.load_table("main", main_schema, "people")["metadata"]
-    ids = {f["name"]: f["id"] for f in _current_schema(first)["fields"]}
+    ids = {f["name"]: f["id"] for f in current_schema(first)["fields"]}
 
     db.sql(f"ALTER TABLE {t} ADD COLUMN email varchar")
     db.sql(f"INSERT INTO {t} VALUES (2, 'bob', 'bob@example.com')")
@@ -164,7 +156,7 @@ def test_alter_table_columns(db, lakecat, main_schema):
     assert [r[0:2] for r in db.sql(f"DESCRIBE {t}")] == [("id", "bigint"), ("full_name", "varchar")]
 
     metadata = lakecat.load_table("main", main_schema, "people")["metadata"]
-    schema = _current_schema(metadata)
+    schema = current_schema(metadata)
     # Field ids survive rename and widening; the dropped column's id is not reused.
     assert [(f["id"], f["name"], f["type"]) for f in schema["fields"]] == [
         (ids["id"], "id", "long"), (ids["name"], "full_name", "string")
