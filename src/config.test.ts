@@ -44,6 +44,8 @@ describe('server configuration', () => {
     const dflt = readConfig([], {});
     expect(dflt.cacheMb).toBe(96);
     expect(dflt.dbRefCache).toBe(true);
+    expect(dflt.heapGrowthPercent).toBe(20);
+    expect(readConfig(['--heap-growth-percent', '0'], {}).heapGrowthPercent).toBe(0);
     const cfg = readConfig(['--cache-mb', '256', '--db-ref-cache=false'], {});
     expect(cfg.cacheMb).toBe(256);
     expect(cfg.dbRefCache).toBe(false);

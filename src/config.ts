@@ -16,6 +16,8 @@ export interface ServerConfig {
   dbRefCache: boolean;
   /** Memory for the in-process caches (MiB): 3/4 for the store, 1/4 for finished loadTable bodies. */
   cacheMb: number;
+  /** V8's heap growth after a full GC, in percent (0: V8's own heuristics). */
+  heapGrowthPercent: number;
   /** Server processes sharing the port (more than one needs PostgreSQL). */
   workers: number;
   /** `s3://bucket/prefix`, a `file://` URI or a folder. */
@@ -54,6 +56,7 @@ export const SETTINGS: Setting[] = [
   { flag: 'db-pool-size', env: 'LAKECAT_DB_POOL_SIZE', help: 'PostgreSQL connections per process (default 16)' },
   { flag: 'db-ref-cache', env: 'LAKECAT_DB_REF_CACHE', help: 'Cache branch and tag heads in each process, kept current by PostgreSQL LISTEN/NOTIFY (true/false, default true)', boolean: true },
   { flag: 'cache-mb', env: 'LAKECAT_CACHE_MB', help: 'Memory for the in-process caches in MiB (default 96)' },
+  { flag: 'heap-growth-percent', env: 'LAKECAT_HEAP_GROWTH_PERCENT', help: 'How far the JavaScript heap may grow past live data before a full GC, in percent (default 20; 0 leaves it to V8)' },
   { flag: 'workers', env: 'LAKECAT_WORKERS', help: 'Server processes sharing the port, for more cores (default 1; above 1 needs --db-url)' },
   { flag: 'warehouse', env: 'LAKECAT_WAREHOUSE', help: 'Where new tables go: s3://bucket/prefix or a folder (default <data-dir>/warehouse)' },
   { flag: 'extra-locations', env: 'LAKECAT_EXTRA_LOCATIONS', help: 'Comma-separated folders (or file: URIs) outside the warehouse where clients may place tables and views (default: none)' },
@@ -119,6 +122,7 @@ export function readConfig(argv: string[], env: Record<string, string | undefine
     workers: int('workers', 1, 1),
     dbRefCache: bool('db-ref-cache', true),
     cacheMb: int('cache-mb', 96, 8),
+    heapGrowthPercent: int('heap-growth-percent', 20),
     warehouse: get('warehouse') ?? resolve(dataDir, 'warehouse'),
     extraLocations: parseExtraLocations(get('extra-locations')),
     s3: {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { serve, type ServerType } from '@hono/node-server';
 import type { CatalogDeps } from './catalog/deps.js';
 import { loadStore } from './catalog/store/load.js';
@@ -85,12 +86,22 @@ export function logLine(record: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...record })}\n`);
 }
 
+/**
+ * Bounds how far V8 lets the heap grow past live data: on a machine with plenty of memory V8
+ * otherwise lets garbage pile up to several times the live size (peaks of 400-700 MiB where
+ * 150 MiB are live). The flag is read at every full GC, so setting it at start-up takes effect.
+ */
+function limitHeapGrowth(cfg: ServerConfig): void {
+  if (cfg.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${cfg.heapGrowthPercent}`);
+}
+
 /** Starts listening; resolves once the port is bound. */
 export async function startServer(
   cfg: ServerConfig,
   logFields: Record<string, unknown> = {},
 ): Promise<{ lakecat: Lakecat; server: ServerType; port: number }> {
   const log = logLine;
+  limitHeapGrowth(cfg);
   const lakecat = await buildLakecat(cfg, cfg.logRequests ? log : undefined);
   return new Promise((resolvePromise, reject) => {
     const server = serve({ fetch: lakecat.app.hono.fetch, port: cfg.port, hostname: cfg.host }, (info) => {
