@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENDPOINTS } from '../../src/rest/iceberg/index.js';
-import { stagedCreateUpdates } from '../rest/requests.js';
+import { SCHEMA, stagedCreateUpdates } from '../rest/requests.js';
 import { createHarness, type Harness } from '../rest/harness.js';
 import { checkedRequest } from './checked-client.js';
 import { loadSpec, SPEC_FILE_NAME, specPath } from './spec.js';
@@ -9,15 +9,6 @@ import { loadSpec, SPEC_FILE_NAME, specPath } from './spec.js';
 const SPEC_PATH = specPath();
 const spec = loadSpec(SPEC_PATH);
 
-const SCHEMA = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', required: true, type: 'long' },
-    { id: 2, name: 'data', required: false, type: 'string' },
-    { id: 3, name: 'ts', required: false, type: 'timestamptz' },
-  ],
-};
 const PARTITION_SPEC = { 'spec-id': 0, fields: [{ 'source-id': 3, 'field-id': 1000, name: 'ts_day', transform: 'day' }] };
 const WRITE_ORDER = { 'order-id': 1, fields: [{ 'source-id': 1, transform: 'identity', direction: 'asc', 'null-order': 'nulls-first' }] };
 

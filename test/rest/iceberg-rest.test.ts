@@ -1,20 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stagedCreateUpdates } from './requests.js';
+import { SCHEMA, stagedCreateUpdates } from './requests.js';
 import { createHarness, type Harness } from './harness.js';
 
 const BIG_ID = '9223372036854775807'; // 2^63 - 1: must survive every hop digit for digit
 const BIG_ID_2 = '7777777777777777777';
 
-const SCHEMA = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', required: true, type: 'long' },
-    { id: 2, name: 'data', required: false, type: 'string' },
-    { id: 3, name: 'ts', required: false, type: 'timestamptz' },
-  ],
-};
 
 function appendSnapshot(snapshotId: string, parent: string | null, seq: number, branch = 'main'): string {
   const parentPart = parent ? `"parent-snapshot-id":${parent},` : '';

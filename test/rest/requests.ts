@@ -1,5 +1,16 @@
 /** Request bodies several HTTP test suites send. */
 
+/** A three-column table schema (id, data, ts) in the REST wire form. */
+export const SCHEMA = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', required: true, type: 'long' },
+    { id: 2, name: 'data', required: false, type: 'string' },
+    { id: 3, name: 'ts', required: false, type: 'timestamptz' },
+  ],
+};
+
 /**
  * The updates an Iceberg client commits to finish a staged create: the staged metadata's uuid,
  * format, schema, spec, sort order and location, in the order Java's client sends them.
