@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { serve, type ServerType } from '@hono/node-server';
 import type { CatalogDeps } from './catalog/deps.js';
+import { createCatalog } from './catalog/index.js';
 import { loadStore } from './catalog/store/load.js';
 import type { VersionStore } from './catalog/store/port.js';
 import { clientStorageConfig, type ServerConfig } from './config.js';
@@ -64,7 +65,7 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
     commitRetries: cfg.commitRetries,
   };
   const app = createApp({
-    deps,
+    catalog: createCatalog(deps),
     storageConfig: clientStorageConfig(cfg),
     maxBodyBytes: cfg.maxBodyBytes,
     loadCacheBytes: loadCacheBytes(cfg),

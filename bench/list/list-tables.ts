@@ -17,6 +17,7 @@ import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { MemoryObjectStore } from '../../src/io/memory.js';
+import { createCatalog } from '../../src/catalog/index.js';
 import { createApp } from '../../src/rest/app.js';
 import type { CommitOperation } from '../../src/catalog/store/port.js';
 import { meta, openStore, table } from '../store/common.js';
@@ -46,7 +47,7 @@ async function main() {
     head = (await store.commit('main', head, meta(`bulk ${i}`), ops)).hash;
   }
   const deps = { store, objects: new MemoryObjectStore(), warehouse: 'memory://warehouse', now: Date.now, newUuid: randomUUID, commitRetries: 30 };
-  const app = createApp({ deps });
+  const app = createApp({ catalog: createCatalog(deps) });
   const server = serve({ fetch: app.hono.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/`;

@@ -1,7 +1,8 @@
 import type { ObjectStore } from '../io/port.js';
+import type { Authorizer } from './context.js';
 import type { VersionStore } from './store/port.js';
 
-/** What the catalog use-cases need from the outside world; built once in src/main.ts. */
+/** What the catalog verbs need from the outside world; built once in src/main.ts. */
 export interface CatalogDeps {
   store: VersionStore;
   objects: ObjectStore;
@@ -11,11 +12,6 @@ export interface CatalogDeps {
   newUuid: () => string;
   /** Bounded server-side retries of a commit that lost a race but whose requirements still hold. */
   commitRetries: number;
-}
-
-/** Who makes a change and why; recorded on the catalog commit. */
-export interface Actor {
-  author: string;
-  /** Optional free-form commit message; a default describing the operation is used when absent. */
-  message?: string;
+  /** Access control; everything is allowed when absent. */
+  authorizer?: Authorizer;
 }

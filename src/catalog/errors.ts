@@ -2,7 +2,7 @@
  * Domain errors of the versioned catalog. They carry no HTTP: `src/rest` maps them to the
  * Iceberg REST and Nessie API error shapes. Match them with `instanceof`, never by message.
  */
-import type { ContentKey } from './store/port.js';
+import type { ContentKey } from './model.js';
 
 export class CatalogError extends Error {
   constructor(message: string) {

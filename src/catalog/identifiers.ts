@@ -1,5 +1,5 @@
 import { BadRequestError } from './errors.js';
-import type { ContentKey } from './store/port.js';
+import type { ContentKey } from './model.js';
 
 export type Namespace = string[];
 

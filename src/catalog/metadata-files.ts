@@ -99,11 +99,15 @@ const MAX_METADATA_BYTES = 64 * 1024 * 1024;
  * metadata by default), so bytes are inflated when they start with the gzip magic number.
  */
 export function metadataText(raw: string | Uint8Array): string {
+  let text: string;
   if (typeof raw === 'string') {
-    // gzip bytes decoded as UTF-8 lose data for good; say so instead of "invalid JSON".
-    if (raw.startsWith('\u001f\ufffd')) throw new Error('the file is gzip-compressed but was read as text');
-    return raw;
+    text = raw;
+  } else {
+    const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw, { maxOutputLength: MAX_METADATA_BYTES }) : raw;
+    text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   }
-  const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw, { maxOutputLength: MAX_METADATA_BYTES }) : raw;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  // gzip bytes once decoded as UTF-8 (by whoever wrote or read the file as text) lost data for
+  // good; say so instead of "invalid JSON".
+  if (text.startsWith('\u001f\ufffd')) throw new Error('the file is gzip-compressed but was read as text');
+  return text;
 }

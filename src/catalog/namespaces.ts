@@ -1,9 +1,11 @@
-import type { Actor, CatalogDeps } from './deps.js';
+import type { Actor } from './context.js';
+import type { CatalogDeps } from './deps.js';
 import { writeOnBranch } from './branch-write.js';
 import { AlreadyExistsError, NamespaceNotEmptyError, NotFoundError, UnprocessableError } from './errors.js';
 import { formatNamespace, type Namespace } from './identifiers.js';
-import { writableBranch, type ResolvedRef } from './refs.js';
-import type { NamespaceContent, Page, PageRequest } from './store/port.js';
+import { defaultNamespaceLocation } from './metadata-files.js';
+import { writableBranch, type ResolvedRef } from './refs/resolve.js';
+import type { NamespaceContent, Page, PageRequest } from './model.js';
 
 async function readNamespace(deps: CatalogDeps, hash: string, ns: Namespace): Promise<NamespaceContent | null> {
   const c = await deps.store.getContent(hash, ns);
@@ -16,17 +18,24 @@ export async function requireNamespace(deps: CatalogDeps, hash: string, ns: Name
   return c;
 }
 
-export async function loadNamespace(deps: CatalogDeps, ref: ResolvedRef, ns: Namespace): Promise<NamespaceContent> {
-  return requireNamespace(deps, ref.hash, ns);
+export interface LoadedNamespace {
+  content: NamespaceContent;
+  /** Where the namespace's new tables go when it has no `location` property (the default table locations' parent). */
+  defaultLocation: string;
 }
 
-export async function namespaceExists(deps: CatalogDeps, ref: ResolvedRef, ns: Namespace): Promise<boolean> {
+export async function loadNamespace(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, ns: Namespace): Promise<LoadedNamespace> {
+  return { content: await requireNamespace(deps, ref.hash, ns), defaultLocation: defaultNamespaceLocation(deps, ns) };
+}
+
+export async function namespaceExists(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, ns: Namespace): Promise<boolean> {
   return (await readNamespace(deps, ref.hash, ns)) !== null;
 }
 
 /** Direct children of `parent` (top-level namespaces when absent). */
 export async function listNamespaces(
   deps: CatalogDeps,
+  _actor: Actor,
   ref: ResolvedRef,
   parent: Namespace | undefined,
   page: PageRequest,
@@ -43,13 +52,13 @@ export async function listNamespaces(
 
 export async function createNamespace(
   deps: CatalogDeps,
+  actor: Actor,
   ref: ResolvedRef,
   ns: Namespace,
   properties: Record<string, string>,
-  actor: Actor,
 ): Promise<NamespaceContent> {
   const branch = writableBranch(ref);
-  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
     const existing = await deps.store.getContent(head, ns);
     if (existing) {
       const what = existing.type === 'NAMESPACE' ? 'Namespace' : 'An object with the same name';
@@ -65,9 +74,9 @@ export async function createNamespace(
   return result;
 }
 
-export async function dropNamespace(deps: CatalogDeps, ref: ResolvedRef, ns: Namespace, actor: Actor): Promise<void> {
+export async function dropNamespace(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, ns: Namespace): Promise<void> {
   const branch = writableBranch(ref);
-  await writeOnBranch(deps, branch, actor, async (head) => {
+  await writeOnBranch(deps, actor, branch, async (head) => {
     const current = await requireNamespace(deps, head, ns);
     const children = await deps.store.listEntries(head, { prefix: ns, pageSize: 2 });
     if (children.items.some((e) => e.key.length > ns.length)) {
@@ -89,18 +98,18 @@ export interface PropertiesUpdateResult {
 
 export async function updateNamespaceProperties(
   deps: CatalogDeps,
+  actor: Actor,
   ref: ResolvedRef,
   ns: Namespace,
   removals: string[],
   updates: Record<string, string>,
-  actor: Actor,
 ): Promise<PropertiesUpdateResult> {
   const overlap = removals.filter((k) => Object.prototype.hasOwnProperty.call(updates, k));
   if (overlap.length > 0) {
     throw new UnprocessableError(`Cannot set and remove the same properties: ${overlap.join(', ')}`);
   }
   const branch = writableBranch(ref);
-  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
     const current = await requireNamespace(deps, head, ns);
     const properties = { ...current.properties };
     const removed: string[] = [];

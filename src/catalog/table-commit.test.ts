@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CatalogDeps } from './deps.js';
 import { ConflictError } from './errors.js';
 import { createNamespace } from './namespaces.js';
-import { resolveRef } from './refs.js';
+import { anonymousActor } from './context.js';
+import { resolveRef } from './refs/resolve.js';
 import { createStore } from './store/index.js';
 import type { VersionStore } from './store/port.js';
 import { commitTables, type TableChange } from './table-commit.js';
@@ -29,14 +30,14 @@ class FlakyObjects extends MemoryObjectStore {
   }
 }
 
-const actor = { author: 'test' };
+const actor = anonymousActor('test');
 const schema = { type: 'struct' as const, schemaId: 0, fields: [{ id: 1, name: 'x', required: false, type: 'long' as const }] };
 
 describe('commitTables over several tables', () => {
   let store: VersionStore;
   let objects: FlakyObjects;
   let deps: CatalogDeps;
-  const main = async () => resolveRef(store, { kind: 'named', name: 'main' });
+  const main = async () => resolveRef(deps, actor, 'main');
   const change = (name: string, value: string): TableChange => ({
     identifier: { namespace: ['db'], name },
     requirements: [],
@@ -48,9 +49,9 @@ describe('commitTables over several tables', () => {
     await store.init();
     objects = new FlakyObjects();
     deps = { store, objects, warehouse: 'memory://wh', now: Date.now, newUuid: randomUUID, commitRetries: 5 };
-    await createNamespace(deps, await main(), ['db'], {}, actor);
+    await createNamespace(deps, actor, await main(), ['db'], {});
     for (const name of ['t0', 't1', 't2', 't3']) {
-      await createTable(deps, await main(), { namespace: ['db'], name }, { schema, location: `memory://wh/db/${name}` }, actor);
+      await createTable(deps, actor, await main(), { namespace: ['db'], name }, { schema, location: `memory://wh/db/${name}` });
     }
   });
   afterEach(async () => {
@@ -59,11 +60,11 @@ describe('commitTables over several tables', () => {
 
   it('writes the metadata files in parallel and commits all tables once', async () => {
     const before = (await store.getReference('main')).hash;
-    const committed = await commitTables(deps, await main(), ['t0', 't1', 't2', 't3'].map((t) => change(t, 'v1')), actor);
+    const committed = await commitTables(deps, actor, await main(), ['t0', 't1', 't2', 't3'].map((t) => change(t, 'v1')));
     expect(objects.maxInFlight).toBe(4);
     for (const c of committed) {
       expect(await objects.exists(c.metadataLocation)).toBe(true);
-      const loaded = await loadTable(deps, await main(), c.identifier);
+      const loaded = await loadTable(deps, actor, await main(), c.identifier);
       expect(loaded.metadataLocation).toBe(c.metadataLocation);
     }
     const log = await store.log((await store.getReference('main')).hash, { untilHash: before });
@@ -79,7 +80,7 @@ describe('commitTables over several tables', () => {
     };
     const filesBefore = await listed();
     objects.failOn = '/t2/';
-    await expect(commitTables(deps, await main(), ['t0', 't1', 't2', 't3'].map((t) => change(t, 'v1')), actor)).rejects.toThrow(
+    await expect(commitTables(deps, actor, await main(), ['t0', 't1', 't2', 't3'].map((t) => change(t, 'v1')))).rejects.toThrow(
       ObjectStoreError,
     );
     expect((await store.getReference('main')).hash).toBe(before);
@@ -88,20 +89,17 @@ describe('commitTables over several tables', () => {
 
   it('chains commits on metadata it already holds, which is frozen against later mutation', async () => {
     const id = { namespace: ['db'], name: 't0' };
-    const [first] = await commitTables(deps, await main(), [change('t0', 'v1')], actor);
-    const [second] = await commitTables(
-      deps,
-      await main(),
-      [{ identifier: id, requirements: [], updates: [{ action: 'set-properties', updates: { other: 'v2' } }] }],
-      actor,
-    );
+    const [first] = await commitTables(deps, actor, await main(), [change('t0', 'v1')]);
+    const [second] = await commitTables(deps, actor, await main(), [
+      { identifier: id, requirements: [], updates: [{ action: 'set-properties', updates: { other: 'v2' } }] },
+    ]);
     expect(second.metadata.properties).toMatchObject({ k: 'v1', other: 'v2' });
     expect(second.metadata.metadataLog.map((e) => e.metadataFile)).toContain(first.metadataLocation);
     expect(JSON.parse(second.metadataText).properties).toMatchObject({ k: 'v1', other: 'v2' });
     expect(() => {
       (first.metadata.properties as Record<string, string>).k = 'changed';
     }).toThrow(TypeError);
-    const loaded = await loadTable(deps, await main(), id);
+    const loaded = await loadTable(deps, actor, await main(), id);
     expect(loaded.metadataLocation).toBe(second.metadataLocation);
   });
 
@@ -115,9 +113,9 @@ describe('commitTables over several tables', () => {
       if (lost++ === 0) throw new ConflictError('a concurrent commit touched the table', []);
       return store.commit(...args);
     };
-    const [committed] = await commitTables({ ...deps, store: racing }, await main(), [change('t1', 'v2')], actor);
+    const [committed] = await commitTables({ ...deps, store: racing }, actor, await main(), [change('t1', 'v2')]);
     expect(lost).toBe(2);
-    expect((await loadTable(deps, await main(), id)).metadataLocation).toBe(committed.metadataLocation);
+    expect((await loadTable(deps, actor, await main(), id)).metadataLocation).toBe(committed.metadataLocation);
     await vi.waitFor(async () => {
       const added: string[] = [];
       for await (const o of objects.list('memory://wh/')) if (!before.has(o.location)) added.push(o.location);

@@ -1,12 +1,13 @@
-import type { Actor, CatalogDeps } from './deps.js';
+import type { Actor } from './context.js';
+import type { CatalogDeps } from './deps.js';
 import { deleteQuietly, writeOnBranch } from './branch-write.js';
 import { BadRequestError, NotFoundError } from './errors.js';
 import { formatIdentifier, tableKey, type TableIdentifier } from './identifiers.js';
 import { nextMetadataLocation } from './metadata-files.js';
-import { writableBranch, type ResolvedRef } from './refs.js';
+import { writableBranch, type ResolvedRef } from './refs/resolve.js';
 import { requireFreeName, requireTable, tableContent } from './tables.js';
-import { Lru } from './store/lru.js';
-import type { CommitOperation } from './store/port.js';
+import { Lru } from './lru.js';
+import type { CommitOperation } from './model.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from '../iceberg/model.js';
 import { checkRequirements } from '../iceberg/requirements.js';
 import { applyUpdates } from '../iceberg/table-metadata-builder.js';
@@ -33,9 +34,9 @@ export interface CommittedTable {
  */
 export async function commitTables(
   deps: CatalogDeps,
+  actor: Actor,
   ref: ResolvedRef,
   changes: TableChange[],
-  actor: Actor,
 ): Promise<CommittedTable[]> {
   const branch = writableBranch(ref);
   const seen = new Set<string>();
@@ -44,7 +45,7 @@ export async function commitTables(
     if (seen.has(name)) throw new BadRequestError(`Table ${name} appears more than once in one commit`);
     seen.add(name);
   }
-  const { result, commit } = await writeOnBranch(deps, branch, actor, async (head) => {
+  const { result, commit } = await writeOnBranch(deps, actor, branch, async (head) => {
     const planned: PlannedChange[] = [];
     for (const change of changes) {
       planned.push(await planTableChange(deps, head, change));

@@ -1,11 +1,12 @@
-import type { Actor, CatalogDeps } from './deps.js';
+import type { Actor } from './context.js';
+import type { CatalogDeps } from './deps.js';
 import { writeOnBranch } from './branch-write.js';
 import { AlreadyExistsError, NotFoundError } from './errors.js';
 import { formatIdentifier, formatNamespace, tableKey, type Namespace, type TableIdentifier } from './identifiers.js';
 import { defaultObjectLocation, nextMetadataLocation, readMetadataFile, trimSlash } from './metadata-files.js';
 import { requireNamespace } from './namespaces.js';
-import { writableBranch, type ResolvedRef } from './refs.js';
-import type { Content, Page, PageRequest, TableContent } from './store/port.js';
+import { writableBranch, type ResolvedRef } from './refs/resolve.js';
+import type { Content, Page, PageRequest, TableContent } from './model.js';
 import type { PartitionSpec, Schema, SortOrder, TableMetadata } from '../iceberg/model.js';
 import { newTableMetadata } from '../iceberg/new-table-metadata.js';
 import { parseTableMetadata, serializeTableMetadata } from '../iceberg/table-metadata-json.js';
@@ -38,7 +39,7 @@ export async function requireTable(deps: CatalogDeps, hash: string, id: TableIde
   return t;
 }
 
-export async function loadTable(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedTable> {
+export async function loadTable(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedTable> {
   // A load answers NoSuchTable even when the namespace is missing, as Java's catalogs do:
   // clients resolve `db.tbl.files` by loading table `files` of namespace `db.tbl` and fall
   // back to a metadata table only on NoSuchTable.
@@ -47,12 +48,13 @@ export async function loadTable(deps: CatalogDeps, ref: ResolvedRef, id: TableId
   return { metadataLocation: content.metadataLocation, metadataText: content.metadata, content };
 }
 
-export async function tableExists(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier): Promise<boolean> {
+export async function tableExists(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<boolean> {
   return (await readTable(deps, ref.hash, id)) !== null;
 }
 
 export async function listTables(
   deps: CatalogDeps,
+  _actor: Actor,
   ref: ResolvedRef,
   ns: Namespace,
   page: PageRequest,
@@ -125,10 +127,10 @@ export interface CreatedTable {
 
 export async function createTable(
   deps: CatalogDeps,
+  actor: Actor,
   ref: ResolvedRef,
   id: TableIdentifier,
   input: CreateTableInput,
-  actor: Actor,
 ): Promise<CreatedTable> {
   const branch = writableBranch(ref);
   const build = () =>
@@ -146,7 +148,7 @@ export async function createTable(
     const metadata = build();
     return { metadata, metadataText: serializeTableMetadata(metadata) };
   }
-  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
     await requireFreeName(deps, head, id, 'table');
     const metadata = build();
     const metadataText = serializeTableMetadata(metadata);
@@ -162,9 +164,9 @@ export async function createTable(
   return result;
 }
 
-export async function dropTable(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier, actor: Actor): Promise<void> {
+export async function dropTable(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<void> {
   const branch = writableBranch(ref);
-  await writeOnBranch(deps, branch, actor, async (head) => {
+  await writeOnBranch(deps, actor, branch, async (head) => {
     const current = await requireTable(deps, head, id);
     return {
       operations: [{ kind: 'delete', key: tableKey(id), expectedContentId: current.id }],
@@ -174,18 +176,37 @@ export async function dropTable(deps: CatalogDeps, ref: ResolvedRef, id: TableId
   });
 }
 
+/**
+ * Unregisters a table: drops it from the branch and answers the metadata it had, read in the
+ * same attempt as the drop (so the answer is always the version that was dropped).
+ */
+export async function unregisterTable(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedTable> {
+  const branch = writableBranch(ref);
+  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
+    // Like a load: NoSuchTable even when the namespace is missing.
+    const content = await readTable(deps, head, id);
+    if (!content) throw new NotFoundError(`Table does not exist: ${formatIdentifier(id)}`, 'table');
+    return {
+      operations: [{ kind: 'delete', key: tableKey(id), expectedContentId: content.id }],
+      message: `Unregister table ${formatIdentifier(id)}`,
+      result: { metadataLocation: content.metadataLocation, metadataText: content.metadata, content },
+    };
+  });
+  return result;
+}
+
 /** Renames a table or view on one branch; the content id (and so its history) carries over. */
 export async function renameObject(
   deps: CatalogDeps,
+  actor: Actor,
   ref: ResolvedRef,
   from: TableIdentifier,
   to: TableIdentifier,
   type: 'ICEBERG_TABLE' | 'ICEBERG_VIEW',
-  actor: Actor,
 ): Promise<void> {
   const branch = writableBranch(ref);
   const what = type === 'ICEBERG_TABLE' ? 'Table' : 'View';
-  await writeOnBranch(deps, branch, actor, async (head) => {
+  await writeOnBranch(deps, actor, branch, async (head) => {
     const current = await deps.store.getContent(head, tableKey(from));
     if (!current || current.type !== type) {
       throw new NotFoundError(`${what} does not exist: ${formatIdentifier(from)}`, type === 'ICEBERG_TABLE' ? 'table' : 'view');
@@ -205,15 +226,15 @@ export async function renameObject(
 /** Registers an existing `metadata.json` as a table (or replaces a table's pointer with `overwrite`). */
 export async function registerTable(
   deps: CatalogDeps,
+  actor: Actor,
   ref: ResolvedRef,
   id: TableIdentifier,
   metadataLocation: string,
   overwrite: boolean,
-  actor: Actor,
 ): Promise<LoadedTable> {
   const branch = writableBranch(ref);
   const { text, metadata } = await readMetadataFile(deps, metadataLocation, parseTableMetadata, 'table');
-  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
     const existing = await readTable(deps, head, id);
     if (!(overwrite && existing)) await requireFreeName(deps, head, id, 'table');
     const content = tableContent(existing?.id ?? deps.newUuid(), metadataLocation, text, metadata);

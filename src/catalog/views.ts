@@ -1,11 +1,12 @@
-import type { Actor, CatalogDeps } from './deps.js';
+import type { Actor } from './context.js';
+import type { CatalogDeps } from './deps.js';
 import { writeOnBranch } from './branch-write.js';
 import { NotFoundError } from './errors.js';
 import { formatIdentifier, formatNamespace, tableKey, type TableIdentifier } from './identifiers.js';
 import { defaultObjectLocation, nextMetadataLocation, readMetadataFile, trimSlash } from './metadata-files.js';
-import { writableBranch, type ResolvedRef } from './refs.js';
+import { writableBranch, type ResolvedRef } from './refs/resolve.js';
 import { requireFreeName } from './tables.js';
-import type { ViewContent } from './store/port.js';
+import type { ViewContent } from './model.js';
 import type { Schema, ViewMetadata, ViewRequirement, ViewUpdate, ViewVersion } from '../iceberg/model.js';
 import { checkViewRequirements } from '../iceberg/requirements.js';
 import { applyViewUpdates } from '../iceberg/view-metadata-builder.js';
@@ -27,7 +28,7 @@ export async function requireView(deps: CatalogDeps, hash: string, id: TableIden
   throw new NotFoundError(`View does not exist: ${formatIdentifier(id)}`, 'view');
 }
 
-export async function loadView(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedView> {
+export async function loadView(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedView> {
   // Like a table load: NoSuchView even when the namespace is missing, as Java's catalogs answer.
   const c = await deps.store.getContent(ref.hash, tableKey(id));
   if (!c || c.type !== 'ICEBERG_VIEW') throw new NotFoundError(`View does not exist: ${formatIdentifier(id)}`, 'view');
@@ -35,7 +36,7 @@ export async function loadView(deps: CatalogDeps, ref: ResolvedRef, id: TableIde
   return { metadataLocation: content.metadataLocation, metadataText: content.metadata, content };
 }
 
-export async function viewExists(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier): Promise<boolean> {
+export async function viewExists(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<boolean> {
   const c = await deps.store.getContent(ref.hash, tableKey(id));
   return c !== null && c.type === 'ICEBERG_VIEW';
 }
@@ -53,13 +54,13 @@ export interface CreateViewInput {
 
 export async function createView(
   deps: CatalogDeps,
+  actor: Actor,
   ref: ResolvedRef,
   id: TableIdentifier,
   input: CreateViewInput,
-  actor: Actor,
 ): Promise<LoadedView> {
   const branch = writableBranch(ref);
-  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
     await requireFreeName(deps, head, id, 'view');
     const location = input.location ? trimSlash(input.location) : defaultObjectLocation(deps, id);
     const { metadata } = applyViewUpdates(
@@ -103,14 +104,14 @@ async function writeViewPlan(
 
 export async function replaceView(
   deps: CatalogDeps,
+  actor: Actor,
   ref: ResolvedRef,
   id: TableIdentifier,
   requirements: ViewRequirement[],
   updates: ViewUpdate[],
-  actor: Actor,
 ): Promise<LoadedView> {
   const branch = writableBranch(ref);
-  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
     const current = await requireView(deps, head, id);
     const base = parseViewMetadata(current.metadata);
     checkViewRequirements(base, requirements);
@@ -127,9 +128,9 @@ export async function replaceView(
   return result;
 }
 
-export async function dropView(deps: CatalogDeps, ref: ResolvedRef, id: TableIdentifier, actor: Actor): Promise<void> {
+export async function dropView(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<void> {
   const branch = writableBranch(ref);
-  await writeOnBranch(deps, branch, actor, async (head) => {
+  await writeOnBranch(deps, actor, branch, async (head) => {
     const current = await requireView(deps, head, id);
     return {
       operations: [{ kind: 'delete', key: tableKey(id), expectedContentId: current.id }],
@@ -141,14 +142,14 @@ export async function dropView(deps: CatalogDeps, ref: ResolvedRef, id: TableIde
 
 export async function registerView(
   deps: CatalogDeps,
+  actor: Actor,
   ref: ResolvedRef,
   id: TableIdentifier,
   metadataLocation: string,
-  actor: Actor,
 ): Promise<LoadedView> {
   const branch = writableBranch(ref);
   const { text, metadata } = await readMetadataFile(deps, metadataLocation, parseViewMetadata, 'view');
-  const { result } = await writeOnBranch(deps, branch, actor, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
     await requireFreeName(deps, head, id, 'view');
     const content = viewContent(deps.newUuid(), metadataLocation, text, metadata);
     return {

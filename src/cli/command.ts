@@ -6,6 +6,7 @@ import type { OptionSpec, ParsedArgs } from './args.js';
 import type { LakecatClient, RefTarget } from './client.js';
 import { NotFoundError, UsageError } from './errors.js';
 import type { Reference } from './wire.js';
+import { parseRefExpression, RefSyntaxError, type RefExpression } from '../catalog/refs/expression.js';
 
 export interface CommandContext {
   client: LakecatClient;
@@ -24,9 +25,10 @@ export interface Command {
 }
 
 /**
- * A reference as users write it, after Nessie's syntax: `name`, `name@hash` or `@hash`, followed
- * by optional relative parts (`~N`: N-th first-parent ancestor, `^N`: N-th parent, `*time`: the
- * newest commit at or before a time). Hashes may be abbreviated.
+ * A reference as users write it, in the catalog's one reference grammar (after Nessie's syntax):
+ * `name`, `name@hash` or `@hash`, followed by optional relative parts (`~N`: N-th first-parent
+ * ancestor, `^N`: N-th parent, `*time`: the newest commit at or before a time). Hashes may be
+ * abbreviated.
  */
 export interface RefSpec {
   name?: string;
@@ -35,23 +37,29 @@ export interface RefSpec {
   relative: string;
 }
 
-const RELATIVE = /^(?:[~^][0-9]+|\*[0-9A-Za-z:.+-]+)+$/;
-
 export function parseRefSpec(text: string): RefSpec {
-  const cut = text.search(/[~^*]/);
-  const base = cut < 0 ? text : text.slice(0, cut);
-  const relative = cut < 0 ? '' : text.slice(cut);
-  if (relative !== '' && !RELATIVE.test(relative)) {
-    throw new UsageError(`'${relative}' in '${text}' is not a relative commit (~N, ^N or *TIMESTAMP)`);
+  let e: RefExpression;
+  try {
+    e = parseRefExpression(text);
+  } catch (err) {
+    if (!(err instanceof RefSyntaxError)) throw err;
+    switch (err.problem) {
+      case 'hash':
+        throw new UsageError(`'${err.part}' in '${text}' is not a commit hash (8 to 64 hex digits)`);
+      case 'relative':
+        throw new UsageError(`'${err.part}' in '${text}' is not a relative commit (~N, ^N or *TIMESTAMP): ${err.message}`);
+      case 'name':
+        throw new UsageError(`'${err.part}' in '${text}' is not a reference name: ${err.message}`);
+      case 'empty':
+        throw new UsageError('a reference or commit is required');
+      default: {
+        const never: never = err.problem;
+        throw new UsageError(`'${text}': ${String(never)}`);
+      }
+    }
   }
-  const at = base.lastIndexOf('@');
-  const name = at < 0 ? base : base.slice(0, at);
-  const hash = at < 0 ? '' : base.slice(at + 1);
-  if (hash !== '' && !/^[0-9a-fA-F]{8,64}$/.test(hash)) {
-    throw new UsageError(`'${hash}' in '${text}' is not a commit hash (8 to 64 hex digits)`);
-  }
-  if (name === '' && hash === '') throw new UsageError(`'${text}' names neither a reference nor a commit`);
-  return { name: name === '' ? undefined : name, hash: hash === '' ? undefined : hash, relative };
+  if (e.name === undefined && e.hash === undefined) throw new UsageError(`'${text}' names neither a reference nor a commit`);
+  return { name: e.name, hash: e.hash, relative: e.relativeText };
 }
 
 /**

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import type { CatalogDeps } from '../catalog/deps.js';
-import { MemoryIdempotencyRecords } from '../catalog/store/idempotency-store.js';
+import type { Catalog } from '../catalog/index.js';
 import { IdempotencyGuard } from './idempotency.js';
 import { createIcebergApi } from './iceberg/index.js';
 import { Metrics } from './metrics.js';
@@ -9,7 +8,8 @@ import { createNessieApi } from './nessie/index.js';
 import { opsRoutes } from './ops.js';
 
 export interface AppOptions {
-  deps: CatalogDeps;
+  /** The catalog's verbs; the HTTP layer holds nothing else of the catalog. */
+  catalog: Catalog;
   /** Client storage configuration handed out with tables (S3 endpoint, region, and keys when vending is on). */
   storageConfig?: Record<string, string>;
   maxBodyBytes?: number;
@@ -47,14 +47,13 @@ export function createApp(opts: AppOptions): App {
     opts.log?.({ level: 'info', msg: 'request', requestId, method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 1000 * 10) / 10 });
   });
 
-  app.route('/', opsRoutes(opts.deps, metrics));
+  app.route('/', opsRoutes(opts.catalog, metrics));
   app.route(
     '/v1',
     createIcebergApi({
-      deps: opts.deps,
+      catalog: opts.catalog,
       metrics,
-      // Stores without a database of their own keep keys in memory: correct for one process only.
-      idempotency: new IdempotencyGuard(opts.deps.store.idempotency ?? new MemoryIdempotencyRecords(), {
+      idempotency: new IdempotencyGuard(opts.catalog.idempotency, {
         lifetimeMs: opts.idempotencyLifetimeMs ?? 30 * 60_000,
         // Vended keys appear in table responses; replayed responses are kept without them.
         secrets: Object.fromEntries(Object.entries(opts.storageConfig ?? {}).filter(([k]) => /secret|token|access-key/i.test(k))),
@@ -64,10 +63,7 @@ export function createApp(opts: AppOptions): App {
       loadCacheBytes: opts.loadCacheBytes,
     }),
   );
-  app.route(
-    '/api/v2',
-    createNessieApi({ store: opts.deps.store, readMetadata: (location) => opts.deps.objects.read(location) }),
-  );
+  app.route('/api/v2', createNessieApi({ catalog: opts.catalog }));
   return { hono: app, metrics };
 }
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore } from '../catalog/store/index.js';
-import { MemoryIdempotencyRecords } from '../catalog/store/idempotency-store.js';
-import type { IdempotencyRecords, VersionStore } from '../catalog/store/port.js';
+import { MemoryIdempotencyRecords, type IdempotencyRecords } from '../catalog/index.js';
+import { createTestCatalog, type TestCatalog } from '../catalog/testing.js';
 import { IdempotencyGuard, isFinal, requestFingerprint, SecretRedactor, type IdempotencyOptions } from './idempotency.js';
 
 const LIFE = 30 * 60_000;
@@ -62,16 +61,15 @@ describe('SecretRedactor', () => {
 });
 
 describe('IdempotencyGuard on PGlite records', () => {
-  let store: VersionStore;
+  let t: TestCatalog;
   let records: IdempotencyRecords;
   const guard = (opts: Partial<IdempotencyOptions> = {}) => new IdempotencyGuard(records, { lifetimeMs: LIFE, ...opts });
 
   beforeAll(async () => {
-    store = createStore({ kind: 'pglite' });
-    await store.init();
-    records = store.idempotency!;
+    t = await createTestCatalog();
+    records = t.catalog.idempotency;
   });
-  afterAll(async () => store.close());
+  afterAll(async () => t.close());
 
   it('replays the first final response, status and headers, without running again', async () => {
     const { state, handler } = scripted([(c) => c.json({ run: state.runs }, 201, { etag: '"v1"' })]);

@@ -21,7 +21,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { IdempotencyRecords, StoredResponse } from '../catalog/store/port.js';
+import type { IdempotencyRecords, StoredResponse } from '../catalog/index.js';
 import { json } from './http.js';
 
 export type { StoredResponse };

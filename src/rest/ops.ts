@@ -1,17 +1,17 @@
 import { Hono } from 'hono';
-import type { CatalogDeps } from '../catalog/deps.js';
+import type { Catalog } from '../catalog/index.js';
 import type { Metrics } from './metrics.js';
 
 /** Liveness, readiness and Prometheus metrics. */
-export function opsRoutes(deps: CatalogDeps, metrics: Metrics): Hono {
+export function opsRoutes(catalog: Catalog, metrics: Metrics): Hono {
   const app = new Hono();
   app.get('/health', (c) => c.json({ status: 'UP' }));
   app.get('/ready', async (c) => {
     const checks: Record<string, string> = {};
     let ok = true;
     for (const [name, probe] of [
-      ['database', () => deps.store.ping()],
-      ['objectStore', () => deps.objects.ping()],
+      ['database', catalog.probes.database],
+      ['objectStore', catalog.probes.objectStore],
     ] as const) {
       try {
         await probe();

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { CatalogDeps } from '../../src/catalog/deps.js';
+import { createCatalog, type Catalog, type CommitOperation } from '../../src/catalog/index.js';
 import { createStore } from '../../src/catalog/store/index.js';
 import type { VersionStore } from '../../src/catalog/store/port.js';
 import { parseJson, stringifyJson, type JsonValue } from '../../src/iceberg/json.js';
@@ -23,11 +24,14 @@ export interface TestResponse {
 
 export interface Harness {
   app: App;
+  catalog: Catalog;
   store: VersionStore;
   objects: ObjectStore;
   deps: CatalogDeps;
   backend: string;
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
+  /** Test set-up: commits operations straight to the store (bypassing the verbs); returns the new head. */
+  seed(branch: string, message: string, operations: CommitOperation[]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -83,10 +87,12 @@ export async function createHarness(opts: { storageConfig?: Record<string, strin
     warehouse = 'memory://warehouse';
   }
   const deps: CatalogDeps = { store, objects, warehouse, now: Date.now, newUuid: randomUUID, commitRetries: 30 };
-  const app = createApp({ deps, storageConfig: opts.storageConfig });
+  const catalog = createCatalog(deps);
+  const app = createApp({ catalog, storageConfig: opts.storageConfig });
   const backend = `${pgUrl ? 'postgresql' : 'pglite'}+${s3Endpoint ? 's3' : 'memory'}`;
   return {
     app,
+    catalog,
     store,
     objects,
     deps,
@@ -106,6 +112,10 @@ export async function createHarness(opts: { storageConfig?: Record<string, strin
         parsed = undefined;
       }
       return { status: res.status, text, body: parsed, headers: res.headers };
+    },
+    async seed(branch, message, operations) {
+      const head = await store.getReference(branch);
+      return (await store.commit(branch, head.hash, { author: 'test', message }, operations)).hash;
     },
     async close() {
       await store.close();

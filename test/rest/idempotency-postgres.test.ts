@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDeps } from '../../src/catalog/deps.js';
+import { createCatalog } from '../../src/catalog/index.js';
 import { createStore } from '../../src/catalog/store/index.js';
 import type { VersionStore } from '../../src/catalog/store/port.js';
 import { MemoryObjectStore } from '../../src/io/memory.js';
@@ -23,7 +24,7 @@ async function instance(url: string, objects: MemoryObjectStore): Promise<Instan
   const store = createStore({ kind: 'postgres', url, poolSize: 4 });
   await store.init();
   const deps: CatalogDeps = { store, objects, warehouse: 'memory://warehouse', now: Date.now, newUuid: randomUUID, commitRetries: 30 };
-  const app = createApp({ deps });
+  const app = createApp({ catalog: createCatalog(deps) });
   return {
     store,
     app,

@@ -277,10 +277,13 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
       expect(await s.ancestor(hashes[6], 7)).toBe(NO_ANCESTOR_HASH);
       await rejects(s.ancestor(hashes[6], 8), NotFoundError);
 
-      expect(await s.hashAtTime(b, 12_500)).toBe(hashes[2]);
-      expect(await s.hashAtTime(b, 12_000)).toBe(hashes[2]);
-      expect(await s.hashAtTime(b, 99_999)).toBe(hashes[6]);
-      expect(await s.hashAtTime(b, 5)).toBe(NO_ANCESTOR_HASH);
+      expect(await s.commitAtTime(await head(b), 12_500)).toBe(hashes[2]);
+      expect(await s.commitAtTime(await head(b), 12_000)).toBe(hashes[2]);
+      expect(await s.commitAtTime(await head(b), 99_999)).toBe(hashes[6]);
+      expect(await s.commitAtTime(await head(b), 5)).toBe(NO_ANCESTOR_HASH);
+      // From a commit inside the history, and from an abbreviated hash.
+      expect(await s.commitAtTime(hashes[4], 99_999)).toBe(hashes[4]);
+      expect(await s.commitAtTime(hashes[4].slice(0, 12), 12_500)).toBe(hashes[2]);
       // Commit times never go backwards along a branch.
       const older = await commit(b, [put(['late'], table(1))], 'clock skew', 1);
       expect(older.commitTimeMs).toBe(16_000);

@@ -7,7 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { CatalogError, NotFoundError, StoreUnavailableError } from '../errors.js';
 import { fromContentRow, toContentRow, type ContentRow, type StoredOperation } from './content-codec.js';
 import { decodeNode, type IndexNode, type NodeSink, type NodeSource } from './key-index.js';
-import { Lru } from './lru.js';
+import { Lru } from '../lru.js';
 import type { Content } from './port.js';
 import { RefCache, type RefCacheMode } from './ref-cache.js';
 import { REF_CHANNEL } from './ref-listener.js';

@@ -7,7 +7,7 @@ import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../errors.js';
-import { MemoryIdempotencyRecords } from './idempotency-store.js';
+import { MemoryIdempotencyRecords } from '../idempotency.js';
 import { createStore, migrationsFolder } from './index.js';
 import type { IdempotencyRecords, VersionStore } from './port.js';
 

@@ -1,11 +1,11 @@
 /**
  * Idempotency-Key records in the version store's database (table `idempotency_keys`), so that
- * every lakecat process on one PostgreSQL sees the same keys and a restart keeps them. Also an
- * in-memory implementation of the same port for stores without a database.
+ * every lakecat process on one PostgreSQL sees the same keys and a restart keeps them. The
+ * in-memory implementation of the same port is in ../idempotency.ts.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { mapDbError, type Executor } from './core.js';
-import type { IdempotencyRecord, IdempotencyRecords, StoredResponse } from './port.js';
+import type { IdempotencyRecord, IdempotencyRecords, StoredResponse } from '../idempotency.js';
 
 interface RecordRow {
   state: string;
@@ -103,68 +103,5 @@ export class PgIdempotencyRecords implements IdempotencyRecords {
         AND expires_at <= ${now}
       RETURNING key`);
     return rows.length;
-  }
-}
-
-type MemoryEntry = IdempotencyRecord & { owner?: string };
-
-/**
- * The same port in this process's memory: correct for a single process only, and bounded by
- * evicting the oldest records once `maxEntries` is reached.
- */
-export class MemoryIdempotencyRecords implements IdempotencyRecords {
-  private readonly entries = new Map<string, MemoryEntry>();
-
-  constructor(private readonly maxEntries = 10_000) {}
-
-  async claim(key: string, fingerprint: string, owner: string, now: number, expiresAt: number): Promise<IdempotencyRecord | null> {
-    const e = this.entries.get(key);
-    if (e && e.expiresAt > now) return { ...e };
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(key, { state: 'PENDING', fingerprint, owner, heartbeatAt: now, expiresAt });
-    return null;
-  }
-
-  async heartbeat(key: string, owner: string, now: number): Promise<boolean> {
-    const e = this.entries.get(key);
-    if (e?.state !== 'PENDING' || e.owner !== owner) return false;
-    e.heartbeatAt = now;
-    return true;
-  }
-
-  async takeOver(key: string, staleOwner: string, owner: string, now: number, staleBefore: number): Promise<boolean> {
-    const e = this.entries.get(key);
-    if (e?.state !== 'PENDING' || e.owner !== staleOwner || e.heartbeatAt >= staleBefore || e.expiresAt <= now) return false;
-    e.owner = owner;
-    e.heartbeatAt = now;
-    return true;
-  }
-
-  async complete(key: string, owner: string, response: StoredResponse): Promise<boolean> {
-    const e = this.entries.get(key);
-    if (e?.state !== 'PENDING' || e.owner !== owner) return false;
-    this.entries.set(key, { state: 'DONE', fingerprint: e.fingerprint, expiresAt: e.expiresAt, response });
-    return true;
-  }
-
-  async release(key: string, owner: string): Promise<void> {
-    const e = this.entries.get(key);
-    if (e?.state === 'PENDING' && e.owner === owner) this.entries.delete(key);
-  }
-
-  async purgeExpired(now: number, limit: number): Promise<number> {
-    let n = 0;
-    for (const [key, e] of this.entries) {
-      if (n >= limit) break;
-      if (e.expiresAt <= now) {
-        this.entries.delete(key);
-        n++;
-      }
-    }
-    return n;
   }
 }

@@ -5,7 +5,7 @@
  * engines listing the same namespace again and again between writes (SHOW TABLES, metadata
  * refreshes) without walking thousands of keys each time.
  */
-import { Lru } from './lru.js';
+import { Lru } from '../lru.js';
 import type { Entry, Page } from './port.js';
 
 /** Rough bytes of one cached entry: the objects, the key elements and the content id. */

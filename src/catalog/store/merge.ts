@@ -4,6 +4,7 @@
  * ONE commit on the target with the source as merge parent. Transplant re-applies commits one by
  * one, all of them in one transaction under the branch lock so the target moves once.
  */
+import { BadRequestError } from '../errors.js';
 import type { Executor, StoreCore } from './core.js';
 import { LostRace, requireAncestor, withBranchRetry, writeOnHead, type KeyWrite } from './commit.js';
 import { mergeBase, resolveHash } from './history.js';
@@ -33,9 +34,28 @@ interface KeyPlan {
 
 type Conflict = NonNullable<MergeKeyDetail['conflict']>;
 
+/**
+ * The behaviour of each key, and (like Nessie's MergeBehaviors.postValidate) a refusal of
+ * per-key behaviours for keys the merge or transplant does not touch: a mistyped key would
+ * otherwise be silently ignored.
+ */
 function behaviorFor(req: { defaultMergeBehavior?: MergeBehavior; keyMergeBehaviors?: { key: ContentKey; behavior: MergeBehavior }[] }) {
   const perKey = new Map((req.keyMergeBehaviors ?? []).map((k) => [keyToString(k.key), k.behavior]));
-  return (keyString: string): MergeBehavior => perKey.get(keyString) ?? req.defaultMergeBehavior ?? 'NORMAL';
+  return {
+    of: (keyString: string): MergeBehavior => perKey.get(keyString) ?? req.defaultMergeBehavior ?? 'NORMAL',
+    /** Fails unless every per-key behaviour names one of `touched`. */
+    checkUsed(touched: Iterable<string>): void {
+      if (perKey.size === 0) return;
+      const unused = new Set(perKey.keys());
+      for (const k of touched) unused.delete(k);
+      if (unused.size > 0) {
+        const names = [...unused].map((k) => keyFromString(k).join('.')).sort();
+        throw new BadRequestError(
+          `Not all merge key behaviors specified in the request have been used. The following keys were not used: [${names.join(', ')}]`,
+        );
+      }
+    },
+  };
 }
 
 /** NORMAL merges conflict when the target changed the key since `before` to a different value than the source. */
@@ -94,7 +114,10 @@ export async function mergeInto(core: StoreCore, req: MergeRequest): Promise<Mer
       ...(req.expectedHash !== undefined ? { expectedHash: req.expectedHash } : {}),
       details: d,
     });
-    if (baseHash === from.hash) return result(false, true, []);
+    if (baseHash === from.hash) {
+      behavior.checkUsed([]);
+      return result(false, true, []);
+    }
 
     const base = await core.loadCommit(baseHash, ex);
     const src = core.nodeSource(ex);
@@ -103,7 +126,8 @@ export async function mergeInto(core: StoreCore, req: MergeRequest): Promise<Mer
       changes.push({ keyString: c.key, before: c.from, after: c.to });
     }
     const atHead = await lookupMany(src, head.indexRoot, changes.map((c) => c.keyString));
-    const plans: KeyPlan[] = changes.map((c) => ({ ...c, behavior: behavior(c.keyString), target: atHead.get(c.keyString) ?? null }));
+    behavior.checkUsed(changes.map((c) => c.keyString));
+    const plans: KeyPlan[] = changes.map((c) => ({ ...c, behavior: behavior.of(c.keyString), target: atHead.get(c.keyString) ?? null }));
     const conflicts = new Map<string, Conflict>();
     for (const p of plans) {
       const c = conflictOf(p);
@@ -145,7 +169,7 @@ export async function transplantOnto(core: StoreCore, req: TransplantRequest): P
           const target = overlay.has(ks) ? overlay.get(ks)! : (atHead.get(ks) ?? null);
           if (target) existing.set(ks, target);
           const after = op[0] === 'put' ? { key: ks, hash: op[2]!, type: op[3], id: op[4] } : null;
-          return { keyString: ks, behavior: behavior(ks), before: before.get(ks) ?? null, after, target };
+          return { keyString: ks, behavior: behavior.of(ks), before: before.get(ks) ?? null, after, target };
         });
         for (const p of plans) {
           const c = conflictOf(p);
@@ -156,6 +180,7 @@ export async function transplantOnto(core: StoreCore, req: TransplantRequest): P
         allPlans.push(...plans);
         if (writes.length > 0) steps.push({ writes, existing, source });
       }
+      behavior.checkUsed(allPlans.map((p) => p.keyString));
       const result = (applied: boolean, ok: boolean, resultant: string): MergeResult => ({
         wasApplied: applied,
         wasSuccessful: ok,

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { AlreadyExistsError, BadRequestError, NotFoundError, ReferenceConflictError } from '../errors.js';
+import { checkRefName } from '../refs/names.js';
 import { commitOnBranch } from './group-commit.js';
 import { DEFAULT_STORE_CACHE_BYTES, sqlState, StoreCore, type CommitRow, type Transactional } from './core.js';
 import { ancestor, firstParentChain, hashAtTime, mergeBase, resolveHash } from './history.js';
@@ -35,8 +36,6 @@ import {
   type VersionStore,
 } from './port.js';
 
-/** Nessie's reference name rule: letters, digits and `_-./`, no `..`, not ending in `.`. */
-const REF_NAME = /^[A-Za-z](((?![.][.])[A-Za-z0-9./_-])*[A-Za-z0-9_-])?$/;
 const DEFAULT_LOG_PAGE = 250;
 const MiB = 1024 * 1024;
 
@@ -140,7 +139,7 @@ export class PgVersionStore implements VersionStore {
   }
 
   async createReference(name: string, type: ReferenceType, hash: string): Promise<Reference> {
-    if (!REF_NAME.test(name)) throw new BadRequestError(`Invalid reference name '${name}'`);
+    checkRefName(name);
     const target = await resolveHash(this.core, hash);
     try {
       await this.core.rows(
@@ -221,8 +220,8 @@ export class PgVersionStore implements VersionStore {
     return (await this.toCommits([await resolveHash(this.core, hash)]))[0];
   }
 
-  async hashAtTime(refName: string, timeMs: number): Promise<string> {
-    return hashAtTime(this.core, (await this.getReference(refName)).hash, timeMs);
+  async commitAtTime(hash: string, timeMs: number): Promise<string> {
+    return hashAtTime(this.core, (await resolveHash(this.core, hash)).hash, timeMs);
   }
 
   async ancestor(hash: string, n: number): Promise<string> {

@@ -1,11 +1,10 @@
 import type { Context } from 'hono';
-import type { Actor, CatalogDeps } from '../../catalog/deps.js';
-import { parseRefSelector, resolveRef, type ResolvedRef } from '../../catalog/refs.js';
+import { anonymousActor, type Actor, type Catalog, type ResolvedRef } from '../../catalog/index.js';
 import type { IdempotencyGuard } from '../idempotency.js';
 import type { Metrics } from '../metrics.js';
 
 export interface IcebergApiOptions {
-  deps: CatalogDeps;
+  catalog: Catalog;
   metrics: Metrics;
   idempotency: IdempotencyGuard;
   /** Table-level client configuration returned with LoadTable and credentials (e.g. S3 endpoint and keys to vend). */
@@ -17,15 +16,17 @@ export interface IcebergApiOptions {
 
 export type IcebergEnv = { Variables: { requestId: string } };
 
-/** The catalog state the request addresses: the `{prefix}` (a reference) or the default branch. */
-export async function requestRef(c: Context, deps: CatalogDeps): Promise<ResolvedRef> {
-  const prefix = c.req.param('prefix');
-  return resolveRef(deps.store, parseRefSelector(prefix ?? '', deps.store.defaultBranch));
+/** The catalog state the request addresses: the `{prefix}` (a reference expression) or the default branch. */
+export async function requestRef(c: Context, catalog: Catalog, actor: Actor): Promise<ResolvedRef> {
+  return catalog.refs.resolve(actor, c.req.param('prefix') ?? '-');
 }
 
-/** Who is changing the catalog; recorded as the commit author. */
+/**
+ * Who is acting. Without authentication every request is anonymous; the commit author is taken
+ * from `X-Lakecat-Author` (or the Iceberg delegation user header), the message from `X-Lakecat-Message`.
+ */
 export function requestActor(c: Context): Actor {
   const author = c.req.header('x-lakecat-author') ?? c.req.header('x-iceberg-access-delegation-user') ?? 'iceberg-rest';
   const message = c.req.header('x-lakecat-message');
-  return { author: author.slice(0, 200), message: message?.slice(0, 2000) };
+  return anonymousActor(author.slice(0, 200), message?.slice(0, 2000));
 }

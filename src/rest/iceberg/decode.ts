@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
-import { checkName, checkNamespace, type Namespace, type TableIdentifier } from '../../catalog/identifiers.js';
-import type { PageRequest } from '../../catalog/store/port.js';
+import { checkName, checkNamespace, type Namespace, type PageRequest, type TableIdentifier } from '../../catalog/index.js';
 import type { JsonObject, JsonValue } from '../../iceberg/json.js';
 import { RequestError } from '../http.js';
 

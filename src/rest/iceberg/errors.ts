@@ -9,9 +9,9 @@ import {
   ReferenceConflictError,
   StoreUnavailableError,
   UnprocessableError,
-} from '../../catalog/errors.js';
+  ObjectStoreError,
+} from '../../catalog/index.js';
 import { CommitFailedError, ValidationError } from '../../iceberg/errors.js';
-import { ObjectStoreError } from '../../io/port.js';
 import { RequestError } from '../http.js';
 
 export interface IcebergErrorResponse {

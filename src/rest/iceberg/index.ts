@@ -1,8 +1,7 @@
-import { Hono } from 'hono';
-import { isValidRefName } from '../../catalog/refs.js';
-import { NotFoundError } from '../../catalog/errors.js';
+import { Hono, type Context } from 'hono';
+import { NotFoundError, parseRefExpression, RefSyntaxError } from '../../catalog/index.js';
 import { json } from '../http.js';
-import type { IcebergApiOptions, IcebergEnv } from './context.js';
+import { requestActor, type IcebergApiOptions, type IcebergEnv } from './context.js';
 import { toIcebergError } from './errors.js';
 import { namespaceRoutes } from './namespace-routes.js';
 import { tableRoutes } from './table-routes.js';
@@ -52,7 +51,7 @@ export function createIcebergApi(opts: IcebergApiOptions): Hono<IcebergEnv> {
 
   app.get('/config', async (c) => {
     const warehouse = c.req.query('warehouse');
-    const prefix = await prefixForWarehouse(opts, warehouse);
+    const prefix = await prefixForWarehouse(opts, c, warehouse);
     return json(c, {
       defaults: {},
       overrides: { prefix },
@@ -79,19 +78,23 @@ export function createIcebergApi(opts: IcebergApiOptions): Hono<IcebergEnv> {
  * and gets it back as the prefix, which pins the client to that reference. A location-like
  * warehouse (`s3://...`, a path) or none selects the default branch.
  */
-async function prefixForWarehouse(opts: IcebergApiOptions, warehouse: string | undefined): Promise<string> {
-  const store = opts.deps.store;
-  if (!warehouse || warehouse.includes('://') || warehouse.startsWith('/')) return store.defaultBranch;
-  const name = warehouse.split(/[@*]/)[0];
-  if (name !== '' && !isValidRefName(name)) {
-    throw new NotFoundError(`Warehouse '${warehouse}' is neither a reference name nor a location`, 'reference');
+async function prefixForWarehouse(opts: IcebergApiOptions, c: Context, warehouse: string | undefined): Promise<string> {
+  const { catalog } = opts;
+  if (!warehouse || warehouse.includes('://') || warehouse.startsWith('/')) return catalog.defaultBranch;
+  let name: string | undefined;
+  try {
+    name = parseRefExpression(warehouse).name;
+  } catch (err) {
+    if (err instanceof RefSyntaxError) throw new NotFoundError(`Warehouse '${warehouse}' is neither a reference name nor a location`, 'reference');
+    throw err;
   }
-  if (name !== '') {
+  if (name !== undefined && name !== '-') {
+    const actor = requestActor(c);
     try {
-      await store.getReference(name);
+      await catalog.refs.get(actor, name);
     } catch (err) {
       if (err instanceof NotFoundError) {
-        const names = (await store.listReferences()).map((r) => r.name).sort();
+        const names = (await catalog.refs.list(actor)).map((r) => r.name);
         throw new NotFoundError(`Warehouse '${warehouse}' not found: no branch or tag named '${name}' (existing: ${names.join(', ')})`, 'reference');
       }
       throw err;

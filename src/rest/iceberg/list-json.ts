@@ -4,7 +4,7 @@
  * walk them again through the lossless JSON writer. Names are plain strings, so JSON.stringify
  * of each string is exact.
  */
-import type { Namespace, TableIdentifier } from '../../catalog/identifiers.js';
+import type { Namespace, TableIdentifier } from '../../catalog/index.js';
 
 /** Printable ASCII without `"` and `\\`: such a string is its own JSON body. */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;

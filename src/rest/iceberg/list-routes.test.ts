@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../../test/rest/harness.js';
-import type { CommitOperation } from '../../catalog/store/port.js';
+import type { CommitOperation } from '../../catalog/index.js';
 
 /** The Iceberg list endpoints over a namespace big enough to span many index nodes. */
 describe('Iceberg REST listings', () => {
@@ -10,14 +10,13 @@ describe('Iceberg REST listings', () => {
   beforeAll(async () => {
     h = await createHarness();
     for (const ns of [['big'], ['big', 'inner'], ['c']]) expect((await h.request('POST', '/v1/namespaces', { namespace: ns })).status).toBe(200);
-    let head = (await h.store.getReference('main')).hash;
     const ops: CommitOperation[] = [];
     for (const n of names) {
       const content = { type: 'ICEBERG_TABLE' as const, id: '', metadataLocation: `memory://w/${n}.json`, metadata: '{}', snapshotId: -1n, schemaId: 0, specId: 0, sortOrderId: 0 };
       ops.push({ kind: 'put', key: ['big', n], content }, { kind: 'put', key: ['big', 'inner', n], content });
     }
     ops.push({ kind: 'put', key: ['c', 'v'], content: { type: 'ICEBERG_VIEW', id: '', metadataLocation: 'memory://w/v.json', metadata: '{}', versionId: 1 } });
-    head = (await h.store.commit('main', head, { author: 't', message: 'bulk' }, ops)).hash;
+    await h.seed('main', 'bulk', ops);
   }, 120_000);
 
   afterAll(() => h.close());

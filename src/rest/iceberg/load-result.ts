@@ -8,7 +8,7 @@
  * The storage config is fixed for the life of the app, so it is part of every body and ETag.
  */
 import { createHash } from 'node:crypto';
-import { Lru } from '../../catalog/store/lru.js';
+import { Lru } from '../../catalog/index.js';
 
 export type SnapshotsMode = 'all' | 'refs';
 

@@ -1,65 +1,67 @@
 import { Hono } from 'hono';
-import { defaultNamespaceLocation } from '../../catalog/metadata-files.js';
-import * as namespaces from '../../catalog/namespaces.js';
-import type { Page } from '../../catalog/store/port.js';
-import { checkNamespace, type Namespace } from '../../catalog/identifiers.js';
+import { checkNamespace, type Namespace, type Page } from '../../catalog/index.js';
 import { json, rawJson, readJsonObject, RequestError } from '../http.js';
 import { requestActor, requestRef, type IcebergApiOptions, type IcebergEnv } from './context.js';
 import { namespacesJson } from './list-json.js';
 import { field, namespaceParam, pageParams, stringArray, stringMap } from './decode.js';
 
 export function namespaceRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
-  const { deps } = opts;
+  const { catalog } = opts;
   const app = new Hono<IcebergEnv>();
 
   app.get('/namespaces', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const parentText = c.req.query('parent');
     const parent = parentText ? checkNamespace(parentText.split('\u001f')) : undefined;
     const page = pageParams(c);
     const result = await collect(page, (token) =>
-      namespaces.listNamespaces(deps, ref, parent, { pageToken: token, pageSize: page.pageSize }),
+      catalog.namespaces.list(actor, ref, parent, { pageToken: token, pageSize: page.pageSize }),
     );
     return rawJson(c, namespacesJson(result.items, result.nextPageToken));
   });
 
   app.post('/namespaces', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const body = await readJsonObject(c, opts.maxBodyBytes);
     const ns = checkNamespace(field(body, 'namespace'));
-    const created = await namespaces.createNamespace(deps, ref, ns, stringMap(body, 'properties'), requestActor(c));
+    const created = await catalog.namespaces.create(actor, ref, ns, stringMap(body, 'properties'));
     return json(c, { namespace: ns, properties: created.properties });
   });
 
   // Hono answers HEAD with the GET handler: existence checks branch on the method there.
   app.get('/namespaces/:namespace', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const ns = namespaceParam(c);
-    if (c.req.method === 'HEAD') return c.body(null, (await namespaces.namespaceExists(deps, ref, ns)) ? 204 : 404);
-    const { properties } = await namespaces.loadNamespace(deps, ref, ns);
+    if (c.req.method === 'HEAD') return c.body(null, (await catalog.namespaces.exists(actor, ref, ns)) ? 204 : 404);
+    const { content, defaultLocation } = await catalog.namespaces.load(actor, ref, ns);
+    const { properties } = content;
     // Like Java's catalogs, report where the namespace's tables go when no location is set.
-    const withLocation = properties.location === undefined ? { ...properties, location: defaultNamespaceLocation(deps, ns) } : properties;
+    const withLocation = properties.location === undefined ? { ...properties, location: defaultLocation } : properties;
     return json(c, { namespace: ns, properties: withLocation });
   });
 
 
   app.delete('/namespaces/:namespace', async (c) => {
-    const ref = await requestRef(c, deps);
-    await namespaces.dropNamespace(deps, ref, namespaceParam(c), requestActor(c));
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
+    await catalog.namespaces.drop(actor, ref, namespaceParam(c));
     return c.body(null, 204);
   });
 
   app.post('/namespaces/:namespace/properties', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const ns = namespaceParam(c);
     const body = await readJsonObject(c, opts.maxBodyBytes);
-    const result = await namespaces.updateNamespaceProperties(
-      deps,
+    const result = await catalog.namespaces.updateProperties(
+      actor,
       ref,
       ns,
       stringArray(body, 'removals'),
       stringMap(body, 'updates'),
-      requestActor(c),
     );
     return json(c, result);
   });

@@ -1,8 +1,5 @@
 import { Hono } from 'hono';
-import { checkName } from '../../catalog/identifiers.js';
-import { commitTables, type TableChange } from '../../catalog/table-commit.js';
-import { requireNamespace } from '../../catalog/namespaces.js';
-import * as tables from '../../catalog/tables.js';
+import { checkName, type TableChange } from '../../catalog/index.js';
 import type { JsonObject, JsonValue } from '../../iceberg/json.js';
 import { stringifyJson } from '../../iceberg/json.js';
 import { partitionSpecFromJson, schemaFromJson, sortOrderFromJson } from '../../iceberg/schema-json.js';
@@ -29,7 +26,7 @@ import { identifiersJson } from './list-json.js';
 import { ifNoneMatchHits, LoadResultCache, loadResultText, type SnapshotsMode } from './load-result.js';
 
 export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
-  const { deps, metrics } = opts;
+  const { catalog, metrics } = opts;
   const app = new Hono<IcebergEnv>();
   const storageConfigJson = stringifyJson(opts.storageConfig);
   const bodies = new LoadResultCache(storageConfigJson, opts.loadCacheBytes);
@@ -42,24 +39,26 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
     metadataLocation === undefined ? undefined : { etag: bodies.etag('all', metadataLocation) };
 
   app.get('/namespaces/:namespace/tables', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const ns = namespaceParam(c);
     const page = pageParams(c);
     const result = await collect(page, (token) =>
-      tables.listTables(deps, ref, ns, { pageToken: token, pageSize: page.pageSize }),
+      catalog.tables.list(actor, ref, ns, { pageToken: token, pageSize: page.pageSize }),
     );
     return rawJson(c, identifiersJson(result.items, result.nextPageToken));
   });
 
   app.post('/namespaces/:namespace/tables', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const ns = namespaceParam(c);
     const body = await readJsonObject(c, opts.maxBodyBytes);
     const id = { namespace: ns, name: checkName('table name', requiredString(body, 'name')) };
     const specJson = objectField(body, 'partition-spec');
     const orderJson = objectField(body, 'write-order');
-    const created = await tables.createTable(
-      deps,
+    const created = await catalog.tables.create(
+      actor,
       ref,
       id,
       {
@@ -70,40 +69,41 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
         properties: stringMap(body, 'properties'),
         stageCreate: optionalBoolean(body, 'stage-create'),
       },
-      requestActor(c),
     );
     return rawJson(c, loadResult(created.metadataLocation, created.metadataText), 200, etagOf(created.metadataLocation));
   });
 
   app.post('/namespaces/:namespace/register', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const ns = namespaceParam(c);
     const body = await readJsonObject(c, opts.maxBodyBytes);
     const id = { namespace: ns, name: checkName('table name', requiredString(body, 'name')) };
-    const loaded = await tables.registerTable(
-      deps,
+    const loaded = await catalog.tables.register(
+      actor,
       ref,
       id,
       requiredString(body, 'metadata-location'),
       optionalBoolean(body, 'overwrite'),
-      requestActor(c),
     );
     return rawJson(c, loadResult(loaded.metadataLocation, loaded.metadataText), 200, etagOf(loaded.metadataLocation));
   });
 
   app.get('/namespaces/:namespace/tables/:table', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const id = identifierParam(c, 'table');
-    if (c.req.method === 'HEAD') return c.body(null, (await tables.tableExists(deps, ref, id)) ? 204 : 404);
+    if (c.req.method === 'HEAD') return c.body(null, (await catalog.tables.exists(actor, ref, id)) ? 204 : 404);
     const mode = snapshotsMode(c.req.query('snapshots'));
-    const loaded = await tables.loadTable(deps, ref, id);
+    const loaded = await catalog.tables.load(actor, ref, id);
     const served = bodies.get(mode, loaded.metadataLocation, loaded.metadataText, mode === 'refs' ? onlyReferencedSnapshots : same);
     if (ifNoneMatchHits(c.req.header('if-none-match'), served.etag)) return c.body(null, 304, { etag: served.etag });
     return c.body(served.body, 200, { 'content-type': 'application/json', etag: served.etag });
   });
 
   app.post('/namespaces/:namespace/tables/:table', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const id = identifierParam(c, 'table');
     const body = await readJsonObject(c, opts.maxBodyBytes);
     const bodyId = field(body, 'identifier');
@@ -113,7 +113,7 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
         throw new RequestError(400, 'Malformed request: identifier in the body does not match the path');
       }
     }
-    const [committed] = await commitTables(deps, ref, [changeFromJson(id, body)], requestActor(c));
+    const [committed] = await catalog.tables.commit(actor, ref, [changeFromJson(id, body)]);
     metrics.inc('lakecat_table_commits_total');
     return rawJson(
       c,
@@ -124,23 +124,25 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
   });
 
   app.delete('/namespaces/:namespace/tables/:table', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     // purgeRequested only drops the table on this branch: its files may still be reachable
     // from other branches, tags and commits; deleting them is the garbage collector's job.
-    await tables.dropTable(deps, ref, identifierParam(c, 'table'), requestActor(c));
+    await catalog.tables.drop(actor, ref, identifierParam(c, 'table'));
     return c.body(null, 204);
   });
 
   app.post('/namespaces/:namespace/tables/:table/unregister', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const id = identifierParam(c, 'table');
-    const loaded = await tables.loadTable(deps, ref, id);
-    await tables.dropTable(deps, ref, id, requestActor(c));
+    const loaded = await catalog.tables.unregister(actor, ref, id);
     return rawJson(c, `{"metadata-location":${JSON.stringify(loaded.metadataLocation)},"metadata":${loaded.metadataText}}`);
   });
 
   app.post('/namespaces/:namespace/tables/:table/metrics', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const id = identifierParam(c, 'table');
     const body = await readJsonObject(c, opts.maxBodyBytes);
     const reportType = field(body, 'report-type');
@@ -150,30 +152,33 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
     // Only the namespace must exist: Iceberg's Java client reports a staged create's (CTAS,
     // RTAS) commit before it commits the create, so the table does not exist yet. The
     // reference server accepts such reports too; refusing them only made clients log a warning.
-    await requireNamespace(deps, ref.hash, id.namespace);
+    await catalog.namespaces.load(actor, ref, id.namespace);
     metrics.inc('lakecat_metrics_reports_total', { type: reportType });
     return c.body(null, 204);
   });
 
   app.get('/namespaces/:namespace/tables/:table/credentials', async (c) => {
-    const ref = await requestRef(c, deps);
-    const loaded = await tables.loadTable(deps, ref, identifierParam(c, 'table'));
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
+    const loaded = await catalog.tables.load(actor, ref, identifierParam(c, 'table'));
     const location = parseTableMetadata(loaded.metadataText).location;
     const credentials = Object.keys(opts.storageConfig).length > 0 ? [{ prefix: location, config: opts.storageConfig }] : [];
     return json(c, { 'storage-credentials': credentials });
   });
 
   app.post('/tables/rename', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const body = await readJsonObject(c, opts.maxBodyBytes);
     const from = identifierFromJson(field(body, 'source'), 'source');
     const to = identifierFromJson(field(body, 'destination'), 'destination');
-    await tables.renameObject(deps, ref, from, to, 'ICEBERG_TABLE', requestActor(c));
+    await catalog.tables.rename(actor, ref, from, to);
     return c.body(null, 204);
   });
 
   app.post('/transactions/commit', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const body = await readJsonObject(c, opts.maxBodyBytes);
     const changes = arrayField(body, 'table-changes').map((v) => {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) {
@@ -182,7 +187,7 @@ export function tableRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
       return changeFromJson(identifierFromJson(field(v, 'identifier'), 'table'), v);
     });
     if (changes.length === 0) throw new RequestError(400, 'Malformed request: table-changes is empty');
-    await commitTables(deps, ref, changes, requestActor(c));
+    await catalog.tables.commit(actor, ref, changes);
     metrics.inc('lakecat_table_commits_total', {}, changes.length);
     return c.body(null, 204);
   });

@@ -1,7 +1,5 @@
 import { Hono } from 'hono';
-import { checkName } from '../../catalog/identifiers.js';
-import * as tables from '../../catalog/tables.js';
-import * as views from '../../catalog/views.js';
+import { checkName, type LoadedView } from '../../catalog/index.js';
 import { stringifyJson } from '../../iceberg/json.js';
 import { schemaFromJson } from '../../iceberg/schema-json.js';
 import { viewRequirementFromJson, viewUpdateFromJson } from '../../iceberg/updates-json.js';
@@ -25,29 +23,31 @@ import { collect } from './namespace-routes.js';
 import { identifiersJson } from './list-json.js';
 
 export function viewRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
-  const { deps } = opts;
+  const { catalog } = opts;
   const app = new Hono<IcebergEnv>();
   const configJson = stringifyJson(opts.storageConfig);
-  const viewResult = (loaded: views.LoadedView) =>
+  const viewResult = (loaded: LoadedView) =>
     `{"metadata-location":${JSON.stringify(loaded.metadataLocation)},"metadata":${loaded.metadataText},"config":${configJson}}`;
 
   app.get('/namespaces/:namespace/views', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const ns = namespaceParam(c);
     const page = pageParams(c);
     const result = await collect(page, (token) =>
-      tables.listTables(deps, ref, ns, { pageToken: token, pageSize: page.pageSize }, 'ICEBERG_VIEW'),
+      catalog.views.list(actor, ref, ns, { pageToken: token, pageSize: page.pageSize }),
     );
     return rawJson(c, identifiersJson(result.items, result.nextPageToken));
   });
 
   app.post('/namespaces/:namespace/views', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const ns = namespaceParam(c);
     const body = await readJsonObject(c, opts.maxBodyBytes);
     const id = { namespace: ns, name: checkName('view name', requiredString(body, 'name')) };
-    const loaded = await views.createView(
-      deps,
+    const loaded = await catalog.views.create(
+      actor,
       ref,
       id,
       {
@@ -56,54 +56,57 @@ export function viewRoutes(opts: IcebergApiOptions): Hono<IcebergEnv> {
         viewVersion: viewVersionFromJson(objectField(body, 'view-version', true)),
         properties: stringMap(body, 'properties'),
       },
-      requestActor(c),
     );
     return rawJson(c, viewResult(loaded));
   });
 
   app.post('/namespaces/:namespace/register-view', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const ns = namespaceParam(c);
     const body = await readJsonObject(c, opts.maxBodyBytes);
     const id = { namespace: ns, name: checkName('view name', requiredString(body, 'name')) };
-    const loaded = await views.registerView(deps, ref, id, requiredString(body, 'metadata-location'), requestActor(c));
+    const loaded = await catalog.views.register(actor, ref, id, requiredString(body, 'metadata-location'));
     return rawJson(c, viewResult(loaded));
   });
 
   app.get('/namespaces/:namespace/views/:view', async (c) => {
-    const ref = await requestRef(c, deps);
-    if (c.req.method === 'HEAD') return c.body(null, (await views.viewExists(deps, ref, identifierParam(c, 'view'))) ? 204 : 404);
-    return rawJson(c, viewResult(await views.loadView(deps, ref, identifierParam(c, 'view'))));
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
+    if (c.req.method === 'HEAD') return c.body(null, (await catalog.views.exists(actor, ref, identifierParam(c, 'view'))) ? 204 : 404);
+    return rawJson(c, viewResult(await catalog.views.load(actor, ref, identifierParam(c, 'view'))));
   });
 
 
   app.post('/namespaces/:namespace/views/:view', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const id = identifierParam(c, 'view');
     const body = await readJsonObject(c, opts.maxBodyBytes);
-    const loaded = await views.replaceView(
-      deps,
+    const loaded = await catalog.views.replace(
+      actor,
       ref,
       id,
       arrayField(body, 'requirements').map(viewRequirementFromJson),
       arrayField(body, 'updates').map(viewUpdateFromJson),
-      requestActor(c),
     );
     return rawJson(c, viewResult(loaded));
   });
 
   app.delete('/namespaces/:namespace/views/:view', async (c) => {
-    const ref = await requestRef(c, deps);
-    await views.dropView(deps, ref, identifierParam(c, 'view'), requestActor(c));
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
+    await catalog.views.drop(actor, ref, identifierParam(c, 'view'));
     return c.body(null, 204);
   });
 
   app.post('/views/rename', async (c) => {
-    const ref = await requestRef(c, deps);
+    const actor = requestActor(c);
+    const ref = await requestRef(c, catalog, actor);
     const body = await readJsonObject(c, opts.maxBodyBytes);
     const from = identifierFromJson(field(body, 'source'), 'source');
     const to = identifierFromJson(field(body, 'destination'), 'destination');
-    await tables.renameObject(deps, ref, from, to, 'ICEBERG_VIEW', requestActor(c));
+    await catalog.views.rename(actor, ref, from, to);
     return c.body(null, 204);
   });
 

@@ -4,7 +4,7 @@
  * plain form. Spec 2.2 clients send the escaped form instead when an element holds '.', '/',
  * '\' or '%': a leading '.' marks it, and '*' escapes the special characters.
  */
-import type { ContentKey } from '../../catalog/store/port.js';
+import type { ContentKey } from '../../catalog/index.js';
 import { NessieBadRequest } from './errors.js';
 
 const GROUP_SEPARATOR = '\u001d';
@@ -79,17 +79,4 @@ export function checkKey(elements: unknown): ContentKey {
   }
   if (total > MAX_LENGTH) throw new NessieBadRequest(`Content key too long, max allowed length: ${MAX_LENGTH}`);
   return elements as string[];
-}
-
-/** Element-wise ordering, as Nessie sorts keys. */
-export function compareKeys(a: ContentKey, b: ContentKey): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
-  }
-  return a.length - b.length;
-}
-
-export function keyStartsWith(key: ContentKey, prefix: ContentKey): boolean {
-  return prefix.length <= key.length && prefix.every((e, i) => key[i] === e);
 }

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_ANCESTOR_HASH } from '../../catalog/store/port.js';
+import { NO_ANCESTOR_HASH } from '../../catalog/index.js';
 import { parseJson, stringifyJson, type JsonObject } from '../../iceberg/json.js';
 import { conflictsOf, del, namespace, put, startNessie, type NessieHarness } from './nessie-test-harness.js';
 
@@ -53,8 +53,8 @@ describe('POST /trees/{branch@hash}/history/commit', () => {
     const ns = await h.call('GET', '/trees/c1/contents/db');
     expect(ns.body.content).toEqual({ type: 'NAMESPACE', id: added[0].contentId, elements: ['db'], properties: { owner: 'ops' } });
 
-    // The store keeps the metadata file's text, read through readMetadata.
-    const stored = await h.store.getContent(await h.head('c1'), ['db', 'orders']);
+    // The catalog keeps the metadata file's text, read from the object store.
+    const stored = await h.stored('c1', ['db', 'orders']);
     expect(stored?.type === 'ICEBERG_TABLE' && stored.metadata).toBe(h.files.get('s3://w/db/orders/metadata/00000-a.metadata.json'));
     expect(h.reads).toContain('s3://w/db/orders/metadata/00000-a.metadata.json');
   });
@@ -173,7 +173,7 @@ describe('POST /trees/{branch@hash}/history/commit', () => {
     h.files.set(location, gzipSync(Buffer.from(json)));
     const r = await commitAt(`c2@${await h.head('c2')}`, [put(['b', 'gz'], { type: 'ICEBERG_VIEW', metadataLocation: location, versionId: 1, schemaId: 4 })]);
     expect(r.status).toBe(200);
-    const stored = await h.store.getContent(await h.head('c2'), ['b', 'gz']);
+    const stored = await h.stored('c2', ['b', 'gz']);
     expect(stored?.type === 'ICEBERG_VIEW' && stored.metadata).toBe(json);
     expect(((await h.call('GET', '/trees/c2/contents/b.gz')).body.content as JsonObject).schemaId).toBe(4);
     // The same bytes read as text cannot be recovered: a clear 400, not "invalid JSON".
@@ -203,10 +203,8 @@ describe('POST /trees/{branch@hash}/history/commit', () => {
 describe('content shared with the Iceberg REST API', () => {
   it('serves a table the catalog committed through the store as a Nessie ICEBERG_TABLE', async () => {
     await branch('shared', true);
-    const ns = await h.store.commit('shared', await h.head('shared'), { author: 'rest', message: 'ns' }, [
-      { kind: 'put', key: ['s'], content: { type: 'NAMESPACE', id: '', properties: {} } },
-    ]);
-    await h.store.commit('shared', ns.hash, { author: 'rest', message: 'create s.t' }, [
+    await h.seed('shared', 'ns', [{ kind: 'put', key: ['s'], content: { type: 'NAMESPACE', id: '', properties: {} } }], 'rest');
+    await h.seed('shared', 'create s.t', [
       {
         kind: 'put',
         key: ['s', 't'],
@@ -221,7 +219,7 @@ describe('content shared with the Iceberg REST API', () => {
           sortOrderId: 2,
         },
       },
-    ]);
+    ], 'rest');
     const r = await h.call('GET', '/trees/shared/contents/s.t');
     expect(r.body.content).toMatchObject({
       type: 'ICEBERG_TABLE',

@@ -1,15 +1,18 @@
-import type { VersionStore } from '../../catalog/store/port.js';
+import type { Context } from 'hono';
+import { anonymousActor, type Actor, type Catalog } from '../../catalog/index.js';
 
 /** What the Nessie routes need; built once by `createNessieApi`. */
 export interface NessieDeps {
-  store: VersionStore;
-  /**
-   * Reads a `metadata.json` (table or view) written by a Nessie client such as Iceberg's
-   * NessieCatalog, which writes the file itself and then commits only its location. Return the
-   * raw bytes to support gzip-compressed files (`*.gz.metadata.json`, Iceberg's default for views).
-   */
-  readMetadata: (metadataLocation: string) => Promise<string | Uint8Array>;
+  catalog: Catalog;
   defaultBranch: string;
+}
+
+/**
+ * The acting principal of a request. Without authentication every request is anonymous; the
+ * commit author comes from the request's commit metadata.
+ */
+export function nessieActor(_c: Context): Actor {
+  return anonymousActor();
 }
 
 /** The commit log's strict page size cap, as Nessie's; clients page on with the returned token. */

@@ -3,14 +3,13 @@
  * requested keys, a key range, a key prefix and a CEL filter over `entry`.
  */
 import type { Context } from 'hono';
-import { keyToString as storeKey, type ContentKey, type ContentType, type Entry } from '../../catalog/store/port.js';
+import type { ContentKey, ContentType, Entry } from '../../catalog/index.js';
 import type { JsonObject } from '../../iceberg/json.js';
 import { pageSize, queryBool, respond } from './body.js';
 import { compileFilter, type CelExpr, type CelValue } from './cel.js';
-import { compareKeys, keyFromPathString, keyStartsWith, keyToPathString, keyToString } from './content-key.js';
-import type { NessieDeps } from './context.js';
-import { collectFiltered, decodeToken, encodeToken } from './paging.js';
-import { parseRefPath, resolveRef } from './ref-spec.js';
+import { keyFromPathString, keyToPathString, keyToString } from './content-key.js';
+import { nessieActor, type NessieDeps } from './context.js';
+import { decodeToken, encodeToken } from './paging.js';
 import { contentJson, effectiveReference, keyJson } from './wire.js';
 
 const CONTENT_TYPES: readonly ContentType[] = ['NAMESPACE', 'ICEBERG_TABLE', 'ICEBERG_VIEW'];
@@ -84,70 +83,32 @@ function entryJson(e: Entry, content: JsonObject | undefined): JsonObject {
   return { type: e.type, name: keyJson(e.key), contentId: e.contentId, ...(content ? { content } : {}) };
 }
 
+/** An optional content key query parameter in Nessie's path form. */
+export function keyParam(c: Context, name: string): ContentKey | undefined {
+  const v = c.req.query(name);
+  return v ? keyFromPathString(v) : undefined;
+}
+
 export async function getEntries(deps: NessieDeps, c: Context, refText: string): Promise<Response> {
-  const { store } = deps;
-  const ref = await resolveRef(store, parseRefPath(refText, deps.defaultBranch), { checkOnRef: true });
-  const withContent = queryBool(c, 'content');
   const filterText = c.req.query('filter');
   const filter = filterText ? compileFilter(filterText, ['entry']) : undefined;
-  const requested = (c.req.queries('key') ?? []).map(keyFromPathString);
-  const param = (n: string): ContentKey | undefined => {
-    const v = c.req.query(n);
-    return v ? keyFromPathString(v) : undefined;
-  };
-  const minKey = param('min-key');
-  const maxKey = param('max-key');
-  const prefixKey = param('prefix-key');
-  const limit = pageSize(c);
   const pageToken = c.req.query('page-token');
-
-  const accept = (e: Entry): boolean | 'stop' => {
-    if (maxKey && compareKeys(e.key, maxKey) > 0) return 'stop';
-    if (minKey && compareKeys(e.key, minKey) < 0) return false;
-    if (prefixKey && !keyStartsWith(e.key, prefixKey)) return false;
-    return filter ? filter.matches({ entry: { ...celKey(e.key), contentType: e.type } }) : true;
-  };
-
-  let entries: Entry[];
-  let nextToken: string | undefined;
-  if (requested.length > 0) {
-    const found = await store.getContents(ref.hash, requested);
-    entries = requested
-      .map((key) => ({ key, content: found.get(storeKey(key)) }))
-      .filter((x) => x.content !== undefined)
-      .map((x) => ({ key: x.key, type: x.content!.type, contentId: x.content!.id }))
-      .sort((a, b) => compareKeys(a.key, b.key))
-      .filter((e) => accept(e) === true);
-  } else {
-    const hints = filter ? entryFilterHints(filter.expr) : {};
-    const prefix = prefixKey ?? hints.prefix;
-    const under = prefix?.length ?? 0;
-    const depth = hints.length !== undefined && hints.length > under ? hints.length - under : undefined;
-    const page = await collectFiltered(
-      (token, size) => store.listEntries(ref.hash, { pageToken: token, pageSize: size, prefix, depth, types: hints.types }),
-      accept,
-      limit,
-      pageToken ? decodeToken(pageToken) : undefined,
-    );
-    entries = page.items;
-    nextToken = page.nextToken;
-    // A key prefix also selects the key itself (a namespace and its children); the store lists only what is under it.
-    if (prefixKey && !pageToken && (entries.length === 0 || compareKeys(entries[0].key, prefixKey) !== 0)) {
-      const self = await store.getContent(ref.hash, prefixKey);
-      const e = self ? { key: prefixKey, type: self.type, contentId: self.id } : undefined;
-      if (e && accept(e) === true) entries.unshift(e);
-    }
-  }
-
-  const contents = withContent ? await store.getContents(ref.hash, entries.map((e) => e.key)) : undefined;
-  const out = entries.map((e) => {
-    const content = contents?.get(storeKey(e.key));
-    return entryJson(e, content ? contentJson(e.key, content) : undefined);
+  const result = await deps.catalog.contents.entries(nessieActor(c), refText, {
+    keys: (c.req.queries('key') ?? []).map(keyFromPathString),
+    minKey: keyParam(c, 'min-key'),
+    maxKey: keyParam(c, 'max-key'),
+    prefixKey: keyParam(c, 'prefix-key'),
+    filter: filter && ((e) => filter.matches({ entry: { ...celKey(e.key), contentType: e.type } })),
+    hints: filter ? entryFilterHints(filter.expr) : undefined,
+    pageSize: pageSize(c),
+    pageToken: pageToken ? decodeToken(pageToken) : undefined,
+    withContent: queryBool(c, 'content'),
   });
+  const { nextPageToken } = result;
   return respond(c, {
-    hasMore: nextToken !== undefined,
-    ...(nextToken !== undefined ? { token: encodeToken(nextToken) } : {}),
-    entries: out,
-    effectiveReference: effectiveReference(ref),
+    hasMore: nextPageToken !== undefined,
+    ...(nextPageToken !== undefined ? { token: encodeToken(nextPageToken) } : {}),
+    entries: result.entries.map((e) => entryJson(e, e.content ? contentJson(e.key, e.content) : undefined)),
+    effectiveReference: effectiveReference(result.ref),
   });
 }

@@ -15,7 +15,7 @@ import {
   StoreUnavailableError,
   UnprocessableError,
   type KeyConflict,
-} from '../../catalog/errors.js';
+} from '../../catalog/index.js';
 import { ValidationError } from '../../iceberg/errors.js';
 import { JsonSyntaxError } from '../../iceberg/json.js';
 

@@ -1,10 +1,12 @@
 /**
  * Nessie API v2, as served by Nessie at `/api/v2`, so that Nessie's own tools work against
  * lakecat: the Nessie CLI, Spark's Nessie SQL extensions and Iceberg's NessieCatalog. Mount it
- * with `app.route('/api/v2', createNessieApi(deps))`.
+ * with `app.route('/api/v2', createNessieApi({ catalog }))`. Wire translation only: every route
+ * parses Nessie's JSON into a catalog verb call and prints the result (or the domain error) in
+ * Nessie's shapes.
  */
 import { Hono, type Context } from 'hono';
-import { NO_ANCESTOR_HASH, type VersionStore } from '../../catalog/store/port.js';
+import { NO_ANCESTOR_HASH, type Catalog } from '../../catalog/index.js';
 import { respond } from './body.js';
 import { getContent, getDiff, getSeveralContents, postMultipleContents } from './contents.js';
 import { commitOperations } from './commit.js';
@@ -19,16 +21,8 @@ import { matchTreePath, type TreeRoute } from './tree-path.js';
 /** The Nessie spec version advertised; 2.2 clients send content keys in the escaped path form. */
 export const NESSIE_SPEC_VERSION = '2.2.0';
 
-export function createNessieApi(deps: {
-  store: VersionStore;
-  readMetadata: (metadataLocation: string) => Promise<string | Uint8Array>;
-  defaultBranch?: string;
-}): Hono {
-  const ctx: NessieDeps = {
-    store: deps.store,
-    readMetadata: deps.readMetadata,
-    defaultBranch: deps.defaultBranch ?? deps.store.defaultBranch,
-  };
+export function createNessieApi(deps: { catalog: Catalog }): Hono {
+  const ctx: NessieDeps = { catalog: deps.catalog, defaultBranch: deps.catalog.defaultBranch };
   const app = new Hono();
 
   app.onError((err, c) => {

@@ -1,10 +1,10 @@
 /**
- * Test support for the Nessie API tests: a real in-memory (PGlite) store behind the Nessie
- * sub-app, a fake object store for `metadata.json` files, and lossless request helpers.
+ * Test support for the Nessie API tests: a catalog on a real in-memory (PGlite) store behind the
+ * Nessie sub-app, `metadata.json` files served from memory, and lossless request helpers.
  */
 import type { Hono } from 'hono';
-import { createStore } from '../../catalog/store/index.js';
-import type { VersionStore } from '../../catalog/store/port.js';
+import { anonymousActor, type Catalog, type CommitOperation, type Content } from '../../catalog/index.js';
+import { createTestCatalog } from '../../catalog/testing.js';
 import { parseJson, stringifyJson, type JsonObject, type JsonValue } from '../../iceberg/json.js';
 import { createNessieApi } from './index.js';
 
@@ -14,7 +14,7 @@ export interface CallResult {
 }
 
 export interface NessieHarness {
-  store: VersionStore;
+  catalog: Catalog;
   app: Hono;
   /** metadata.json files by location, as written by a Nessie client (text or raw bytes). */
   files: Map<string, string | Uint8Array>;
@@ -24,30 +24,34 @@ export interface NessieHarness {
   head(ref: string): Promise<string>;
   /** Commits operations on `branch` at its current head; fails the test on a non-200. */
   commit(branch: string, operations: unknown[], message?: string): Promise<string>;
+  /** The stored content at a reference (the catalog's view, with the full metadata text), or null. */
+  stored(ref: string, key: string[]): Promise<Content | null>;
+  /** The commit time of a commit. */
+  commitTime(hash: string): Promise<number>;
+  /** Test set-up: commits straight to the store, as another API would (see catalog/testing.ts). */
+  seed(branch: string, message: string, operations: CommitOperation[], author?: string): Promise<string>;
   /** Registers a table metadata file and returns the ICEBERG_TABLE content pointing at it. */
   table(location: string, snapshotId: bigint, id?: string): JsonObject;
   close(): Promise<void>;
 }
 
 export async function startNessie(): Promise<NessieHarness> {
-  const store = createStore({ kind: 'pglite' });
-  await store.init();
-  const files = new Map<string, string | Uint8Array>();
-  const reads: string[] = [];
-  const app = createNessieApi({
-    store,
-    readMetadata: async (location) => {
-      const text = files.get(location);
-      if (text === undefined) throw new Error(`File not found: ${location}`);
-      reads.push(location);
-      return text;
-    },
-  });
+  const t = await createTestCatalog();
+  const { catalog, files, reads } = t;
+  const app = createNessieApi({ catalog });
   const h: NessieHarness = {
-    store,
+    catalog,
     app,
     files,
     reads,
+    seed: t.seed,
+    async stored(ref, key) {
+      const { contents } = await catalog.contents.getMany(anonymousActor(), ref, [key]);
+      return contents[0]?.content ?? null;
+    },
+    async commitTime(hash) {
+      return (await catalog.history.log(anonymousActor(), `@${hash}`, { pageSize: 1 })).items[0].commitTimeMs;
+    },
     async call(method, path, body) {
       const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
       if (body !== undefined) init.body = typeof body === 'string' ? body : stringifyJson(body);
@@ -56,7 +60,7 @@ export async function startNessie(): Promise<NessieHarness> {
       return { status: res.status, body: text ? (parseJson(text) as JsonObject) : {} };
     },
     async head(ref) {
-      return (await store.getReference(ref)).hash;
+      return (await catalog.refs.get(anonymousActor(), ref)).hash;
     },
     async commit(branch, operations, message = 'test commit') {
       const r = await h.call('POST', `/trees/${branch}@${await h.head(branch)}/history/commit`, { commitMeta: { message }, operations });
@@ -75,7 +79,7 @@ export async function startNessie(): Promise<NessieHarness> {
         sortOrderId: 0,
       };
     },
-    close: () => store.close(),
+    close: t.close,
   };
   return h;
 }

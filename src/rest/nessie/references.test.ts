@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_ANCESTOR_HASH } from '../../catalog/store/port.js';
+import { NO_ANCESTOR_HASH } from '../../catalog/index.js';
 import { parseJson, type JsonObject } from '../../iceberg/json.js';
 import { createNessieApi } from './index.js';
 import { conflictsOf, namespace, put, startNessie, type NessieHarness } from './nessie-test-harness.js';
@@ -189,7 +189,7 @@ describe('reference syntax', () => {
     times = [];
     for (const n of ['s1', 's2', 's3']) {
       hashes.push(await h.commit('syn', [put([n], namespace([n]))], `commit ${n}`));
-      times.push((await h.store.getCommit(hashes[hashes.length - 1])).commitTimeMs);
+      times.push(await h.commitTime(hashes[hashes.length - 1]));
       await new Promise((r) => setTimeout(r, 5));
     }
   });
@@ -250,7 +250,7 @@ describe('reference syntax', () => {
 describe('mounted under /api/v2', () => {
   it('routes requests and maps errors when composed into a parent app', async () => {
     const parent = new Hono();
-    parent.route('/api/v2', createNessieApi({ store: h.store, readMetadata: async () => '{}', defaultBranch: 'main' }));
+    parent.route('/api/v2', createNessieApi({ catalog: h.catalog }));
     parent.get('/other', (c) => c.text('other'));
     const ok = await parent.request('/api/v2/trees/main');
     expect(ok.status).toBe(200);

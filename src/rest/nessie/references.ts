@@ -3,19 +3,17 @@
  * Assign and delete take the expected head as `name@hash` in the path, like Nessie.
  */
 import type { Context } from 'hono';
-import { NO_ANCESTOR_HASH, type Reference, type VersionStore } from '../../catalog/store/port.js';
+import type { Reference } from '../../catalog/index.js';
 import type { JsonObject } from '../../iceberg/json.js';
 import { fetchOption, pageSize, readBody, respond } from './body.js';
 import { compileFilter, type CelValue } from './cel.js';
-import type { NessieDeps } from './context.js';
-import { NessieBadRequest } from './errors.js';
+import { nessieActor, type NessieDeps } from './context.js';
 import { decodeToken, encodeToken } from './paging.js';
-import { checkNewRefName, parseHashSpec, parseRefPath, resolveRef, applyRelative, fullHash, type ParsedRef } from './ref-spec.js';
-import { commitMetaJson, parseRefType, parseReferenceInput, referenceJson, type ReferenceInput } from './wire.js';
-
-const COUNT_CAP = 10_000;
+import { parseRefType, parseReferenceInput, referenceJson, referenceMetadataJson } from './wire.js';
 
 export async function listReferences(deps: NessieDeps, c: Context): Promise<Response> {
+  const { catalog } = deps;
+  const actor = nessieActor(c);
   const fetchAll = fetchOption(c) === 'ALL';
   const filterText = c.req.query('filter');
   const filter = filterText ? compileFilter(filterText, ['ref', 'refType', 'commit', 'refMeta']) : undefined;
@@ -23,14 +21,14 @@ export async function listReferences(deps: NessieDeps, c: Context): Promise<Resp
   const token = c.req.query('page-token');
   const after = token ? decodeToken(token) : undefined;
 
-  const refs = (await deps.store.listReferences()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const defaultHead = fetchAll ? refs.find((r) => r.name === deps.defaultBranch && r.type === 'BRANCH')?.hash : undefined;
+  const refs = await catalog.refs.list(actor);
+  const base = fetchAll ? refs.find((r) => r.name === deps.defaultBranch && r.type === 'BRANCH') : undefined;
   const out: JsonObject[] = [];
   let lastName: string | undefined;
   let hasMore = false;
   for (const ref of refs) {
     if (after !== undefined && ref.name <= after) continue;
-    const metadata = fetchAll ? await referenceMetadata(deps.store, ref, defaultHead) : undefined;
+    const metadata = fetchAll ? referenceMetadataJson(await catalog.refs.describe(actor, ref, base)) : undefined;
     if (filter && !filter.matches(referenceCelVars(ref, metadata))) continue;
     if (out.length === limit) {
       hasMore = true;
@@ -78,103 +76,30 @@ export function celCommit(meta: JsonObject): Record<string, CelValue> {
   };
 }
 
-/** Nessie's `fetch=ALL` reference metadata: HEAD commit, and for branches ahead/behind the default branch. */
-async function referenceMetadata(store: VersionStore, ref: Reference, defaultHead: string | undefined): Promise<JsonObject | undefined> {
-  if (ref.hash === NO_ANCESTOR_HASH) return undefined;
-  const metadata: JsonObject = { commitMetaOfHEAD: commitMetaJson(await store.getCommit(ref.hash)) };
-  if (ref.type === 'BRANCH' && defaultHead !== undefined) {
-    const base = await store.mergeBase(defaultHead, ref.hash);
-    metadata.commonAncestorHash = base;
-    const ahead = await countUntil(store, ref.hash, base);
-    const behind = await countUntil(store, defaultHead, base);
-    if (ahead !== undefined) metadata.numCommitsAhead = ahead;
-    if (behind !== undefined) metadata.numCommitsBehind = behind;
-  }
-  return metadata;
-}
-
-async function countUntil(store: VersionStore, from: string, base: string): Promise<number | undefined> {
-  if (from === base) return 0;
-  let n = 0;
-  let pageToken: string | undefined;
-  do {
-    const page = await store.log(from, { pageToken, pageSize: 500, untilHash: base });
-    for (const commit of page.items) {
-      if (commit.hash === base) return n;
-      if (++n > COUNT_CAP) return undefined;
-    }
-    pageToken = page.nextPageToken;
-  } while (pageToken !== undefined);
-  return n;
-}
-
 export async function getReference(deps: NessieDeps, c: Context, refText: string): Promise<Response> {
-  const parsed = parseRefPath(refText, deps.defaultBranch);
-  if (parsed.name === undefined || parsed.hash !== undefined || parsed.relative.length > 0) {
-    throw new NessieBadRequest('Hashes are not allowed when fetching a reference by name');
-  }
-  const ref = await deps.store.getReference(parsed.name);
-  const all = fetchOption(c) === 'ALL';
-  const defaultHead = all ? (await deps.store.getReference(deps.defaultBranch)).hash : undefined;
-  const metadata = all ? await referenceMetadata(deps.store, ref, defaultHead) : undefined;
-  return respond(c, { reference: referenceJson(ref, metadata) });
-}
-
-/** The commit a request body reference points at: its hash (with relative parts) or its head. */
-async function resolveTarget(deps: NessieDeps, input: ReferenceInput | undefined): Promise<string> {
-  if (input === undefined) return (await deps.store.getReference(deps.defaultBranch)).hash;
-  const spec = input.hash ? parseHashSpec(input.hash, 'Target hash') : { hash: undefined, relative: [] };
-  if (input.type === 'DETACHED' || input.name === undefined) {
-    if (spec.hash === undefined) throw new NessieBadRequest('Target hash must be provided.');
-    return applyRelative(deps.store, await fullHash(deps.store, spec.hash), spec.relative);
-  }
-  const parsed: ParsedRef = { name: input.name, hash: spec.hash, relative: spec.relative };
-  return (await resolveRef(deps.store, parsed, { checkOnRef: true })).hash;
+  const { catalog } = deps;
+  const actor = nessieActor(c);
+  const ref = await catalog.refs.get(actor, refText);
+  if (fetchOption(c) !== 'ALL') return respond(c, { reference: referenceJson(ref) });
+  const base = await catalog.refs.get(actor, deps.defaultBranch);
+  return respond(c, { reference: referenceJson(ref, referenceMetadataJson(await catalog.refs.describe(actor, ref, base))) });
 }
 
 export async function createReference(deps: NessieDeps, c: Context): Promise<Response> {
-  const name = checkNewRefName(c.req.query('name'));
   const type = parseRefType(c.req.query('type'));
-  if (type === undefined) throw new NessieBadRequest('Mandatory reference type missing');
   const source = parseReferenceInput(await readBody(c));
-  const hash = await resolveTarget(deps, source);
-  const created = await deps.store.createReference(name, type, hash);
+  const created = await deps.catalog.refs.create(nessieActor(c), c.req.query('name'), type, source);
   return respond(c, { reference: referenceJson(created) });
 }
 
-/** `name@hash` of a reference to change; the hash is the compare-and-swap expectation. */
-async function expectedHead(deps: NessieDeps, refText: string, typeParam: string | undefined) {
-  const parsed = parseRefPath(refText, deps.defaultBranch);
-  if (parsed.name === undefined) throw new NessieBadRequest('Assignment target must be a branch or a tag.');
-  if (parsed.hash === undefined) {
-    throw new NessieBadRequest(
-      parsed.relative.length > 0 ? 'Expected hash must contain a starting commit ID.' : 'Expected hash must be provided.',
-    );
-  }
-  const type = parseRefType(typeParam);
-  const resolved = await resolveRef(deps.store, parsed);
-  if (type !== undefined && resolved.type !== type) {
-    throw new NessieBadRequest(`Expected reference type ${type} does not match existing reference ${resolved.type} ${parsed.name}`);
-  }
-  return { name: parsed.name, type: resolved.type ?? type, expected: resolved.hash };
-}
-
 export async function assignReference(deps: NessieDeps, c: Context, refText: string): Promise<Response> {
-  const { name, type, expected } = await expectedHead(deps, refText, c.req.query('type'));
-  const target = await resolveTarget(deps, parseReferenceInput(await readBody(c)) ?? requiredBody());
-  const updated = await deps.store.assignReference(name, type, expected, target);
+  const type = parseRefType(c.req.query('type'));
+  const target = parseReferenceInput(await readBody(c));
+  const updated = await deps.catalog.refs.assign(nessieActor(c), refText, type, target);
   return respond(c, { reference: referenceJson(updated) });
 }
 
-function requiredBody(): never {
-  throw new NessieBadRequest('The reference to assign to must be given in the request body');
-}
-
 export async function deleteReference(deps: NessieDeps, c: Context, refText: string): Promise<Response> {
-  const { name, type, expected } = await expectedHead(deps, refText, c.req.query('type'));
-  if (name === deps.defaultBranch && type === 'BRANCH') {
-    throw new NessieBadRequest(`Default branch '${name}' cannot be deleted.`);
-  }
-  await deps.store.deleteReference(name, type, expected);
-  return respond(c, { reference: referenceJson({ name, type: type ?? 'BRANCH', hash: expected }) });
+  const deleted = await deps.catalog.refs.delete(nessieActor(c), refText, parseRefType(c.req.query('type')));
+  return respond(c, { reference: referenceJson(deleted) });
 }

@@ -3,13 +3,23 @@
  * `Views.V2` serialisation (e.g. CommitMeta has `authors` and `allProperties`, not `author`
  * and `properties`), which is what Nessie's Java client and pynessie read.
  */
-import type { Commit, CommitMeta, Content, ContentKey, Reference, ReferenceType } from '../../catalog/store/port.js';
-import { NO_ANCESTOR_HASH } from '../../catalog/store/port.js';
+import {
+  NO_ANCESTOR_HASH,
+  type Commit,
+  type CommitMetaInput,
+  type Content,
+  type ContentInput,
+  type ContentKey,
+  type Reference,
+  type ReferenceDetails,
+  type ReferenceTarget,
+  type ReferenceType,
+  type ResolvedRef,
+} from '../../catalog/index.js';
 import { parseJson, type JsonObject, type JsonValue } from '../../iceberg/json.js';
 import { asObject, optInt, optLong, optString } from './body.js';
 import { checkKey, keyToString } from './content-key.js';
 import { NessieBadRequest } from './errors.js';
-import type { ResolvedRef } from './ref-spec.js';
 
 export function keyJson(key: ContentKey): { elements: string[] } {
   return { elements: key };
@@ -18,6 +28,17 @@ export function keyJson(key: ContentKey): { elements: string[] } {
 export function parseKey(v: JsonValue | undefined, what = 'key'): ContentKey {
   const o = asObject(v, `Content ${what}`);
   return checkKey(o.elements);
+}
+
+/** Nessie's `fetch=ALL` reference metadata; undefined for a reference at the empty catalog. */
+export function referenceMetadataJson(d: ReferenceDetails): JsonObject | undefined {
+  if (d.head === undefined) return undefined;
+  return {
+    commitMetaOfHEAD: commitMetaJson(d.head),
+    ...(d.commonAncestor !== undefined ? { commonAncestorHash: d.commonAncestor } : {}),
+    ...(d.ahead !== undefined ? { numCommitsAhead: d.ahead } : {}),
+    ...(d.behind !== undefined ? { numCommitsBehind: d.behind } : {}),
+  };
 }
 
 export function referenceJson(ref: Reference, metadata?: JsonObject): JsonObject {
@@ -31,13 +52,7 @@ export function effectiveReference(ref: ResolvedRef): JsonObject {
 }
 
 /** A Reference in a request body: `{type, name, hash}`; DETACHED carries only a hash. */
-export interface ReferenceInput {
-  type?: ReferenceType | 'DETACHED';
-  name?: string;
-  hash?: string;
-}
-
-export function parseReferenceInput(v: JsonValue): ReferenceInput | undefined {
+export function parseReferenceInput(v: JsonValue): ReferenceTarget | undefined {
   if (v === null) return undefined;
   const o = asObject(v, 'Reference');
   const rawType = optString(o, 'type');
@@ -45,7 +60,7 @@ export function parseReferenceInput(v: JsonValue): ReferenceInput | undefined {
   if (type !== undefined && type !== 'BRANCH' && type !== 'TAG' && type !== 'DETACHED') {
     throw new NessieBadRequest(`Invalid reference type '${rawType}'`);
   }
-  return { type: type as ReferenceInput['type'], name: optString(o, 'name'), hash: optString(o, 'hash') };
+  return { type: type as ReferenceTarget['type'], name: optString(o, 'name'), hash: optString(o, 'hash') };
 }
 
 export function parseRefType(raw: string | undefined): ReferenceType | undefined {
@@ -78,26 +93,17 @@ export function commitMetaJson(c: Commit): JsonObject {
 }
 
 /**
- * Reads client commit metadata. Nessie rejects server-assigned fields; both the v1 (`author`,
+ * Reads client commit metadata; the catalog refuses server-owned fields. Both the v1 (`author`,
  * `properties`) and v2 (`authors`, `allProperties`) spellings are accepted.
  */
-export function parseCommitMeta(v: JsonValue | undefined, defaultMessage = ''): CommitMeta {
-  if (v === undefined || v === null) return { author: '', message: defaultMessage };
+export function parseCommitMeta(v: JsonValue | undefined): CommitMetaInput | undefined {
+  if (v === undefined || v === null) return undefined;
   const o = asObject(v, 'commitMeta');
-  const serverSide: [string, string][] = [
-    ['committer', 'committer'],
-    ['commitTime', 'commit time'],
-    ['hash', 'commit hash'],
-  ];
-  for (const [field, label] of serverSide) {
-    if (o[field] !== undefined && o[field] !== null && o[field] !== '') {
-      throw new NessieBadRequest(`Cannot set the ${label} on the client side. It is set by the server.`);
-    }
-  }
+  const text = (field: string): string | undefined => {
+    const x = o[field];
+    return x === undefined || x === null ? undefined : typeof x === 'string' ? x : String(x);
+  };
   const parents = o.parentCommitHashes;
-  if (Array.isArray(parents) && parents.length > 0) {
-    throw new NessieBadRequest('Cannot set the parent commit hashes on the client side. It is set by the server.');
-  }
   let author = optString(o, 'author');
   const authors = o.authors;
   if (author === undefined && Array.isArray(authors) && authors.length > 0) {
@@ -121,16 +127,18 @@ export function parseCommitMeta(v: JsonValue | undefined, defaultMessage = ''): 
       properties[k] = val;
     }
   }
-  const message = optString(o, 'message');
-  return { author: author ?? '', message: message === undefined || message === '' ? defaultMessage : message, properties };
+  return {
+    author,
+    message: optString(o, 'message'),
+    properties,
+    committer: text('committer'),
+    commitTime: text('commitTime'),
+    hash: text('hash'),
+    parentCommitHashes: Array.isArray(parents) ? parents.map(String) : undefined,
+  };
 }
 
-/** Content as a Nessie client sends it in a Put. Tables and views are completed from metadata.json. */
-export type ContentInput =
-  | { type: 'ICEBERG_TABLE'; id?: string; metadataLocation: string; snapshotId: bigint; schemaId: number; specId: number; sortOrderId: number }
-  | { type: 'ICEBERG_VIEW'; id?: string; metadataLocation: string; versionId: number }
-  | { type: 'NAMESPACE'; id?: string; elements?: string[]; properties: Record<string, string> };
-
+/** Content as a Nessie client sends it in a Put; the catalog completes tables and views from their metadata.json. */
 export function parseContent(v: JsonValue | undefined, key: ContentKey): ContentInput {
   const o = asObject(v, 'content');
   const type = optString(o, 'type');
@@ -167,7 +175,7 @@ export function parseContent(v: JsonValue | undefined, key: ContentKey): Content
           properties[k] = val;
         }
       }
-      return { type, id, elements, properties };
+      return { type, id, properties };
     }
     case undefined:
       throw new NessieBadRequest(`Content for '${keyToString(key)}' has no type`);
