@@ -165,6 +165,23 @@ describe('lakecat merge and transplant', { timeout: 120_000 }, () => {
     expect(tables.map((t) => t.name)).not.toContain('newer');
   });
 
+  it('refuses --force-key and --drop-key for a key the merge does not touch, and changes nothing', async () => {
+    const typo = branch('typo');
+    expect((await run('branch', 'create', typo)).code).toBe(0);
+    await appendSnapshot(server.url, typo, NS, 'orders', 8008n);
+    const before = await head(server.url, 'main');
+    const forced = await run('merge', typo, '--force-key', `${NS[0]}.ordrs`);
+    expect(forced.code).toBe(2);
+    expect(forced.stderr).toContain(`The following keys were not used: [${NS[0]}.ordrs]`);
+    const dry = await run('merge', typo, '--dry-run', '--drop-key', `${NS[0]}.customers`);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain(`[${NS[0]}.customers]`);
+    expect(await head(server.url, 'main')).toBe(before);
+    // The key the merge does touch is accepted.
+    expect((await run('merge', typo, '--force-key', ORDERS)).code).toBe(0);
+    expect(await currentSnapshot(server.url, 'main', NS, 'orders')).toBe(8008);
+  });
+
   it('requires --into for transplant and rejects non-hashes (exit 2)', async () => {
     const noInto = await run('transplant', 'abcdef0123456789');
     expect(noInto.code).toBe(2);

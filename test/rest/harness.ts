@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { CatalogDeps } from '../../src/catalog/deps.js';
-import { createCatalog, type Catalog, type CommitOperation } from '../../src/catalog/index.js';
+import { createCatalog, type Authorizer, type Catalog, type CommitOperation } from '../../src/catalog/index.js';
 import { createStore } from '../../src/catalog/store/index.js';
 import type { VersionStore } from '../../src/catalog/store/port.js';
 import { parseJson, stringifyJson, type JsonValue } from '../../src/iceberg/json.js';
@@ -54,7 +54,7 @@ export async function createTestDatabase(adminUrl: string): Promise<{ url: strin
   };
 }
 
-export async function createHarness(opts: { storageConfig?: Record<string, string> } = {}): Promise<Harness> {
+export async function createHarness(opts: { storageConfig?: Record<string, string>; authorizer?: Authorizer } = {}): Promise<Harness> {
   const pgUrl = process.env.LAKECAT_TEST_PG_URL;
   const s3Endpoint = process.env.LAKECAT_TEST_S3_ENDPOINT;
   let store: VersionStore;
@@ -86,7 +86,7 @@ export async function createHarness(opts: { storageConfig?: Record<string, strin
     objects = new MemoryObjectStore();
     warehouse = 'memory://warehouse';
   }
-  const deps: CatalogDeps = { store, objects, warehouse, now: Date.now, newUuid: randomUUID, commitRetries: 30 };
+  const deps: CatalogDeps = { store, objects, warehouse, now: Date.now, newUuid: randomUUID, commitRetries: 30, authorizer: opts.authorizer };
   const catalog = createCatalog(deps);
   const app = createApp({ catalog, storageConfig: opts.storageConfig });
   const backend = `${pgUrl ? 'postgresql' : 'pglite'}+${s3Endpoint ? 's3' : 'memory'}`;
