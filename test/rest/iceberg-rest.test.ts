@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEMA, stagedCreateUpdates } from './requests.js';
+import { SCHEMA, stagedCreateUpdates, viewVersion as requestViewVersion } from './requests.js';
 import { createHarness, type Harness } from './harness.js';
 
 const BIG_ID = '9223372036854775807'; // 2^63 - 1: must survive every hop digit for digit
@@ -407,14 +407,7 @@ describe('Iceberg REST API', () => {
   });
 
   describe('views', () => {
-    const viewVersion = (sql: string) => ({
-      'version-id': 1,
-      'timestamp-ms': 1_700_000_000_000,
-      'schema-id': 0,
-      summary: { 'engine-name': 'spark' },
-      representations: [{ type: 'sql', sql, dialect: 'spark' }],
-      'default-namespace': ['vw'],
-    });
+    const viewVersion = (sql: string) => requestViewVersion(sql, 'vw');
 
     beforeAll(async () => {
       await h.request('POST', '/v1/namespaces', { namespace: ['vw'] });

@@ -28,3 +28,15 @@ export function stagedCreateUpdates(staged: any): Record<string, unknown>[] {
     { action: 'set-location', location: staged.location },
   ];
 }
+
+/** A view version in the REST wire form: one Spark SQL representation, over namespace `ns`. */
+export function viewVersion(sql: string, ns: string): Record<string, unknown> {
+  return {
+    'version-id': 1,
+    'timestamp-ms': 1_700_000_000_000,
+    'schema-id': 0,
+    summary: { 'engine-name': 'spark' },
+    representations: [{ type: 'sql', sql, dialect: 'spark' }],
+    'default-namespace': [ns],
+  };
+}

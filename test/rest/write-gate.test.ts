@@ -7,16 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReadOnlyReferenceError, type Action } from '../../src/catalog/index.js';
 import { createHarness, type Harness } from './harness.js';
-import { SCHEMA } from './requests.js';
+import { SCHEMA, viewVersion as requestViewVersion } from './requests.js';
 
-const viewVersion = (sql: string) => ({
-  'version-id': 1,
-  'timestamp-ms': 1_700_000_000_000,
-  'schema-id': 0,
-  summary: { 'engine-name': 'spark' },
-  representations: [{ type: 'sql', sql, dialect: 'spark' }],
-  'default-namespace': ['g'],
-});
+const viewVersion = (sql: string) => requestViewVersion(sql, 'g');
 
 describe('the write gate', () => {
   let h: Harness;
