@@ -38,6 +38,24 @@ export interface ServerConfig {
   maxBodyBytes: number;
   idempotencyLifetimeMinutes: number;
   logRequests: boolean;
+  auth: AuthConfig;
+}
+
+/** Authentication: `none` (every request is an anonymous admin) or `token` (a bearer JWT from a trusted issuer on every request). */
+export interface AuthConfig {
+  mode: 'none' | 'token';
+  /** OIDC providers trusted by discovery, by exact issuer URL. */
+  oidcIssuers: string[];
+  /** `aud` values accepted; a token must name one. lakecat's own tokens carry the first. */
+  audience: string[];
+  principalClaims: string[];
+  rolesClaims: string[];
+  clockSkewSeconds: number;
+  /** JSON file of service clients (`[{id, secretHash, roles}]`) served the client-credentials grant at `/v1/oauth/tokens`. */
+  clientsFile?: string;
+  /** lakecat's own issuer URL for the tokens it signs (default `http://<host>:<port>`). */
+  issuer?: string;
+  tokenMinutes: number;
 }
 
 interface Setting {
@@ -71,6 +89,15 @@ export const SETTINGS: Setting[] = [
   { flag: 'max-body-bytes', env: 'LAKECAT_MAX_BODY_BYTES', help: 'Largest accepted request body (default 16777216)' },
   { flag: 'idempotency-minutes', env: 'LAKECAT_IDEMPOTENCY_MINUTES', help: 'How long Idempotency-Key responses are replayed (default 30)' },
   { flag: 'log-requests', env: 'LAKECAT_LOG_REQUESTS', help: 'One JSON log line per request (true/false, default true)', boolean: true },
+  { flag: 'auth', env: 'LAKECAT_AUTH', help: 'none (default: every request is an anonymous admin) or token (every request needs a bearer JWT from a trusted issuer)' },
+  { flag: 'oidc-issuers', env: 'LAKECAT_OIDC_ISSUERS', help: 'Comma-separated issuer URLs of trusted OIDC providers, found by discovery (exact match)' },
+  { flag: 'auth-audience', env: 'LAKECAT_AUTH_AUDIENCE', help: 'Comma-separated audiences a token must name one of (default lakecat)' },
+  { flag: 'auth-principal-claims', env: 'LAKECAT_AUTH_PRINCIPAL_CLAIMS', help: 'Claims tried in order for the principal name (default preferred_username,client_id,azp,sub)' },
+  { flag: 'auth-roles-claims', env: 'LAKECAT_AUTH_ROLES_CLAIMS', help: 'Claims holding roles, dotted paths allowed (default roles,groups,realm_access.roles)' },
+  { flag: 'auth-clock-skew-seconds', env: 'LAKECAT_AUTH_CLOCK_SKEW_SECONDS', help: 'Tolerated clock difference for exp/nbf/iat (default 60)' },
+  { flag: 'auth-clients-file', env: 'LAKECAT_AUTH_CLIENTS_FILE', help: 'JSON file of service clients [{"id","secretHash","roles"}]: lakecat then issues them tokens at /v1/oauth/tokens (client credentials)' },
+  { flag: 'auth-issuer', env: 'LAKECAT_AUTH_ISSUER', help: "Issuer URL of lakecat's own tokens, as clients reach it (default http://<host>:<port>)" },
+  { flag: 'auth-token-minutes', env: 'LAKECAT_AUTH_TOKEN_MINUTES', help: "Lifetime of lakecat's own tokens in minutes (default 60)" },
 ];
 
 export class ConfigError extends Error {}
@@ -138,7 +165,40 @@ export function readConfig(argv: string[], env: Record<string, string | undefine
     maxBodyBytes: int('max-body-bytes', 16 * 1024 * 1024, 1024),
     idempotencyLifetimeMinutes: int('idempotency-minutes', 30, 1),
     logRequests: bool('log-requests', true),
+    auth: readAuth(get, int),
   };
+}
+
+function list(value: string | undefined, dflt: string[]): string[] {
+  if (value === undefined) return dflt;
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+function readAuth(get: (k: string) => string | undefined, int: (k: string, dflt: number, min?: number) => number): AuthConfig {
+  const mode = get('auth') ?? 'none';
+  if (mode !== 'none' && mode !== 'token') throw new ConfigError(`--auth must be none or token, got '${mode}'`);
+  const auth: AuthConfig = {
+    mode,
+    oidcIssuers: list(get('oidc-issuers'), []),
+    audience: list(get('auth-audience'), ['lakecat']),
+    principalClaims: list(get('auth-principal-claims'), ['preferred_username', 'client_id', 'azp', 'sub']),
+    rolesClaims: list(get('auth-roles-claims'), ['roles', 'groups', 'realm_access.roles']),
+    clockSkewSeconds: int('auth-clock-skew-seconds', 60),
+    clientsFile: get('auth-clients-file'),
+    issuer: get('auth-issuer'),
+    tokenMinutes: int('auth-token-minutes', 60, 1),
+  };
+  for (const issuer of auth.oidcIssuers) {
+    if (!/^https?:\/\/[^/]/.test(issuer)) throw new ConfigError(`--oidc-issuers takes http(s) URLs, got '${issuer}'`);
+  }
+  if (auth.audience.length === 0) throw new ConfigError('--auth-audience must name at least one audience');
+  if (mode === 'token' && auth.oidcIssuers.length === 0 && auth.clientsFile === undefined) {
+    throw new ConfigError('--auth token needs a trusted issuer: --oidc-issuers and/or --auth-clients-file');
+  }
+  return auth;
 }
 
 /** `--extra-locations`: folders or `file:` URIs, made absolute; object-store URIs are refused (the warehouse's store already serves its bucket). */

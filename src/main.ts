@@ -3,10 +3,12 @@
  * concrete adapters (PGlite or PostgreSQL, local folder or S3).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { serve, type ServerType } from '@hono/node-server';
+import { discoveredIssuer, NO_AUTHENTICATION, TokenAuthenticator, type Identity, type TrustedIssuer } from './catalog/access/identity.js';
+import { parseServiceClients, ServiceClients } from './catalog/access/service-clients.js';
 import type { CatalogDeps } from './catalog/deps.js';
 import { createCatalog } from './catalog/index.js';
 import { loadStore } from './catalog/store/load.js';
@@ -63,6 +65,7 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
     now: Date.now,
     newUuid: randomUUID,
     commitRetries: cfg.commitRetries,
+    identity: buildIdentity(cfg, store),
   };
   const app = createApp({
     catalog: createCatalog(deps),
@@ -80,6 +83,37 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
       await store.close();
     },
   };
+}
+
+/**
+ * Authentication from the configuration: none, or bearer tokens from the OIDC providers named
+ * by `--oidc-issuers` and, with `--auth-clients-file`, from lakecat's own token endpoint.
+ */
+export function buildIdentity(cfg: ServerConfig, store: VersionStore): Identity {
+  const auth = cfg.auth;
+  if (auth.mode === 'none') return { authenticator: NO_AUTHENTICATION };
+  let serviceClients: ServiceClients | undefined;
+  if (auth.clientsFile !== undefined) {
+    const clients = parseServiceClients(readFileSync(auth.clientsFile, 'utf8'), auth.clientsFile);
+    if (!store.signingKeys) throw new Error('this store keeps no signing key; service clients need one');
+    serviceClients = new ServiceClients({
+      clients,
+      issuer: (auth.issuer ?? `http://${cfg.host}:${cfg.port}`).replace(/\/+$/, ''),
+      audience: auth.audience[0],
+      tokenLifetimeSeconds: auth.tokenMinutes * 60,
+      keys: store.signingKeys,
+    });
+  }
+  const issuers: TrustedIssuer[] = auth.oidcIssuers.map((issuer) => discoveredIssuer(issuer));
+  if (serviceClients) issuers.push(serviceClients.trustedIssuer());
+  const authenticator = new TokenAuthenticator({
+    issuers,
+    audience: auth.audience,
+    claims: { principalClaims: auth.principalClaims, rolesClaims: auth.rolesClaims },
+    clockToleranceSeconds: auth.clockSkewSeconds,
+  });
+  if (serviceClients) serviceClients.verifier = authenticator;
+  return { authenticator, serviceClients };
 }
 
 /** One structured JSON log line on stdout. */

@@ -17,10 +17,13 @@ describe('the public surface of src/catalog', () => {
       'CatalogError',
       'ConflictError',
       'DETACHED',
+      'ForbiddenError',
+      'IdentityUnavailableError',
       'Lru',
       'MemoryIdempotencyRecords',
       'NO_ANCESTOR_HASH',
       'NamespaceNotEmptyError',
+      'NotAuthenticatedError',
       'NotFoundError',
       'ObjectStoreError',
       'REF_NAME_MESSAGE',
@@ -64,7 +67,7 @@ describe('the public surface of src/catalog', () => {
         merges: ['merge', 'transplant'],
       });
       for (const group of Object.values(groups)) for (const verb of Object.values(group)) expect(typeof verb).toBe('function');
-      expect(Object.keys(c).sort()).toEqual(['contents', 'defaultBranch', 'history', 'idempotency', 'merges', 'namespaces', 'probes', 'refs', 'tables', 'views', 'warehouse']);
+      expect(Object.keys(c).sort()).toEqual(['contents', 'defaultBranch', 'history', 'idempotency', 'identity', 'merges', 'namespaces', 'probes', 'refs', 'tables', 'views', 'warehouse']);
     } finally {
       await t.close();
     }

@@ -3,6 +3,7 @@
  * on. Built once in src/main.ts (or a test harness) and handed to the HTTP adapters, which hold
  * no store or object-store handle of their own. Every verb takes the acting Actor first.
  */
+import { NO_AUTHENTICATION } from './access/identity.js';
 import type { CatalogDeps } from './deps.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from './idempotency.js';
 import * as namespaces from './namespaces.js';
@@ -30,11 +31,18 @@ function bind<T extends Record<string, Verb>>(deps: CatalogDeps, verbs: T): { re
 }
 
 export function createCatalog(deps: CatalogDeps) {
+  const identity = deps.identity ?? { authenticator: NO_AUTHENTICATION };
   return {
     defaultBranch: deps.store.defaultBranch,
     warehouse: deps.warehouse,
     /** Idempotency-Key records: in the database when the store keeps them, else in this process (one process only). */
     idempotency: (deps.store.idempotency ?? new MemoryIdempotencyRecords()) as IdempotencyRecords,
+    /** Who is calling: the bearer token of a request turned into its principal; lakecat's own token issuer (service clients) when configured. */
+    identity: {
+      required: identity.authenticator.required,
+      authenticate: (authorization: string | undefined) => identity.authenticator.authenticate(authorization),
+      tokens: identity.serviceClients,
+    },
     /** Liveness of what the catalog depends on, for readiness checks. */
     probes: { database: () => deps.store.ping(), objectStore: () => deps.objects.ping() },
 

@@ -8,7 +8,8 @@ import type { ContentKey, ReferenceType } from './model.js';
 /** The authenticated party behind a request. Without authentication every request is anonymous (and may do everything). */
 export type Principal =
   | { kind: 'anonymous' }
-  | { kind: 'user'; name: string; roles: string[] }
+  /** Authenticated by a token: a person or a service client (`clientId`). */
+  | { kind: 'user'; name: string; roles: string[]; issuer: string; subject: string; clientId?: string }
   | { kind: 'system'; name: string };
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };

@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../io/port.js';
+import type { Identity } from './access/identity.js';
 import type { Authorizer } from './context.js';
 import type { VersionStore } from './store/port.js';
 
@@ -14,4 +15,6 @@ export interface CatalogDeps {
   commitRetries: number;
   /** Access control; everything is allowed when absent. */
   authorizer?: Authorizer;
+  /** Authentication; every caller is the anonymous principal when absent. */
+  identity?: Identity;
 }

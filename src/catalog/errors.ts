@@ -85,3 +85,16 @@ export class BadRequestError extends CatalogError {}
 
 /** The database failed in a way whose outcome is unknown (connection lost mid-commit). */
 export class StoreUnavailableError extends CatalogError {}
+
+/**
+ * The request carries no acceptable credentials: no token where one is required, or one that is
+ * malformed, expired, not yet valid, tampered with, or from an issuer or for an audience this
+ * catalog does not trust. The message never says which check failed beyond that.
+ */
+export class NotAuthenticatedError extends CatalogError {}
+
+/** The principal is known but may not do this (a missing grant, or a protected reference). */
+export class ForbiddenError extends CatalogError {}
+
+/** The identity provider could not be reached to check a token: nothing was done; try again. */
+export class IdentityUnavailableError extends CatalogError {}

@@ -23,6 +23,7 @@ export interface ParsedArgs {
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: OptionSpec[] = [
   { name: 'server', kind: 'value' },
+  { name: 'token', kind: 'value' },
   { name: 'json', kind: 'flag' },
   { name: 'help', kind: 'flag', short: 'h' },
 ];

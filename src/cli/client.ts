@@ -42,10 +42,27 @@ export interface MergeOptions {
 /** The commit a new or moved reference should point at, as Nessie's `Reference` body. */
 export type RefTarget = { type: RefType; name: string; hash: string } | { type: 'DETACHED'; hash: string };
 
+/**
+ * How the CLI authenticates: a bearer token as is, or service-client credentials exchanged for
+ * one at the token endpoint (lakecat's own `/v1/oauth/tokens` by default, or an IdP's).
+ */
+export interface ClientAuth {
+  token?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Token endpoint for the client-credentials grant (default `<server>/v1/oauth/tokens`). */
+  tokenUrl?: string;
+  scope?: string;
+}
+
 export class LakecatClient {
   readonly baseUrl: string;
+  private bearer: { token: string; until: number } | undefined;
 
-  constructor(serverUrl: string) {
+  constructor(
+    serverUrl: string,
+    private readonly auth: ClientAuth = {},
+  ) {
     let url: URL;
     try {
       url = new URL(serverUrl);
@@ -64,12 +81,11 @@ export class LakecatClient {
     const qs = params.toString();
     const url = `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;
     let res: Response;
+    const headers: Record<string, string> = body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' };
+    const token = await this.token();
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
     try {
-      res = await fetch(url, {
-        method,
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-        body: body === undefined ? undefined : stringifyJson(body),
-      });
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : stringifyJson(body) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (err as Error).message;
@@ -86,6 +102,41 @@ export class LakecatClient {
     } catch {
       throw new ApiError(res.status, 'BAD_RESPONSE', `the server at ${this.baseUrl} answered ${method} ${path} with something that is not JSON`);
     }
+  }
+
+  /** The bearer token to send, if any; a client-credentials token is fetched once and renewed shortly before it expires. */
+  private async token(): Promise<string | undefined> {
+    if (this.auth.token) return this.auth.token;
+    if (!this.auth.clientId) return undefined;
+    if (this.bearer && this.bearer.until > Date.now()) return this.bearer.token;
+    const tokenUrl = this.auth.tokenUrl ?? `${this.baseUrl}/v1/oauth/tokens`;
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.auth.clientId, client_secret: this.auth.clientSecret ?? '' });
+    if (this.auth.scope) form.set('scope', this.auth.scope);
+    let res: Response;
+    try {
+      res = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form });
+    } catch (err) {
+      throw new ServerUnreachableError(`cannot reach the token endpoint ${tokenUrl} (${(err as Error).message})`, tokenUrl);
+    }
+    const text = await res.text();
+    let o: Record<string, unknown> = {};
+    try {
+      o = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // reported below
+    }
+    if (!res.ok || typeof o.access_token !== 'string') {
+      const why = typeof o.error === 'string' ? `${o.error}${typeof o.error_description === 'string' ? `: ${o.error_description}` : ''}` : `HTTP ${res.status}`;
+      throw new ApiError(res.status === 200 ? 502 : res.status, 'TOKEN_REQUEST_FAILED', `the token endpoint ${tokenUrl} refused the client credentials (${why})`);
+    }
+    const lifetime = typeof o.expires_in === 'number' ? o.expires_in : 300;
+    this.bearer = { token: o.access_token, until: Date.now() + Math.max(0, lifetime - 30) * 1000 };
+    return this.bearer.token;
+  }
+
+  /** Who the server takes the caller for (`GET /api/lakecat/v1/whoami`). */
+  async whoami(): Promise<JsonObject> {
+    return asObject(await this.request('GET', '/api/lakecat/v1/whoami'), 'whoami');
   }
 
   // ---- Nessie API v2 -------------------------------------------------------------------------

@@ -7,11 +7,15 @@ const USAGE = `Usage: lakecat <command> [options]
 Commands:
   serve      Start the catalog server (Iceberg REST at /v1, ops at /health, /ready, /metrics)
   migrate    Apply database migrations and exit
+  hash-secret  Read a service client's secret from stdin and print the hash for --auth-clients-file
   help       Show this help
 ${CLIENT_COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
-Client options (all commands but serve and migrate; 'lakecat <command> --help' for details):
+Client options (all commands but serve, migrate and hash-secret; 'lakecat <command> --help' for details):
   --server URL   the lakecat server to talk to (LAKECAT_URL, default ${DEFAULT_SERVER_URL})
+  --token TOKEN  bearer token to send (LAKECAT_TOKEN); or LAKECAT_CLIENT_ID and LAKECAT_CLIENT_SECRET
+                 to get one by the client-credentials grant (from LAKECAT_TOKEN_URL, default the
+                 server's /v1/oauth/tokens; LAKECAT_TOKEN_SCOPE optional)
   --json         machine-readable output
 
 Exit codes: 0 ok, 1 operation failed (e.g. merge conflict), 2 usage error, 3 not found,
@@ -36,6 +40,22 @@ export async function main(argv: string[]): Promise<number> {
         const store = await openStore(readConfig(rest, process.env));
         await store.close();
         console.log('migrations applied');
+        return 0;
+      }
+      case 'hash-secret': {
+        if (rest.length > 0) {
+          process.stderr.write('lakecat: hash-secret reads the secret from stdin (never from the command line), e.g.\n  printf %s "$SECRET" | lakecat hash-secret\n');
+          return 2;
+        }
+        const chunks: Buffer[] = [];
+        for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+        const secret = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+        if (secret.length < 16) {
+          process.stderr.write('lakecat: the secret must be at least 16 characters\n');
+          return 2;
+        }
+        const { hashSecret } = await import('../catalog/access/service-clients.js');
+        process.stdout.write(`${await hashSecret(secret)}\n`);
         return 0;
       }
       case 'help':

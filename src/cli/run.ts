@@ -12,6 +12,7 @@ import { ApiError, CliError, EXIT } from './errors.js';
 import { conflictTable, mergeCommand, transplantCommand } from './merge.js';
 import { diffCommand, logCommand } from './history.js';
 import { showCommand } from './show.js';
+import { whoamiCommand } from './whoami.js';
 import type { Reference } from './wire.js';
 
 export const CLIENT_COMMANDS: Command[] = [
@@ -24,6 +25,7 @@ export const CLIENT_COMMANDS: Command[] = [
   showCommand,
   nsCommand,
   tablesCommand,
+  whoamiCommand,
 ];
 
 export interface Io {
@@ -40,10 +42,16 @@ export async function runClientCommand(command: Command, argv: string[], env: Re
   try {
     const args = parseArgs(argv, command.options);
     if (args.flags.has('help')) {
-      io.out(`Usage: ${command.usage}\n\n${command.summary}.\n\nGlobal options: --server URL (or LAKECAT_URL, default ${DEFAULT_SERVER_URL}), --json\n`);
+      io.out(`Usage: ${command.usage}\n\n${command.summary}.\n\nGlobal options: --server URL (or LAKECAT_URL, default ${DEFAULT_SERVER_URL}), --token TOKEN (or LAKECAT_TOKEN), --json\n`);
       return EXIT.OK;
     }
-    const client = new LakecatClient(args.values.get('server') ?? (env.LAKECAT_URL || DEFAULT_SERVER_URL));
+    const client = new LakecatClient(args.values.get('server') ?? (env.LAKECAT_URL || DEFAULT_SERVER_URL), {
+      token: args.values.get('token') ?? (env.LAKECAT_TOKEN || undefined),
+      clientId: env.LAKECAT_CLIENT_ID || undefined,
+      clientSecret: env.LAKECAT_CLIENT_SECRET || undefined,
+      tokenUrl: env.LAKECAT_TOKEN_URL || undefined,
+      scope: env.LAKECAT_TOKEN_SCOPE || undefined,
+    });
     ctx = { client, json: args.flags.has('json'), out: io.out, err: io.err };
     return await command.run(ctx, args);
   } catch (err) {

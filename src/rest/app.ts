@@ -4,7 +4,9 @@ import type { Catalog } from '../catalog/index.js';
 import { IdempotencyGuard } from './idempotency.js';
 import { createIcebergApi } from './iceberg/index.js';
 import { Metrics } from './metrics.js';
+import { createLakecatApi } from './lakecat/index.js';
 import { createNessieApi } from './nessie/index.js';
+import { oauthRoutes } from './oauth.js';
 import { opsRoutes } from './ops.js';
 
 export interface AppOptions {
@@ -25,7 +27,7 @@ export interface App {
   metrics: Metrics;
 }
 
-/** Composes the HTTP surface: ops endpoints, the Iceberg REST API under /v1, the Nessie API v2 under /api/v2. */
+/** Composes the HTTP surface: ops endpoints, the token endpoint, the Iceberg REST API under /v1, the Nessie API v2 under /api/v2, lakecat's own API under /api/lakecat/v1. */
 export function createApp(opts: AppOptions): App {
   const metrics = new Metrics();
   const app = new Hono<{ Variables: { requestId: string } }>();
@@ -48,6 +50,8 @@ export function createApp(opts: AppOptions): App {
   });
 
   app.route('/', opsRoutes(opts.catalog, metrics));
+  // Before the Iceberg API: its middleware (authentication among them) must not run for the token endpoint.
+  app.route('/', oauthRoutes(opts.catalog));
   app.route(
     '/v1',
     createIcebergApi({
@@ -64,6 +68,7 @@ export function createApp(opts: AppOptions): App {
     }),
   );
   app.route('/api/v2', createNessieApi({ catalog: opts.catalog }));
+  app.route('/api/lakecat/v1', createLakecatApi(opts.catalog));
   return { hono: app, metrics };
 }
 

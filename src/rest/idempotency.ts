@@ -22,6 +22,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { IdempotencyRecords, StoredResponse } from '../catalog/index.js';
+import { principalOf } from './auth.js';
 import { json } from './http.js';
 
 export type { StoredResponse };
@@ -60,8 +61,9 @@ export function isFinal(status: number): boolean {
 }
 
 /** Identifies the request a key was first used for: method, path (with prefix) and exact body. */
-export function requestFingerprint(method: string, path: string, body: string): string {
-  return createHash('sha256').update(`${method} ${path}\n${body}`).digest('hex');
+export function requestFingerprint(method: string, path: string, body: string, principal = ''): string {
+  // The principal is part of the request: another caller reusing a key is refused, never replayed to.
+  return createHash('sha256').update(principal === '' ? `${method} ${path}\n${body}` : `${method} ${path} ${principal}\n${body}`).digest('hex');
 }
 
 type Acquired =
@@ -143,7 +145,9 @@ export class IdempotencyGuard {
         return json(c, { error: { message: `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters (a UUID)`, type: 'BadRequestException', code: 400 } }, 400);
       }
       const body = c.req.method === 'POST' ? await c.req.text() : '';
-      const fingerprint = requestFingerprint(c.req.method, c.req.path, body);
+      const principal = principalOf(c);
+      const who = principal.kind === 'user' ? `${principal.issuer} ${principal.subject}` : principal.kind === 'system' ? principal.name : '';
+      const fingerprint = requestFingerprint(c.req.method, c.req.path, body, who);
       await this.purge();
       const owner = randomUUID();
       const acquired = await this.acquire(key, fingerprint, owner);

@@ -62,10 +62,15 @@ export async function startServer(): Promise<CliServer> {
 
 /** Runs the real CLI binary; the server comes from LAKECAT_URL unless the args say otherwise. */
 export function cli(serverUrl: string, ...args: string[]): Promise<CliResult> {
+  return cliWithEnv(serverUrl, {}, ...args);
+}
+
+/** `cli` with extra environment variables (e.g. credentials). */
+export function cliWithEnv(serverUrl: string, env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LAKECAT_URL: serverUrl },
+      env: { ...process.env, LAKECAT_URL: serverUrl, ...env },
     });
     let stdout = '';
     let stderr = '';

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { Identity } from '../../src/catalog/access/identity.js';
 import type { CatalogDeps } from '../../src/catalog/deps.js';
 import { createCatalog, type Authorizer, type Catalog, type CommitOperation } from '../../src/catalog/index.js';
 import { createStore } from '../../src/catalog/store/index.js';
@@ -54,7 +55,14 @@ export async function createTestDatabase(adminUrl: string): Promise<{ url: strin
   };
 }
 
-export async function createHarness(opts: { storageConfig?: Record<string, string>; authorizer?: Authorizer } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  storageConfig?: Record<string, string>;
+  authorizer?: Authorizer;
+  /** Authentication; built on the harness's store (e.g. service clients signing with its key). */
+  identity?: (store: VersionStore) => Identity;
+}
+
+export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const pgUrl = process.env.LAKECAT_TEST_PG_URL;
   const s3Endpoint = process.env.LAKECAT_TEST_S3_ENDPOINT;
   let store: VersionStore;
@@ -86,7 +94,16 @@ export async function createHarness(opts: { storageConfig?: Record<string, strin
     objects = new MemoryObjectStore();
     warehouse = 'memory://warehouse';
   }
-  const deps: CatalogDeps = { store, objects, warehouse, now: Date.now, newUuid: randomUUID, commitRetries: 30, authorizer: opts.authorizer };
+  const deps: CatalogDeps = {
+    store,
+    objects,
+    warehouse,
+    now: Date.now,
+    newUuid: randomUUID,
+    commitRetries: 30,
+    authorizer: opts.authorizer,
+    identity: opts.identity?.(store),
+  };
   const catalog = createCatalog(deps);
   const app = createApp({ catalog, storageConfig: opts.storageConfig });
   const backend = `${pgUrl ? 'postgresql' : 'pglite'}+${s3Endpoint ? 's3' : 'memory'}`;
@@ -101,7 +118,7 @@ export async function createHarness(opts: { storageConfig?: Record<string, strin
       const init: RequestInit = { method, headers: { ...headers } };
       if (body !== undefined) {
         init.body = typeof body === 'string' ? body : stringifyJson(body);
-        (init.headers as Record<string, string>)['content-type'] = 'application/json';
+        (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
       }
       const res = await app.hono.request(path, init);
       const text = await res.text();

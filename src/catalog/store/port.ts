@@ -4,6 +4,7 @@
  * mutators (commit, merge, transplant, and the reference CAS) are called from
  * `../branch-write.ts` alone, the one gate every change of a reference passes.
  */
+import type { SigningKeyStore } from '../access/service-clients.js';
 import type { IdempotencyRecords } from '../idempotency.js';
 import type {
   CommitMeta,
@@ -114,5 +115,7 @@ export interface VersionStore {
 
   /** Idempotency-Key records kept in the same database, shared by every process on it. */
   readonly idempotency?: IdempotencyRecords;
+  /** lakecat's token-signing key, kept in the same database (service clients, catalog/access). */
+  readonly signingKeys?: SigningKeyStore;
 }
 

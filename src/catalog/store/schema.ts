@@ -80,3 +80,14 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [index('idempotency_keys_expires_at').on(t.expiresAt)],
 );
+
+/**
+ * The key lakecat signs its own tokens with (service clients, see catalog/access), shared by
+ * every process on the database: the oldest row is the key in use. Not versioned catalog state.
+ */
+export const authKeys = pgTable('auth_keys', {
+  kid: text('kid').primaryKey(),
+  privateJwk: jsonb('private_jwk').$type<Record<string, unknown>>().notNull(),
+  publicJwk: jsonb('public_jwk').$type<Record<string, unknown>>().notNull(),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+});

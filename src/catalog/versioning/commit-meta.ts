@@ -32,8 +32,10 @@ export function commitMeta(actor: Actor, input: CommitMetaInput | undefined, def
     throw new BadRequestError('Cannot set the parent commit hashes on the client side. It is set by the server.');
   }
   const message = input?.message;
+  // An authenticated principal is the author, whatever the client claims.
+  const author = actor.principal.kind === 'anonymous' ? (input?.author ?? commitAuthor(actor)) : commitAuthor(actor);
   return {
-    author: input?.author ?? commitAuthor(actor),
+    author,
     message: message === undefined || message === '' ? defaultMessage : message,
     ...(input?.properties !== undefined ? { properties: input.properties } : {}),
   };

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { anonymousActor, type Actor, type Catalog, type ResolvedRef } from '../../catalog/index.js';
+import { principalOf } from '../auth.js';
 import type { IdempotencyGuard } from '../idempotency.js';
 import type { Metrics } from '../metrics.js';
 
@@ -22,11 +23,14 @@ export async function requestRef(c: Context, catalog: Catalog, actor: Actor): Pr
 }
 
 /**
- * Who is acting. Without authentication every request is anonymous; the commit author is taken
- * from `X-Lakecat-Author` (or the Iceberg delegation user header), the message from `X-Lakecat-Message`.
+ * Who is acting. With authentication, the principal, who is also the commit author. Without it,
+ * every request is anonymous and the commit author is taken from `X-Lakecat-Author` (or the
+ * Iceberg delegation user header). The message comes from `X-Lakecat-Message` either way.
  */
 export function requestActor(c: Context): Actor {
+  const message = c.req.header('x-lakecat-message')?.slice(0, 2000);
+  const principal = principalOf(c);
+  if (principal.kind !== 'anonymous') return { principal, ...(message !== undefined ? { message } : {}) };
   const author = c.req.header('x-lakecat-author') ?? c.req.header('x-iceberg-access-delegation-user') ?? 'iceberg-rest';
-  const message = c.req.header('x-lakecat-message');
-  return anonymousActor(author.slice(0, 200), message?.slice(0, 2000));
+  return anonymousActor(author.slice(0, 200), message);
 }

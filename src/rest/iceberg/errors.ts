@@ -3,6 +3,9 @@ import {
   BadRequestError,
   CatalogError,
   ConflictError,
+  ForbiddenError,
+  IdentityUnavailableError,
+  NotAuthenticatedError,
   NamespaceNotEmptyError,
   NotFoundError,
   ReadOnlyReferenceError,
@@ -59,6 +62,9 @@ export function toIcebergError(err: unknown): IcebergErrorResponse {
     if (err instanceof ReadOnlyReferenceError) return make(400, 'BadRequestException', err.message);
     if (err instanceof BadRequestError) return make(400, 'BadRequestException', err.message);
     if (err instanceof StoreUnavailableError) return make(503, 'ServiceUnavailableException', err.message);
+    if (err instanceof NotAuthenticatedError) return make(401, 'NotAuthorizedException', err.message);
+    if (err instanceof ForbiddenError) return make(403, 'ForbiddenException', err.message);
+    if (err instanceof IdentityUnavailableError) return make(503, 'ServiceUnavailableException', err.message);
   }
   if (err instanceof ObjectStoreError) return make(503, 'ServiceUnavailableException', err.message);
   const message = err instanceof Error ? err.message : String(err);

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { NotFoundError, parseRefExpression, RefSyntaxError } from '../../catalog/index.js';
+import { authentication, wwwAuthenticate } from '../auth.js';
 import { json } from '../http.js';
 import { requestActor, type IcebergApiOptions, type IcebergEnv } from './context.js';
 import { toIcebergError } from './errors.js';
@@ -43,8 +44,11 @@ export function createIcebergApi(opts: IcebergApiOptions): Hono<IcebergEnv> {
   app.onError((err, c) => {
     const { status, body } = toIcebergError(err);
     if (status >= 500) console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), error: String(err), stack: (err as Error).stack }));
-    return json(c, body, status as 400);
+    return json(c, body, status as 400, status === 401 ? wwwAuthenticate(c) : undefined);
   });
+  // Every route, `/config` included, needs a principal when authentication is on.
+  const authn = authentication(opts.catalog);
+  if (authn) app.use('*', authn);
   app.notFound((c) =>
     json(c, { error: { message: `No route for ${c.req.method} ${c.req.path}`, type: 'NotFoundException', code: 404 } }, 404),
   );

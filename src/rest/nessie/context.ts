@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { anonymousActor, type Actor, type Catalog } from '../../catalog/index.js';
+import type { Actor, Catalog } from '../../catalog/index.js';
+import { principalOf } from '../auth.js';
 
 /** What the Nessie routes need; built once by `createNessieApi`. */
 export interface NessieDeps {
@@ -8,11 +9,11 @@ export interface NessieDeps {
 }
 
 /**
- * The acting principal of a request. Without authentication every request is anonymous; the
- * commit author comes from the request's commit metadata.
+ * The acting principal of a request. Without authentication every request is anonymous and the
+ * commit author comes from the request's commit metadata; with it, from the principal.
  */
-export function nessieActor(_c: Context): Actor {
-  return anonymousActor();
+export function nessieActor(c: Context): Actor {
+  return { principal: principalOf(c) };
 }
 
 /** The commit log's strict page size cap, as Nessie's; clients page on with the returned token. */

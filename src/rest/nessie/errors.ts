@@ -8,6 +8,9 @@ import {
   AlreadyExistsError,
   BadRequestError,
   ConflictError,
+  ForbiddenError,
+  IdentityUnavailableError,
+  NotAuthenticatedError,
   NamespaceNotEmptyError,
   NotFoundError,
   ReadOnlyReferenceError,
@@ -29,7 +32,8 @@ export type NessieErrorCode =
   | 'BAD_REQUEST'
   | 'NAMESPACE_NOT_FOUND'
   | 'NAMESPACE_ALREADY_EXISTS'
-  | 'NAMESPACE_NOT_EMPTY';
+  | 'NAMESPACE_NOT_EMPTY'
+  | 'FORBIDDEN';
 
 const STATUS: Record<NessieErrorCode, number> = {
   UNKNOWN: 500,
@@ -42,10 +46,13 @@ const STATUS: Record<NessieErrorCode, number> = {
   NAMESPACE_NOT_FOUND: 404,
   NAMESPACE_ALREADY_EXISTS: 409,
   NAMESPACE_NOT_EMPTY: 409,
+  FORBIDDEN: 403,
 };
 
 const REASON: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   500: 'Internal Server Error',
@@ -83,7 +90,8 @@ export interface NessieErrorBody {
   status: number;
   reason: string;
   message: string;
-  errorCode: NessieErrorCode;
+  /** Absent on a 401: Nessie's client maps that status to NessieNotAuthorizedException by itself. */
+  errorCode?: NessieErrorCode;
   errorDetails?: { type: 'REFERENCE_CONFLICTS'; conflicts: { conflictType: string; key?: { elements: string[] }; message: string }[] };
 }
 
@@ -150,7 +158,9 @@ export function toNessieError(err: unknown): NessieErrorBody {
   ) {
     return errorBody('BAD_REQUEST', err.message);
   }
-  if (err instanceof StoreUnavailableError) return errorBody('SERVICE_UNAVAILABLE', err.message);
+  if (err instanceof StoreUnavailableError || err instanceof IdentityUnavailableError) return errorBody('SERVICE_UNAVAILABLE', err.message);
+  if (err instanceof NotAuthenticatedError) return { status: 401, reason: 'Unauthorized', message: err.message };
+  if (err instanceof ForbiddenError) return errorBody('FORBIDDEN', err.message);
   if (err instanceof ValidationError) return errorBody('BAD_REQUEST', err.message);
   const message = err instanceof Error ? err.message : String(err);
   return errorBody('UNKNOWN', message || 'Internal Server Error');

@@ -7,6 +7,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { NO_ANCESTOR_HASH, type Catalog } from '../../catalog/index.js';
+import { authentication, wwwAuthenticate } from '../auth.js';
 import { respond } from './body.js';
 import { getContent, getDiff, getSeveralContents, postMultipleContents } from './contents.js';
 import { commitOperations } from './commit.js';
@@ -27,8 +28,13 @@ export function createNessieApi(deps: { catalog: Catalog }): Hono {
 
   app.onError((err, c) => {
     const body = toNessieError(err);
-    return respond(c, body, body.status);
+    const res = respond(c, body, body.status);
+    if (body.status === 401) for (const [k, v] of Object.entries(wwwAuthenticate(c))) res.headers.set(k, v);
+    return res;
   });
+  // Every route, `/config` included, needs a principal when authentication is on.
+  const authn = authentication(deps.catalog);
+  if (authn) app.use('*', authn);
 
   app.get('/config', (c) =>
     respond(c, {
