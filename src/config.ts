@@ -56,6 +56,8 @@ export interface AuthConfig {
   /** lakecat's own issuer URL for the tokens it signs (default `http://<host>:<port>`). */
   issuer?: string;
   tokenMinutes: number;
+  /** Subjects (`role:x`, `user:x`, `client:x`) that are administrators whatever the grants say. */
+  admins: string[];
 }
 
 interface Setting {
@@ -98,6 +100,7 @@ export const SETTINGS: Setting[] = [
   { flag: 'auth-clients-file', env: 'LAKECAT_AUTH_CLIENTS_FILE', help: 'JSON file of service clients [{"id","secretHash","roles"}]: lakecat then issues them tokens at /v1/oauth/tokens (client credentials)' },
   { flag: 'auth-issuer', env: 'LAKECAT_AUTH_ISSUER', help: "Issuer URL of lakecat's own tokens, as clients reach it (default http://<host>:<port>)" },
   { flag: 'auth-token-minutes', env: 'LAKECAT_AUTH_TOKEN_MINUTES', help: "Lifetime of lakecat's own tokens in minutes (default 60)" },
+  { flag: 'auth-admins', env: 'LAKECAT_AUTH_ADMINS', help: 'Comma-separated subjects that are administrators whatever the grants say (default role:admin)' },
 ];
 
 export class ConfigError extends Error {}
@@ -190,7 +193,11 @@ function readAuth(get: (k: string) => string | undefined, int: (k: string, dflt:
     clientsFile: get('auth-clients-file'),
     issuer: get('auth-issuer'),
     tokenMinutes: int('auth-token-minutes', 60, 1),
+    admins: list(get('auth-admins'), ['role:admin']),
   };
+  for (const a of auth.admins) {
+    if (!/^(role|user|client):.+$/.test(a)) throw new ConfigError(`--auth-admins takes subjects like role:admin, user:NAME or client:ID, got '${a}'`);
+  }
   for (const issuer of auth.oidcIssuers) {
     if (!/^https?:\/\/[^/]/.test(issuer)) throw new ConfigError(`--oidc-issuers takes http(s) URLs, got '${issuer}'`);
   }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { serve, type ServerType } from '@hono/node-server';
 import { discoveredIssuer, NO_AUTHENTICATION, TokenAuthenticator, type Identity, type TrustedIssuer } from './catalog/access/identity.js';
+import { auditTo } from './catalog/access/audit.js';
+import { PolicyAuthorizer } from './catalog/access/authorizer.js';
 import { parseServiceClients, ServiceClients } from './catalog/access/service-clients.js';
 import type { CatalogDeps } from './catalog/deps.js';
 import { createCatalog } from './catalog/index.js';
@@ -67,6 +69,12 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
     commitRetries: cfg.commitRetries,
     identity: buildIdentity(cfg, store),
   };
+  if (cfg.auth.mode === 'token') {
+    // With authentication, grants and protections decide, and every change and refusal is audited.
+    deps.audit = auditTo(store.access, logLine);
+    if (!store.access) throw new Error('this store keeps no access records; authentication needs them');
+    deps.authorizer = new PolicyAuthorizer({ records: store.access, store, admins: cfg.auth.admins, audit: deps.audit });
+  }
   const app = createApp({
     catalog: createCatalog(deps),
     storageConfig: clientStorageConfig(cfg),

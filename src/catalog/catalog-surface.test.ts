@@ -55,9 +55,10 @@ describe('the public surface of src/catalog', () => {
     const t = await createTestCatalog();
     try {
       const c = t.catalog;
-      const groups = { refs: c.refs, namespaces: c.namespaces, tables: c.tables, views: c.views, history: c.history, contents: c.contents, merges: c.merges };
+      const groups = { access: c.access, refs: c.refs, namespaces: c.namespaces, tables: c.tables, views: c.views, history: c.history, contents: c.contents, merges: c.merges };
       const verbs = Object.fromEntries(Object.entries(groups).map(([g, v]) => [g, Object.keys(v).sort()]));
       expect(verbs).toEqual({
+        access: ['audit', 'checks', 'grant', 'grants', 'protect', 'protections', 'reportCheck', 'revoke', 'unprotect'],
         refs: ['assign', 'create', 'delete', 'describe', 'get', 'list', 'resolve'],
         namespaces: ['create', 'drop', 'exists', 'list', 'load', 'updateProperties'],
         tables: ['commit', 'create', 'drop', 'exists', 'list', 'load', 'register', 'rename', 'unregister'],
@@ -67,7 +68,7 @@ describe('the public surface of src/catalog', () => {
         merges: ['merge', 'transplant'],
       });
       for (const group of Object.values(groups)) for (const verb of Object.values(group)) expect(typeof verb).toBe('function');
-      expect(Object.keys(c).sort()).toEqual(['contents', 'defaultBranch', 'history', 'idempotency', 'identity', 'merges', 'namespaces', 'probes', 'refs', 'tables', 'views', 'warehouse']);
+      expect(Object.keys(c).sort()).toEqual(['access', 'contents', 'defaultBranch', 'history', 'idempotency', 'identity', 'merges', 'namespaces', 'probes', 'refs', 'tables', 'views', 'warehouse']);
     } finally {
       await t.close();
     }

@@ -3,6 +3,7 @@
  * on. Built once in src/main.ts (or a test harness) and handed to the HTTP adapters, which hold
  * no store or object-store handle of their own. Every verb takes the acting Actor first.
  */
+import * as admin from './access/admin.js';
 import { NO_AUTHENTICATION } from './access/identity.js';
 import type { CatalogDeps } from './deps.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from './idempotency.js';
@@ -101,6 +102,18 @@ export function createCatalog(deps: CatalogDeps) {
       commit: commitOperations,
     }),
     merges: bind(deps, { merge: mergeBranch, transplant: transplantCommits }),
+    /** Grants, protections and the audit log (admins), and check results. */
+    access: bind(deps, {
+      grants: admin.listGrants,
+      grant: admin.addGrant,
+      revoke: admin.removeGrant,
+      protections: admin.listProtections,
+      protect: admin.putProtection,
+      unprotect: admin.removeProtection,
+      reportCheck: admin.reportCheck,
+      checks: admin.listChecks,
+      audit: admin.auditLog,
+    }),
   };
 }
 

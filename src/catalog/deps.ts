@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../io/port.js';
 import type { Identity } from './access/identity.js';
+import type { AuditRecord } from './access/records.js';
 import type { Authorizer } from './context.js';
 import type { VersionStore } from './store/port.js';
 
@@ -17,4 +18,6 @@ export interface CatalogDeps {
   authorizer?: Authorizer;
   /** Authentication; every caller is the anonymous principal when absent. */
   identity?: Identity;
+  /** Receives an audit record for every change that lands (and, from the authorizer, every refusal). */
+  audit?: (record: AuditRecord) => void;
 }

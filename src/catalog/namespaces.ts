@@ -1,5 +1,6 @@
 import type { Actor } from './context.js';
 import type { CatalogDeps } from './deps.js';
+import { checkRead, readFilter } from './access/reads.js';
 import { writeOnBranch } from './branch-write.js';
 import { AlreadyExistsError, NamespaceNotEmptyError, NotFoundError, UnprocessableError } from './errors.js';
 import { formatNamespace, type Namespace } from './identifiers.js';
@@ -24,30 +25,37 @@ export interface LoadedNamespace {
   defaultLocation: string;
 }
 
-export async function loadNamespace(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, ns: Namespace): Promise<LoadedNamespace> {
+export async function loadNamespace(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, ns: Namespace): Promise<LoadedNamespace> {
+  await checkRead(deps, actor, ref, ns, 'namespace');
   return { content: await requireNamespace(deps, ref.hash, ns), defaultLocation: defaultNamespaceLocation(deps, ns) };
 }
 
-export async function namespaceExists(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, ns: Namespace): Promise<boolean> {
+export async function namespaceExists(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, ns: Namespace): Promise<boolean> {
+  await checkRead(deps, actor, ref, ns, 'namespace');
   return (await readNamespace(deps, ref.hash, ns)) !== null;
 }
 
 /** Direct children of `parent` (top-level namespaces when absent). */
 export async function listNamespaces(
   deps: CatalogDeps,
-  _actor: Actor,
+  actor: Actor,
   ref: ResolvedRef,
   parent: Namespace | undefined,
   page: PageRequest,
 ): Promise<Page<Namespace>> {
-  if (parent && parent.length > 0) await requireNamespace(deps, ref.hash, parent);
+  if (parent && parent.length > 0) {
+    await checkRead(deps, actor, ref, parent, 'namespace');
+    await requireNamespace(deps, ref.hash, parent);
+  }
   const entries = await deps.store.listEntries(ref.hash, {
     ...page,
     prefix: parent ?? [],
     depth: 1,
     types: ['NAMESPACE'],
   });
-  return { items: entries.items.map((e) => e.key), nextPageToken: entries.nextPageToken };
+  // Only namespaces the caller may read something in (a page may come out shorter; its token still continues).
+  const filter = await readFilter(deps, actor, ref);
+  return { items: entries.items.map((e) => e.key).filter((k) => filter.shows(k, 'NAMESPACE')), nextPageToken: entries.nextPageToken };
 }
 
 export async function createNamespace(
@@ -58,7 +66,7 @@ export async function createNamespace(
   properties: Record<string, string>,
 ): Promise<NamespaceContent> {
   const branch = writableBranch(ref);
-  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, [{ key: ns, type: 'NAMESPACE' }], async (head) => {
     const existing = await deps.store.getContent(head, ns);
     if (existing) {
       const what = existing.type === 'NAMESPACE' ? 'Namespace' : 'An object with the same name';
@@ -76,7 +84,7 @@ export async function createNamespace(
 
 export async function dropNamespace(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, ns: Namespace): Promise<void> {
   const branch = writableBranch(ref);
-  await writeOnBranch(deps, actor, branch, async (head) => {
+  await writeOnBranch(deps, actor, branch, [{ key: ns, type: 'NAMESPACE' }], async (head) => {
     const current = await requireNamespace(deps, head, ns);
     const children = await deps.store.listEntries(head, { prefix: ns, pageSize: 2 });
     if (children.items.some((e) => e.key.length > ns.length)) {
@@ -109,7 +117,7 @@ export async function updateNamespaceProperties(
     throw new UnprocessableError(`Cannot set and remove the same properties: ${overlap.join(', ')}`);
   }
   const branch = writableBranch(ref);
-  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, [{ key: ns, type: 'NAMESPACE' }], async (head) => {
     const current = await requireNamespace(deps, head, ns);
     const properties = { ...current.properties };
     const removed: string[] = [];

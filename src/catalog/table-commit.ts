@@ -45,7 +45,7 @@ export async function commitTables(
     if (seen.has(name)) throw new BadRequestError(`Table ${name} appears more than once in one commit`);
     seen.add(name);
   }
-  const { result, commit } = await writeOnBranch(deps, actor, branch, async (head) => {
+  const { result, commit } = await writeOnBranch(deps, actor, branch, changes.map((c) => ({ key: tableKey(c.identifier), type: 'ICEBERG_TABLE' as const })), async (head) => {
     const planned: PlannedChange[] = [];
     for (const change of changes) {
       planned.push(await planTableChange(deps, head, change));

@@ -1,5 +1,6 @@
 import type { Actor } from './context.js';
 import type { CatalogDeps } from './deps.js';
+import { checkRead } from './access/reads.js';
 import { writeOnBranch } from './branch-write.js';
 import { AlreadyExistsError, NotFoundError } from './errors.js';
 import { formatIdentifier, formatNamespace, tableKey, type Namespace, type TableIdentifier } from './identifiers.js';
@@ -39,7 +40,8 @@ export async function requireTable(deps: CatalogDeps, hash: string, id: TableIde
   return t;
 }
 
-export async function loadTable(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedTable> {
+export async function loadTable(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedTable> {
+  await checkRead(deps, actor, ref, id.namespace, 'objects');
   // A load answers NoSuchTable even when the namespace is missing, as Java's catalogs do:
   // clients resolve `db.tbl.files` by loading table `files` of namespace `db.tbl` and fall
   // back to a metadata table only on NoSuchTable.
@@ -48,18 +50,20 @@ export async function loadTable(deps: CatalogDeps, _actor: Actor, ref: ResolvedR
   return { metadataLocation: content.metadataLocation, metadataText: content.metadata, content };
 }
 
-export async function tableExists(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<boolean> {
+export async function tableExists(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<boolean> {
+  await checkRead(deps, actor, ref, id.namespace, 'objects');
   return (await readTable(deps, ref.hash, id)) !== null;
 }
 
 export async function listTables(
   deps: CatalogDeps,
-  _actor: Actor,
+  actor: Actor,
   ref: ResolvedRef,
   ns: Namespace,
   page: PageRequest,
   type: 'ICEBERG_TABLE' | 'ICEBERG_VIEW' = 'ICEBERG_TABLE',
 ): Promise<Page<TableIdentifier>> {
+  await checkRead(deps, actor, ref, ns, 'objects');
   await requireNamespace(deps, ref.hash, ns);
   const entries = await deps.store.listEntries(ref.hash, { ...page, prefix: ns, depth: 1, types: [type] });
   return {
@@ -148,7 +152,7 @@ export async function createTable(
     const metadata = build();
     return { metadata, metadataText: serializeTableMetadata(metadata) };
   }
-  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, [{ key: tableKey(id), type: 'ICEBERG_TABLE' }], async (head) => {
     await requireFreeName(deps, head, id, 'table');
     const metadata = build();
     const metadataText = serializeTableMetadata(metadata);
@@ -166,7 +170,7 @@ export async function createTable(
 
 export async function dropTable(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<void> {
   const branch = writableBranch(ref);
-  await writeOnBranch(deps, actor, branch, async (head) => {
+  await writeOnBranch(deps, actor, branch, [{ key: tableKey(id), type: 'ICEBERG_TABLE' }], async (head) => {
     const current = await requireTable(deps, head, id);
     return {
       operations: [{ kind: 'delete', key: tableKey(id), expectedContentId: current.id }],
@@ -182,7 +186,7 @@ export async function dropTable(deps: CatalogDeps, actor: Actor, ref: ResolvedRe
  */
 export async function unregisterTable(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedTable> {
   const branch = writableBranch(ref);
-  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, [{ key: tableKey(id), type: 'ICEBERG_TABLE' }], async (head) => {
     // Like a load: NoSuchTable even when the namespace is missing.
     const content = await readTable(deps, head, id);
     if (!content) throw new NotFoundError(`Table does not exist: ${formatIdentifier(id)}`, 'table');
@@ -206,7 +210,7 @@ export async function renameObject(
 ): Promise<void> {
   const branch = writableBranch(ref);
   const what = type === 'ICEBERG_TABLE' ? 'Table' : 'View';
-  await writeOnBranch(deps, actor, branch, async (head) => {
+  await writeOnBranch(deps, actor, branch, [{ key: tableKey(from), type }, { key: tableKey(to), type }], async (head) => {
     const current = await deps.store.getContent(head, tableKey(from));
     if (!current || current.type !== type) {
       throw new NotFoundError(`${what} does not exist: ${formatIdentifier(from)}`, type === 'ICEBERG_TABLE' ? 'table' : 'view');
@@ -234,7 +238,7 @@ export async function registerTable(
 ): Promise<LoadedTable> {
   const branch = writableBranch(ref);
   const { text, metadata } = await readMetadataFile(deps, metadataLocation, parseTableMetadata, 'table');
-  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, [{ key: tableKey(id), type: 'ICEBERG_TABLE' }], async (head) => {
     const existing = await readTable(deps, head, id);
     if (!(overwrite && existing)) await requireFreeName(deps, head, id, 'table');
     const content = tableContent(existing?.id ?? deps.newUuid(), metadataLocation, text, metadata);

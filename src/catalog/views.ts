@@ -1,5 +1,6 @@
 import type { Actor } from './context.js';
 import type { CatalogDeps } from './deps.js';
+import { checkRead } from './access/reads.js';
 import { writeOnBranch } from './branch-write.js';
 import { NotFoundError } from './errors.js';
 import { formatIdentifier, formatNamespace, tableKey, type TableIdentifier } from './identifiers.js';
@@ -28,7 +29,8 @@ export async function requireView(deps: CatalogDeps, hash: string, id: TableIden
   throw new NotFoundError(`View does not exist: ${formatIdentifier(id)}`, 'view');
 }
 
-export async function loadView(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedView> {
+export async function loadView(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<LoadedView> {
+  await checkRead(deps, actor, ref, id.namespace, 'objects');
   // Like a table load: NoSuchView even when the namespace is missing, as Java's catalogs answer.
   const c = await deps.store.getContent(ref.hash, tableKey(id));
   if (!c || c.type !== 'ICEBERG_VIEW') throw new NotFoundError(`View does not exist: ${formatIdentifier(id)}`, 'view');
@@ -36,7 +38,8 @@ export async function loadView(deps: CatalogDeps, _actor: Actor, ref: ResolvedRe
   return { metadataLocation: content.metadataLocation, metadataText: content.metadata, content };
 }
 
-export async function viewExists(deps: CatalogDeps, _actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<boolean> {
+export async function viewExists(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<boolean> {
+  await checkRead(deps, actor, ref, id.namespace, 'objects');
   const c = await deps.store.getContent(ref.hash, tableKey(id));
   return c !== null && c.type === 'ICEBERG_VIEW';
 }
@@ -60,7 +63,7 @@ export async function createView(
   input: CreateViewInput,
 ): Promise<LoadedView> {
   const branch = writableBranch(ref);
-  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, [{ key: tableKey(id), type: 'ICEBERG_VIEW' }], async (head) => {
     await requireFreeName(deps, head, id, 'view');
     const location = input.location ? trimSlash(input.location) : defaultObjectLocation(deps, id);
     const { metadata } = applyViewUpdates(
@@ -111,7 +114,7 @@ export async function replaceView(
   updates: ViewUpdate[],
 ): Promise<LoadedView> {
   const branch = writableBranch(ref);
-  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, [{ key: tableKey(id), type: 'ICEBERG_VIEW' }], async (head) => {
     const current = await requireView(deps, head, id);
     const base = parseViewMetadata(current.metadata);
     checkViewRequirements(base, requirements);
@@ -130,7 +133,7 @@ export async function replaceView(
 
 export async function dropView(deps: CatalogDeps, actor: Actor, ref: ResolvedRef, id: TableIdentifier): Promise<void> {
   const branch = writableBranch(ref);
-  await writeOnBranch(deps, actor, branch, async (head) => {
+  await writeOnBranch(deps, actor, branch, [{ key: tableKey(id), type: 'ICEBERG_VIEW' }], async (head) => {
     const current = await requireView(deps, head, id);
     return {
       operations: [{ kind: 'delete', key: tableKey(id), expectedContentId: current.id }],
@@ -149,7 +152,7 @@ export async function registerView(
 ): Promise<LoadedView> {
   const branch = writableBranch(ref);
   const { text, metadata } = await readMetadataFile(deps, metadataLocation, parseViewMetadata, 'view');
-  const { result } = await writeOnBranch(deps, actor, branch, async (head) => {
+  const { result } = await writeOnBranch(deps, actor, branch, [{ key: tableKey(id), type: 'ICEBERG_VIEW' }], async (head) => {
     await requireFreeName(deps, head, id, 'view');
     const content = viewContent(deps.newUuid(), metadataLocation, text, metadata);
     return {

@@ -21,7 +21,7 @@ describe('lakecat serve with service clients', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lakecat-auth-'));
     const clients = join(dir, 'clients.json');
-    writeFileSync(clients, JSON.stringify([{ id: 'etl', secretHash: await hashSecret(SECRET), roles: ['engineer'] }]));
+    writeFileSync(clients, JSON.stringify([{ id: 'etl', secretHash: await hashSecret(SECRET), roles: ['admin'] }]));
     server = await spawnServer(
       ['--port', '0', '--data-dir', join(dir, 'data'), '--auth', 'token', '--auth-clients-file', clients, '--auth-issuer', 'http://lakecat.local', '--log-requests', 'false'],
     );
@@ -43,7 +43,7 @@ describe('lakecat serve with service clients', { timeout: 90_000 }, () => {
   it('gets a token for a service client and acts as that client', async () => {
     const me = await cliWithEnv(server.base, etl, 'whoami');
     expect(me.code, me.stderr).toBe(0);
-    expect(me.stdout).toBe('etl (user, issued by http://lakecat.local)\nroles: engineer\nauthentication: token\n');
+    expect(me.stdout).toBe('etl (user, issued by http://lakecat.local)\nroles: admin\nauthentication: token\n');
     expect((await cliWithEnv(server.base, etl, 'branch', 'create', 'dev')).code).toBe(0);
     // An engine's way: a token from the endpoint, then an Iceberg REST commit.
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'etl', client_secret: SECRET, scope: 'catalog' });

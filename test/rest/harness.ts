@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Identity } from '../../src/catalog/access/identity.js';
+import type { AuditRecord } from '../../src/catalog/access/records.js';
 import type { CatalogDeps } from '../../src/catalog/deps.js';
 import { createCatalog, type Authorizer, type Catalog, type CommitOperation } from '../../src/catalog/index.js';
 import { createStore } from '../../src/catalog/store/index.js';
@@ -57,7 +58,9 @@ export async function createTestDatabase(adminUrl: string): Promise<{ url: strin
 
 export interface HarnessOptions {
   storageConfig?: Record<string, string>;
-  authorizer?: Authorizer;
+  authorizer?: Authorizer | ((store: VersionStore, audit: (r: AuditRecord) => void) => Authorizer);
+  /** Builds the audit sink (also given to an authorizer built by the function form). */
+  audit?: (store: VersionStore) => (r: AuditRecord) => void;
   /** Authentication; built on the harness's store (e.g. service clients signing with its key). */
   identity?: (store: VersionStore) => Identity;
 }
@@ -94,6 +97,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     objects = new MemoryObjectStore();
     warehouse = 'memory://warehouse';
   }
+  const audit = opts.audit?.(store);
   const deps: CatalogDeps = {
     store,
     objects,
@@ -101,8 +105,9 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     now: Date.now,
     newUuid: randomUUID,
     commitRetries: 30,
-    authorizer: opts.authorizer,
+    authorizer: typeof opts.authorizer === 'function' ? opts.authorizer(store, audit ?? (() => undefined)) : opts.authorizer,
     identity: opts.identity?.(store),
+    audit,
   };
   const catalog = createCatalog(deps);
   const app = createApp({ catalog, storageConfig: opts.storageConfig });

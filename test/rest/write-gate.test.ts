@@ -69,7 +69,7 @@ describe('the write gate', () => {
     await ok('DELETE', '/v1/namespaces/g/views/v3', undefined);
     await ok('POST', '/v1/namespaces', { namespace: ['empty'] });
     await ok('DELETE', '/v1/namespaces/empty', undefined);
-    expect(actions.filter((a) => a.kind === 'commit').every((a) => a.kind === 'commit' && a.branch === 'main' && a.keys.length > 0)).toBe(true);
+    expect(actions.filter((a) => a.kind === 'commit').every((a) => a.kind === 'commit' && a.branch === 'main' && a.namespaces.length > 0)).toBe(true);
   });
 
   it('sees every write of the Nessie API with its kind', async () => {

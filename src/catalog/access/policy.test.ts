@@ -51,7 +51,7 @@ describe('GrantSet', () => {
     expect(grants.allows(user('eve', ['engineer']), 'content.read', 'dev-x', ['hr'])).toBe(true);
     expect(grants.allows(user('carol'), 'ref.read', 'main')).toBe(true);
     expect(grants.allows(user('carol'), 'ref.assign', 'main')).toBe(false);
-    expect(grants.allows(user('x', [], 'dq'), 'checks.read', 'dq/orders')).toBe(true);
+    expect(grants.allows(user('x', [], 'dq'), 'checks.report', 'dq/orders')).toBe(true);
     expect(grants.allows(user('x', [], 'dq'), 'checks.report', 'other')).toBe(false);
   });
 

@@ -3,7 +3,7 @@
  *
  * - **Grants** are additive and allow-only: `(subject, privilege, on, namespace)`. A subject is
  *   `role:<r>`, `user:<name>` or `client:<id>`; `on` is a reference pattern (`*`, `?` wildcards;
- *   `DETACHED` names reads of bare commit hashes) or, for `checks.*`, a check-name pattern;
+ *   `DETACHED` names reads of bare commit hashes) or, for `checks.report`, a check-name pattern;
  *   `namespace` (content privileges only) is dotted, with `*` one level and `**` any depth
  *   (`sales.**` is `sales` and everything below it).
  * - **Protections** are hard constraints on references matching a pattern (every matching rule
@@ -21,7 +21,6 @@ export const PRIVILEGES = [
   'ref.merge',
   'content.read',
   'content.write',
-  'checks.read',
   'checks.report',
   'admin',
 ] as const;
@@ -31,7 +30,7 @@ export type Privilege = (typeof PRIVILEGES)[number];
 export interface Grant {
   subject: string;
   privilege: Privilege;
-  /** Reference pattern (check-name pattern for checks.*; `*` for admin). */
+  /** Reference pattern (check-name pattern for checks.report; `*` for admin). */
   on: string;
   /** Namespace pattern for content.*; `**` otherwise. */
   namespace: string;
@@ -46,8 +45,7 @@ const IMPLIES: Record<Privilege, Privilege[]> = {
   'ref.merge': ['ref.read'],
   'content.read': [],
   'content.write': ['content.read'],
-  'checks.read': [],
-  'checks.report': ['checks.read'],
+  'checks.report': [],
   admin: [],
 };
 

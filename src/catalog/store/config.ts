@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Transactional } from './core.js';
 import { PgIdempotencyRecords } from './idempotency-store.js';
 import { PgSigningKeyStore } from './signing-keys.js';
+import { PgAccessRecords } from './access-store.js';
 import type { PgVersionStore } from './pg-store.js';
 import type { VersionStore } from './port.js';
 
@@ -35,9 +36,9 @@ export function migrationsFolder(): string {
 }
 
 /**
- * Attaches the Idempotency-Key records and the token-signing key to the store: same database
+ * Attaches the Idempotency-Key records, the token-signing key and the access records to the store: same database
  * and lifetime, but kept out of the store class because they are not versioned catalog state.
  */
 export function withIdempotency(store: PgVersionStore, db: Transactional): VersionStore {
-  return Object.assign(store, { idempotency: new PgIdempotencyRecords(db), signingKeys: new PgSigningKeyStore(db) });
+  return Object.assign(store, { idempotency: new PgIdempotencyRecords(db), signingKeys: new PgSigningKeyStore(db), access: new PgAccessRecords(db) });
 }

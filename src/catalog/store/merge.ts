@@ -14,6 +14,7 @@ import {
   keyToString,
   type Content,
   type ContentKey,
+  type ContentType,
   type MergeBehavior,
   type MergeKeyDetail,
   type MergeRequest,
@@ -66,6 +67,15 @@ function conflictOf(p: KeyPlan): Conflict | undefined {
   if (!p.before && p.target) return { conflictType: 'KEY_EXISTS', message: `Key '${name}' was added on the target too` };
   if (!p.target) return { conflictType: 'KEY_DOES_NOT_EXIST', message: `Key '${name}' was deleted on the target` };
   return { conflictType: 'VALUE_DIFFERS', message: `Key '${name}' has conflicting changes` };
+}
+
+/** The keys `writes` change, with their kind (from the value written, else the value replaced). */
+function changedKeys(plans: KeyPlan[], writes: KeyWrite[]): { key: ContentKey; type: ContentType }[] {
+  const byKey = new Map(plans.map((p) => [p.keyString, p]));
+  return writes.map((w) => {
+    const p = byKey.get(w.keyString);
+    return { key: w.key, type: w.entry?.type ?? p?.target?.type ?? p?.before?.type ?? 'ICEBERG_TABLE' };
+  });
 }
 
 /** The write a plan leads to, if any (DROP and already-equal values write nothing). */
@@ -133,9 +143,11 @@ export async function mergeInto(core: StoreCore, req: MergeRequest): Promise<Mer
       const c = conflictOf(p);
       if (c) conflicts.set(p.keyString, c);
     }
+    const writes = plans.map(writeOf).filter((w): w is KeyWrite => !!w);
+    // Access to every key the merge would change is decided before anything is written (dry runs too).
+    req.checkKeys?.(changedKeys(plans, writes));
     if (conflicts.size > 0 || req.dryRun) return result(false, conflicts.size === 0, await details(core, ex, plans, conflicts));
 
-    const writes = plans.map(writeOf).filter((w): w is KeyWrite => !!w);
     const commit = await writeOnHead(core, ex, req.toBranch, head, req.meta, writes, atHead, from.hash);
     if (!commit) return null;
     return result(true, true, await details(core, ex, plans, conflicts), commit.hash);
@@ -190,6 +202,7 @@ export async function transplantOnto(core: StoreCore, req: TransplantRequest): P
         ...(req.expectedHash !== undefined ? { expectedHash: req.expectedHash } : {}),
         details: [],
       });
+      req.checkKeys?.(changedKeys(allPlans, steps.flatMap((st) => st.writes)));
       const d = await details(core, ex, allPlans, conflicts);
       if (conflicts.size > 0 || req.dryRun || steps.length === 0) {
         return { ...result(false, conflicts.size === 0, headHash), details: d };

@@ -4,6 +4,7 @@
  * mutators (commit, merge, transplant, and the reference CAS) are called from
  * `../branch-write.ts` alone, the one gate every change of a reference passes.
  */
+import type { AccessRecords } from '../access/records.js';
 import type { SigningKeyStore } from '../access/service-clients.js';
 import type { IdempotencyRecords } from '../idempotency.js';
 import type {
@@ -27,6 +28,9 @@ import type {
 export * from '../model.js';
 export type { IdempotencyRecord, IdempotencyRecords, StoredResponse } from '../idempotency.js';
 
+/** Called with every key a merge or transplant is about to change (after planning, before writing); throws to refuse. */
+export type KeyCheck = (changes: { key: ContentKey; type: ContentType }[]) => void;
+
 export interface MergeRequest {
   /** The source commit to merge (usually the head of the source branch). */
   fromHash: string;
@@ -38,6 +42,7 @@ export interface MergeRequest {
   dryRun?: boolean;
   defaultMergeBehavior?: MergeBehavior;
   keyMergeBehaviors?: { key: ContentKey; behavior: MergeBehavior }[];
+  checkKeys?: KeyCheck;
 }
 
 export interface TransplantRequest {
@@ -51,6 +56,7 @@ export interface TransplantRequest {
   keyMergeBehaviors?: { key: ContentKey; behavior: MergeBehavior }[];
   /** Commit metadata for the transplanted commits; defaults to each original's. */
   meta?: Partial<CommitMeta>;
+  checkKeys?: KeyCheck;
 }
 
 export interface VersionStore {
@@ -117,5 +123,7 @@ export interface VersionStore {
   readonly idempotency?: IdempotencyRecords;
   /** lakecat's token-signing key, kept in the same database (service clients, catalog/access). */
   readonly signingKeys?: SigningKeyStore;
+  /** Grants, protections, check results and the audit log, kept in the same database. */
+  readonly access?: AccessRecords;
 }
 

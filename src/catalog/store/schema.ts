@@ -3,9 +3,10 @@
  * immutable, content-addressed rows: they are only ever inserted (ON CONFLICT DO NOTHING), so
  * concurrent writers never contend on them and any process may cache them forever by hash.
  * The only mutable catalog state is a reference's head, moved by compare-and-swap;
- * `idempotency_keys` is HTTP bookkeeping beside the catalog, not part of its history.
+ * `idempotency_keys`, `auth_keys` and the access tables (grants, protections, check results,
+ * audit log) sit beside the catalog, not in its history.
  */
-import { bigint, index, integer, jsonb, pgTable, smallint, text } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
 
 /** Branches and tags. `hash` is the head; updated only with `WHERE hash = $expected`. */
 export const refs = pgTable('refs', {
@@ -91,3 +92,59 @@ export const authKeys = pgTable('auth_keys', {
   publicJwk: jsonb('public_jwk').$type<Record<string, unknown>>().notNull(),
   createdAt: bigint('created_at', { mode: 'number' }).notNull(),
 });
+
+/** Grants of access (catalog/access/policy.ts): additive and allow-only; not versioned with the catalog. */
+export const accessGrants = pgTable(
+  'access_grants',
+  {
+    subject: text('subject').notNull(),
+    privilege: text('privilege').notNull(),
+    on: text('on_pattern').notNull(),
+    namespace: text('namespace_pattern').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.privilege, t.on, t.namespace] })],
+);
+
+/** Protection rules on references (catalog/access/policy.ts `Protection`), by pattern. */
+export const protections = pgTable('protections', {
+  pattern: text('pattern').primaryKey(),
+  rule: jsonb('rule').$type<Record<string, unknown>>().notNull(),
+  updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  updatedBy: text('updated_by').notNull(),
+});
+
+/** Check results reported for commits (append-only; the latest per commit and name counts). */
+export const checkResults = pgTable(
+  'check_results',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    hash: text('hash').notNull(),
+    name: text('name').notNull(),
+    state: text('state').notNull(),
+    description: text('description').notNull(),
+    detailsUrl: text('details_url').notNull(),
+    reporter: text('reporter').notNull(),
+    reporterRoles: jsonb('reporter_roles').$type<string[]>().notNull(),
+    reportedAt: bigint('reported_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('check_results_hash').on(t.hash, t.name)],
+);
+
+/** The audit log: every change, merge, reference change, grant or protection change, and every refusal. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+    principal: text('principal').notNull(),
+    operation: text('operation').notNull(),
+    ref: text('ref'),
+    namespaces: jsonb('namespaces').$type<string[]>().notNull(),
+    decision: text('decision').notNull(),
+    rule: text('rule'),
+    detail: text('detail').notNull(),
+  },
+  (t) => [index('audit_log_at').on(t.at)],
+);

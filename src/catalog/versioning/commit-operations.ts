@@ -97,7 +97,8 @@ export async function commitOperations(
   }
 
   await checkNamespaces(deps, target.hash, planned, base);
-  const result = await commitOnBranch(deps, actor, target.name, target.hash, meta, planned);
+  const types = new Map([...base].map(([k, c]) => [k, c.type] as const));
+  const result = await commitOnBranch(deps, actor, target.name, target.hash, meta, planned, types);
   return { target: { name: target.name, hash: result.hash }, addedContents: added };
 }
 

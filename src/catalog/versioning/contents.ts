@@ -16,6 +16,7 @@ import {
   type Entry,
 } from '../model.js';
 import { collectFiltered } from '../paging.js';
+import { checkRead, readFilter } from '../access/reads.js';
 import { resolveRef, type ResolvedRef } from '../refs/resolve.js';
 
 export async function getContent(
@@ -25,6 +26,7 @@ export async function getContent(
   key: ContentKey,
 ): Promise<{ ref: ResolvedRef; content: Content }> {
   const ref = await resolveRef(deps, actor, refText, { checkOnRef: true });
+  await checkRead(deps, actor, ref, key, 'key');
   const content = await deps.store.getContent(ref.hash, key);
   if (content === null) {
     throw new NotFoundError(`Could not find content for key '${key.join('.')}' in reference '${ref.name ?? ref.hash}'.`, 'content');
@@ -41,12 +43,13 @@ export async function getContents(
 ): Promise<{ ref: ResolvedRef; contents: { key: ContentKey; content: Content }[] }> {
   const ref = await resolveRef(deps, actor, refText, { checkOnRef: true });
   const found = keys.length > 0 ? await deps.store.getContents(ref.hash, keys) : new Map<string, Content>();
+  const filter = await readFilter(deps, actor, ref);
   const seen = new Set<string>();
   const contents: { key: ContentKey; content: Content }[] = [];
   for (const key of keys) {
     const k = keyToString(key);
     const content = found.get(k);
-    if (content === undefined || seen.has(k)) continue;
+    if (content === undefined || seen.has(k) || !filter.shows(key, content.type)) continue;
     seen.add(k);
     contents.push({ key, content });
   }
@@ -94,9 +97,11 @@ export async function listEntries(
 ): Promise<{ ref: ResolvedRef; entries: EntryWithContent[]; nextPageToken?: string }> {
   const { store } = deps;
   const ref = await resolveRef(deps, actor, refText, { checkOnRef: true });
+  const readable = await readFilter(deps, actor, ref);
   const accept = (e: Entry): boolean | 'stop' => {
     const r = inRange(e.key, opts);
     if (r !== true) return r;
+    if (!readable.shows(e.key, e.type)) return false;
     return opts.filter ? opts.filter(e) : true;
   };
   let entries: Entry[];
@@ -159,9 +164,12 @@ export async function diffRefs(
   const from = await resolveRef(deps, actor, fromText, { checkOnRef: true });
   const to = await resolveRef(deps, actor, toText, { checkOnRef: true });
   const requested = opts.keys && opts.keys.length > 0 ? new Set(opts.keys.map(keyToString)) : undefined;
+  const [fromReadable, toReadable] = await Promise.all([readFilter(deps, actor, from), readFilter(deps, actor, to)]);
   const accept = (d: DiffEntry): boolean | 'stop' => {
     const r = inRange(d.key, opts);
     if (r !== true) return r;
+    if (d.from && !fromReadable.shows(d.key, d.from.type)) return false;
+    if (d.to && !toReadable.shows(d.key, d.to.type)) return false;
     if (requested && !requested.has(keyToString(d.key))) return false;
     return opts.filter ? opts.filter(d.key) : true;
   };

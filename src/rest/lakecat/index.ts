@@ -1,11 +1,12 @@
 /**
  * lakecat's own API (`/api/lakecat/v1`), for what neither the Iceberg REST protocol nor the
- * Nessie API has a place for. Errors use the Iceberg shape. Today: `GET /whoami`.
+ * Nessie API has a place for: who am I, grants, protections, check results and the audit log.
+ * Errors use the Iceberg shape. Every route goes through the catalog's access verbs.
  */
-import { Hono } from 'hono';
-import type { Catalog } from '../../catalog/index.js';
+import { Hono, type Context } from 'hono';
+import { NotFoundError, type Actor, type Catalog } from '../../catalog/index.js';
 import { authentication, principalOf, wwwAuthenticate } from '../auth.js';
-import { json } from '../http.js';
+import { json, readJsonObject, RequestError } from '../http.js';
 import { toIcebergError } from '../iceberg/errors.js';
 
 export function createLakecatApi(catalog: Catalog): Hono {
@@ -28,6 +29,65 @@ export function createLakecatApi(catalog: Catalog): Hono {
           : { kind: p.kind, name: 'anonymous', roles: [] };
     return json(c, { authentication: catalog.identity.required ? 'token' : 'none', principal });
   });
+  const actor = (c: Context): Actor => ({ principal: principalOf(c) });
+  const bodyOf = async (c: Context): Promise<Record<string, unknown>> => {
+    const v = await readJsonObject(c);
+    return v as Record<string, unknown>;
+  };
+  const str = (o: Record<string, unknown>, k: string): string | undefined => {
+    const v = o[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw new RequestError(400, `'${k}' must be a string`);
+    return v;
+  };
+  const grantOf = (o: Record<string, unknown>) => ({ subject: str(o, 'subject'), privilege: str(o, 'privilege') as never, on: str(o, 'on'), namespace: str(o, 'namespace') });
+
+  app.get('/grants', async (c) => json(c, { grants: await catalog.access.grants(actor(c)) }));
+  app.post('/grants', async (c) => {
+    const added = await catalog.access.grant(actor(c), grantOf(await bodyOf(c)));
+    return json(c, { added }, added ? 201 : 200);
+  });
+  app.delete('/grants', async (c) => {
+    const removed = await catalog.access.revoke(actor(c), grantOf(await bodyOf(c)));
+    if (!removed) throw new NotFoundError('No such grant', 'content');
+    return c.body(null, 204);
+  });
+
+  app.get('/protections', async (c) => json(c, { protections: await catalog.access.protections(actor(c)) }));
+  app.put('/protections/:pattern', async (c) => json(c, await catalog.access.protect(actor(c), (c.req.param('pattern') as string), await bodyOf(c))));
+  app.delete('/protections/:pattern', async (c) => {
+    if (!(await catalog.access.unprotect(actor(c), (c.req.param('pattern') as string)))) throw new NotFoundError(`No protection for '${(c.req.param('pattern') as string)}'`, 'content');
+    return c.body(null, 204);
+  });
+
+  /** Check results of a commit, given as a hash (`@hash` or plain) or any reference expression (its commit). */
+  const commitRef = (c: Context) => {
+    const raw = c.req.param('ref') as string;
+    return /^[0-9a-fA-F]{8,64}$/.test(raw) ? `@${raw}` : raw;
+  };
+  app.post('/commits/:ref/checks', async (c) => {
+    const o = await bodyOf(c);
+    const report = await catalog.access.reportCheck(actor(c), commitRef(c), {
+      name: str(o, 'name') as string,
+      state: str(o, 'state') as string,
+      description: str(o, 'description'),
+      detailsUrl: str(o, 'detailsUrl'),
+    });
+    return json(c, report, 201);
+  });
+  app.get('/commits/:ref/checks', async (c) => json(c, await catalog.access.checks(actor(c), commitRef(c))));
+
+  app.get('/audit', async (c) => {
+    const limit = c.req.query('limit');
+    const before = c.req.query('before');
+    const num = (v: string | undefined, what: string) => {
+      if (v === undefined) return undefined;
+      if (!/^[0-9]+$/.test(v)) throw new RequestError(400, `${what} must be a whole number`);
+      return Number(v);
+    };
+    return json(c, { records: await catalog.access.audit(actor(c), { limit: num(limit, 'limit'), beforeId: num(before, 'before') }) });
+  });
+
   app.notFound((c) => json(c, { error: { message: `No route for ${c.req.method} ${c.req.path}`, type: 'NotFoundException', code: 404 } }, 404));
   return app;
 }
