@@ -68,6 +68,8 @@ export interface Authorizer {
   authorize(actor: Actor, action: Action): void | Decision | Promise<void | Decision>;
   /** Which namespaces a listing at `ref` may show: `visible(ns)` for namespaces, `readable(ns)` for objects in it. */
   contentFilter?(actor: Actor, ref: string | undefined): Promise<{ visible(ns: string[]): boolean; readable(ns: string[]): boolean }>;
+  /** Which references a listing may show. */
+  refFilter?(actor: Actor): Promise<(name: string) => boolean>;
   /** Forgets cached rules after they changed through this process. */
   invalidate?(): void;
   /** Refuses (throws) if a change of any of these keys on `branch` is not allowed; asked by merges and transplants before they write. */

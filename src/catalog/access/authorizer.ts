@@ -184,6 +184,11 @@ export class PolicyAuthorizer implements Authorizer {
     return { visible: (ns: string[]) => grants.readsBelow(p, on, ns), readable: (ns: string[]) => grants.allows(p, 'content.read', on, ns) };
   }
 
+  async refFilter(actor: Actor) {
+    const { grants } = await this.rules();
+    return (name: string) => grants.allows(actor.principal, 'ref.read', name);
+  }
+
   async writeFilter(actor: Actor, branch: string) {
     const { grants } = await this.rules();
     const p = actor.principal;

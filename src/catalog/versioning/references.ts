@@ -14,10 +14,11 @@ import { locateRef, resolveNamedHash, resolveRef } from '../refs/resolve.js';
 /** Counting commits ahead/behind stops here (the answer is then left out). */
 const COUNT_CAP = 10_000;
 
-/** Every reference, ordered by name. */
-export async function listReferences(deps: CatalogDeps, _actor: Actor): Promise<Reference[]> {
+/** Every reference the actor may read, ordered by name. */
+export async function listReferences(deps: CatalogDeps, actor: Actor): Promise<Reference[]> {
   const refs = await deps.store.listReferences();
-  return refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const readable = await deps.authorizer?.refFilter?.(actor);
+  return refs.filter((r) => !readable || readable(r.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** A reference by name (`-` is the default branch); a hash or relative part is refused. */

@@ -72,39 +72,39 @@ function noEndpoint(c: Context): Response {
   return respond(c, routingErrorBody(404, `No Nessie API v2 endpoint ${c.req.method} ${c.req.path}`), 404);
 }
 
+type TreeHandler = (ctx: NessieDeps, c: Context, route: TreeRoute) => Promise<Response> | Response;
+
+/** Every endpoint below `/trees/`: route kind, method and handler (the operation table in src/rest/operations.ts names each). */
+export const TREE_ENDPOINTS: { kind: TreeRoute['kind']; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; handler: TreeHandler }[] = [
+  { kind: 'ref', method: 'GET', path: '/trees/{ref}', handler: (d, c, r) => getReference(d, c, refOf(r)) },
+  { kind: 'ref', method: 'PUT', path: '/trees/{ref}', handler: (d, c, r) => assignReference(d, c, refOf(r)) },
+  { kind: 'ref', method: 'DELETE', path: '/trees/{ref}', handler: (d, c, r) => deleteReference(d, c, refOf(r)) },
+  { kind: 'entries', method: 'GET', path: '/trees/{ref}/entries', handler: (d, c, r) => getEntries(d, c, refOf(r)) },
+  { kind: 'history', method: 'GET', path: '/trees/{ref}/history', handler: (d, c, r) => getCommitLog(d, c, refOf(r)) },
+  { kind: 'commit', method: 'POST', path: '/trees/{ref}/history/commit', handler: (d, c, r) => commitOperations(d, c, refOf(r)) },
+  { kind: 'merge', method: 'POST', path: '/trees/{ref}/history/merge', handler: (d, c, r) => mergeIntoBranch(d, c, refOf(r)) },
+  { kind: 'transplant', method: 'POST', path: '/trees/{ref}/history/transplant', handler: (d, c, r) => transplantIntoBranch(d, c, refOf(r)) },
+  { kind: 'contents', method: 'GET', path: '/trees/{ref}/contents', handler: (d, c, r) => getSeveralContents(d, c, refOf(r)) },
+  { kind: 'contents', method: 'POST', path: '/trees/{ref}/contents', handler: (d, c, r) => postMultipleContents(d, c, refOf(r)) },
+  { kind: 'content', method: 'GET', path: '/trees/{ref}/contents/{key}', handler: (d, c, r) => (r.kind === 'content' ? getContent(d, c, r.ref, r.key) : noEndpoint(c)) },
+  { kind: 'diff', method: 'GET', path: '/trees/{from}/diff/{to}', handler: (d, c, r) => (r.kind === 'diff' ? getDiff(d, c, r.from, r.to) : noEndpoint(c)) },
+  {
+    kind: 'recent-changes',
+    method: 'GET',
+    path: '/trees/{ref}/recent-changes',
+    handler: (_d, c) => respond(c, errorBody('BAD_REQUEST', 'Reference history (recent-changes) is not recorded by lakecat'), 400),
+  },
+];
+
+function refOf(route: TreeRoute): string {
+  return 'ref' in route ? route.ref : '';
+}
+
 async function dispatchTree(ctx: NessieDeps, c: Context): Promise<Response> {
   const route: TreeRoute | undefined = matchTreePath(rawTreePath(c));
-  const method = c.req.method;
   if (route === undefined) return noEndpoint(c);
-  switch (route.kind) {
-    case 'ref':
-      if (method === 'GET') return getReference(ctx, c, route.ref);
-      if (method === 'PUT') return assignReference(ctx, c, route.ref);
-      if (method === 'DELETE') return deleteReference(ctx, c, route.ref);
-      return notAllowed(c);
-    case 'entries':
-      return method === 'GET' ? getEntries(ctx, c, route.ref) : notAllowed(c);
-    case 'history':
-      return method === 'GET' ? getCommitLog(ctx, c, route.ref) : notAllowed(c);
-    case 'commit':
-      return method === 'POST' ? commitOperations(ctx, c, route.ref) : notAllowed(c);
-    case 'merge':
-      return method === 'POST' ? mergeIntoBranch(ctx, c, route.ref) : notAllowed(c);
-    case 'transplant':
-      return method === 'POST' ? transplantIntoBranch(ctx, c, route.ref) : notAllowed(c);
-    case 'contents':
-      if (method === 'GET') return getSeveralContents(ctx, c, route.ref);
-      if (method === 'POST') return postMultipleContents(ctx, c, route.ref);
-      return notAllowed(c);
-    case 'content':
-      return method === 'GET' ? getContent(ctx, c, route.ref, route.key) : notAllowed(c);
-    case 'diff':
-      return method === 'GET' ? getDiff(ctx, c, route.from, route.to) : notAllowed(c);
-    case 'recent-changes':
-      return respond(c, errorBody('BAD_REQUEST', 'Reference history (recent-changes) is not recorded by lakecat'), 400);
-    default: {
-      const never: never = route;
-      throw new Error(`unhandled route ${String(never)}`);
-    }
-  }
+  const endpoints = TREE_ENDPOINTS.filter((e) => e.kind === route.kind);
+  const endpoint = endpoints.find((e) => e.method === c.req.method);
+  if (!endpoint) return endpoints.length > 0 ? notAllowed(c) : noEndpoint(c);
+  return endpoint.handler(ctx, c, route);
 }
