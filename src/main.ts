@@ -69,12 +69,11 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
     commitRetries: cfg.commitRetries,
     identity: buildIdentity(cfg, store),
   };
-  if (cfg.auth.mode === 'token') {
-    // With authentication, grants and protections decide, and every change and refusal is audited.
-    deps.audit = auditTo(store.access, logLine);
-    if (!store.access) throw new Error('this store keeps no access records; authentication needs them');
-    deps.authorizer = new PolicyAuthorizer({ records: store.access, store, admins: cfg.auth.admins, audit: deps.audit });
-  }
+  // Protections apply to everyone, with or without authentication (the anonymous principal holds
+  // every grant); with authentication, grants decide too, and every change and refusal is audited.
+  if (cfg.auth.mode === 'token') deps.audit = auditTo(store.access, logLine);
+  if (store.access) deps.authorizer = new PolicyAuthorizer({ records: store.access, store, admins: cfg.auth.admins, audit: deps.audit });
+  else if (cfg.auth.mode === 'token') throw new Error('this store keeps no access records; authentication needs them');
   const app = createApp({
     catalog: createCatalog(deps),
     storageConfig: clientStorageConfig(cfg),

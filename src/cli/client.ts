@@ -139,6 +139,45 @@ export class LakecatClient {
     return asObject(await this.request('GET', '/api/lakecat/v1/whoami'), 'whoami');
   }
 
+  // ---- lakecat API: access and checks ----------------------------------------------------------
+
+  async grants(): Promise<JsonObject[]> {
+    return asArray(asObject(await this.request('GET', '/api/lakecat/v1/grants'), 'grants').grants, 'grants').map((g) => asObject(g, 'grant'));
+  }
+
+  /** True when added, false when it existed. */
+  async grant(g: { subject: string; privilege: string; on: string; namespace: string }): Promise<boolean> {
+    return asObject(await this.request('POST', '/api/lakecat/v1/grants', {}, g), 'grant').added === true;
+  }
+
+  async revoke(g: { subject: string; privilege: string; on: string; namespace: string }): Promise<void> {
+    await this.request('DELETE', '/api/lakecat/v1/grants', {}, g);
+  }
+
+  async protections(): Promise<JsonObject[]> {
+    return asArray(asObject(await this.request('GET', '/api/lakecat/v1/protections'), 'protections').protections, 'protections').map((p) => asObject(p, 'protection'));
+  }
+
+  async protect(pattern: string, rule: JsonObject): Promise<JsonObject> {
+    return asObject(await this.request('PUT', `/api/lakecat/v1/protections/${encodeURIComponent(pattern)}`, {}, rule), 'protection');
+  }
+
+  async unprotect(pattern: string): Promise<void> {
+    await this.request('DELETE', `/api/lakecat/v1/protections/${encodeURIComponent(pattern)}`);
+  }
+
+  async reportCheck(ref: string, check: { name: string; state: string; description?: string; detailsUrl?: string }): Promise<JsonObject> {
+    return asObject(await this.request('POST', `/api/lakecat/v1/commits/${encodeURIComponent(ref)}/checks`, {}, check as JsonObject), 'check');
+  }
+
+  async checks(ref: string): Promise<JsonObject> {
+    return asObject(await this.request('GET', `/api/lakecat/v1/commits/${encodeURIComponent(ref)}/checks`), 'checks');
+  }
+
+  async audit(limit: number): Promise<JsonObject[]> {
+    return asArray(asObject(await this.request('GET', '/api/lakecat/v1/audit', { limit: String(limit) }), 'audit').records, 'records').map((r) => asObject(r, 'record'));
+  }
+
   // ---- Nessie API v2 -------------------------------------------------------------------------
 
   async config(): Promise<{ defaultBranch: string; raw: JsonObject }> {

@@ -13,6 +13,7 @@ import { conflictTable, mergeCommand, transplantCommand } from './merge.js';
 import { diffCommand, logCommand } from './history.js';
 import { showCommand } from './show.js';
 import { whoamiCommand } from './whoami.js';
+import { auditCommand, checksCommand, grantCommand, protectCommand } from './access.js';
 import type { Reference } from './wire.js';
 
 export const CLIENT_COMMANDS: Command[] = [
@@ -26,6 +27,10 @@ export const CLIENT_COMMANDS: Command[] = [
   nsCommand,
   tablesCommand,
   whoamiCommand,
+  grantCommand,
+  protectCommand,
+  checksCommand,
+  auditCommand,
 ];
 
 export interface Io {
