@@ -5,6 +5,7 @@
 #   conformance-tests/with-stack.sh pytest conformance-tests/pyiceberg
 # The command sees LAKECAT_URL (http://127.0.0.1:PORT), LAKECAT_WAREHOUSE (s3://bucket/warehouse)
 # and the LAKECAT_TEST_S3_* variables of with-minio.sh (endpoint, region, bucket, keys).
+# LAKECAT_STACK_ARGS adds options to `lakecat serve` (e.g. authentication; split on spaces).
 # lakecat's log goes to $LAKECAT_STACK_LOG (default: a temporary file, printed on failure).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +23,7 @@ node "$repo/bin/lakecat.mjs" serve --port 0 --data-dir "$data" \
   --db-url "$LAKECAT_TEST_PG_URL" --warehouse "$LAKECAT_WAREHOUSE" \
   --s3-endpoint "$LAKECAT_TEST_S3_ENDPOINT" --s3-region "$LAKECAT_TEST_S3_REGION" --s3-path-style true \
   --s3-access-key-id "$LAKECAT_TEST_S3_ACCESS_KEY" --s3-secret-access-key "$LAKECAT_TEST_S3_SECRET_KEY" \
-  --vend-credentials true >"$log" 2>&1 &
+  --vend-credentials true ${LAKECAT_STACK_ARGS:-} >"$log" 2>&1 &
 pid=$!
 stop() {
   kill "$pid" 2>/dev/null || true

@@ -55,7 +55,7 @@ export interface AuthConfig {
   clientsFile?: string;
   /** lakecat's own issuer URL for the tokens it signs (default `http://<host>:<port>`). */
   issuer?: string;
-  tokenMinutes: number;
+  tokenSeconds: number;
   /** Subjects (`role:x`, `user:x`, `client:x`) that are administrators whatever the grants say. */
   admins: string[];
 }
@@ -99,7 +99,7 @@ export const SETTINGS: Setting[] = [
   { flag: 'auth-clock-skew-seconds', env: 'LAKECAT_AUTH_CLOCK_SKEW_SECONDS', help: 'Tolerated clock difference for exp/nbf/iat (default 60)' },
   { flag: 'auth-clients-file', env: 'LAKECAT_AUTH_CLIENTS_FILE', help: 'JSON file of service clients [{"id","secretHash","roles"}]: lakecat then issues them tokens at /v1/oauth/tokens (client credentials)' },
   { flag: 'auth-issuer', env: 'LAKECAT_AUTH_ISSUER', help: "Issuer URL of lakecat's own tokens, as clients reach it (default http://<host>:<port>)" },
-  { flag: 'auth-token-minutes', env: 'LAKECAT_AUTH_TOKEN_MINUTES', help: "Lifetime of lakecat's own tokens in minutes (default 60)" },
+  { flag: 'auth-token-seconds', env: 'LAKECAT_AUTH_TOKEN_SECONDS', help: "Lifetime of lakecat's own tokens in seconds (default 3600)" },
   { flag: 'auth-admins', env: 'LAKECAT_AUTH_ADMINS', help: 'Comma-separated subjects that are administrators whatever the grants say (default role:admin)' },
 ];
 
@@ -192,7 +192,7 @@ function readAuth(get: (k: string) => string | undefined, int: (k: string, dflt:
     clockSkewSeconds: int('auth-clock-skew-seconds', 60),
     clientsFile: get('auth-clients-file'),
     issuer: get('auth-issuer'),
-    tokenMinutes: int('auth-token-minutes', 60, 1),
+    tokenSeconds: int('auth-token-seconds', 3600, 5),
     admins: list(get('auth-admins'), ['role:admin']),
   };
   for (const a of auth.admins) {

@@ -107,7 +107,7 @@ export function buildIdentity(cfg: ServerConfig, store: VersionStore): Identity 
       clients,
       issuer: (auth.issuer ?? `http://${cfg.host}:${cfg.port}`).replace(/\/+$/, ''),
       audience: auth.audience[0],
-      tokenLifetimeSeconds: auth.tokenMinutes * 60,
+      tokenLifetimeSeconds: auth.tokenSeconds,
       keys: store.signingKeys,
     });
   }

@@ -24,6 +24,9 @@ export class HttpError extends Error {
 export class HttpClient {
   private readonly agent: http.Agent;
 
+  /** Sent with every request (e.g. `authorization` for a catalog with authentication on). */
+  readonly defaultHeaders: Record<string, string> = {};
+
   constructor(maxSockets = 128) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
@@ -39,6 +42,7 @@ export class HttpClient {
           headers: {
             accept: 'application/json',
             ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+            ...this.defaultHeaders,
             ...headers,
           },
         },

@@ -30,7 +30,7 @@ export function rows(bigTables: number, mergeTables: number): Row[] {
   ];
 }
 
-const LAKECAT: SystemId[] = ['lakecat-embedded', 'lakecat-pg', 'lakecat-pg-2w'];
+const LAKECAT: SystemId[] = ['lakecat-embedded', 'lakecat-pg', 'lakecat-pg-2w', 'lakecat-pg-auth'];
 const PEERS: SystemId[] = ['nessie-inmem', 'nessie-jdbc', 'reference'];
 
 function valueOf(o: Outcome | undefined): number | undefined {

@@ -121,6 +121,7 @@ async function main(): Promise<void> {
       const http = new HttpClient(128);
       try {
         running = await RunningSystem.start(spec, ctx);
+        if (spec.headers) Object.assign(http.defaultHeaders, await spec.headers(running.port));
         out.set('startup', { value: running.startupMs, text: `${Math.round(running.startupMs).toLocaleString('en-US')} ms` });
         log(`${id}: up in ${Math.round(running.startupMs)} ms, RSS ${running.currentRssMiB().toFixed(0)} MiB`);
         const iceberg = await IcebergCatalog.connect(http, spec.icebergRoot(running.port));

@@ -8,9 +8,10 @@ import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { hashSecret } from '../../src/catalog/access/service-clients.js';
 import type { Downloads } from './downloads.js';
 
-export const SYSTEM_IDS = ['lakecat-embedded', 'lakecat-pg', 'lakecat-pg-2w', 'nessie-inmem', 'nessie-jdbc', 'reference'] as const;
+export const SYSTEM_IDS = ['lakecat-embedded', 'lakecat-pg', 'lakecat-pg-2w', 'lakecat-pg-auth', 'nessie-inmem', 'nessie-jdbc', 'reference'] as const;
 export type SystemId = (typeof SYSTEM_IDS)[number];
 
 export interface S3Target {
@@ -49,13 +50,20 @@ export interface SystemSpec {
   launch(ctx: RunContext, port: number, dir: string): Promise<Launch>;
   icebergRoot(port: number): string;
   nessieApi?(port: number): string;
+  /** Headers every request needs once the system runs (a bearer token when authentication is on). */
+  headers?(port: number): Promise<Record<string, string>>;
 }
 
 const host = '127.0.0.1';
 
-function lakecat(id: 'lakecat-embedded' | 'lakecat-pg' | 'lakecat-pg-2w'): SystemSpec {
+/** The service client the `lakecat-pg-auth` column authenticates as (an admin, so that grants do not get in the way). */
+const BENCH_CLIENT = { id: 'bench', secret: 'bench-secret-for-the-benchmark-only' };
+
+function lakecat(id: 'lakecat-embedded' | 'lakecat-pg' | 'lakecat-pg-2w' | 'lakecat-pg-auth'): SystemSpec {
   const onPostgres = id !== 'lakecat-embedded';
-  const database = id === 'lakecat-pg-2w' ? 'PostgreSQL, 2 worker processes' : onPostgres ? 'PostgreSQL' : 'embedded PGlite';
+  const auth = id === 'lakecat-pg-auth';
+  const database =
+    id === 'lakecat-pg-2w' ? 'PostgreSQL, 2 worker processes' : auth ? 'PostgreSQL, authentication on: a bearer token on every request' : onPostgres ? 'PostgreSQL' : 'embedded PGlite';
   return {
     id,
     describe: (ctx) => `lakecat (${database}), warehouse ${ctx.lakecatOnS3 && ctx.s3 ? 'on MinIO' : 'in a local folder'}`,
@@ -65,6 +73,11 @@ function lakecat(id: 'lakecat-embedded' | 'lakecat-pg' | 'lakecat-pg-2w'): Syste
       const env: Record<string, string> = {};
       if (onPostgres) args.push('--db-url', await ctx.newDatabase!('lakecat'));
       if (id === 'lakecat-pg-2w') args.push('--workers', '2');
+      if (auth) {
+        const clients = join(dir, 'clients.json');
+        await writeFile(clients, JSON.stringify([{ id: BENCH_CLIENT.id, secretHash: await hashSecret(BENCH_CLIENT.secret), roles: ['admin'] }]));
+        args.push('--auth', 'token', '--auth-clients-file', clients);
+      }
       if (ctx.lakecatOnS3 && ctx.s3) {
         args.push('--warehouse', `s3://${ctx.s3.bucket}/${id}`, '--s3-endpoint', ctx.s3.endpoint, '--s3-path-style', 'true');
         // Keys go through the environment so that they do not show in the process list.
@@ -75,6 +88,18 @@ function lakecat(id: 'lakecat-embedded' | 'lakecat-pg' | 'lakecat-pg-2w'): Syste
     },
     icebergRoot: (port) => `http://${host}:${port}`,
     nessieApi: (port) => `http://${host}:${port}/api/v2`,
+    ...(auth
+      ? {
+          async headers(port: number) {
+            const res = await fetch(`http://${host}:${port}/v1/oauth/tokens`, {
+              method: 'POST',
+              body: new URLSearchParams({ grant_type: 'client_credentials', client_id: BENCH_CLIENT.id, client_secret: BENCH_CLIENT.secret }),
+            });
+            if (!res.ok) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+            return { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}` };
+          },
+        }
+      : {}),
   };
 }
 
@@ -165,6 +190,7 @@ export const SYSTEMS: Record<SystemId, SystemSpec> = {
   'lakecat-embedded': lakecat('lakecat-embedded'),
   'lakecat-pg': lakecat('lakecat-pg'),
   'lakecat-pg-2w': lakecat('lakecat-pg-2w'),
+  'lakecat-pg-auth': lakecat('lakecat-pg-auth'),
   'nessie-inmem': nessie('nessie-inmem'),
   'nessie-jdbc': nessie('nessie-jdbc'),
   reference,
