@@ -1,7 +1,7 @@
 /**
  * The five catalogs under test and how each is started on loopback: the command line, where
  * its Iceberg REST API and (for the versioned ones) its Nessie API v2 live, start-up time
- * (spawn to the first 200 from /v1/config) and resident memory sampled from /proc.
+ * (spawn to the first 200 from /v1/config, or 401 with authentication on) and resident memory sampled from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
@@ -279,7 +279,8 @@ export class RunningSystem {
       try {
         const r = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
         await r.arrayBuffer();
-        if (r.status === 200) break;
+        // 401: up, and asking for a token (authentication on).
+        if (r.status === 200 || r.status === 401) break;
       } catch {
         // not listening yet
       }

@@ -6,7 +6,6 @@
  * service-clients.ts). Only asymmetric signatures are accepted, with a bounded clock skew; the
  * audience is checked; verified tokens are cached until they expire.
  */
-import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Principal } from '../context.js';
 import { ANONYMOUS } from '../context.js';
@@ -67,6 +66,7 @@ export interface TokenAuthenticatorOptions {
 /** Verifies bearer JWTs from trusted issuers. */
 export class TokenAuthenticator implements Authenticator {
   readonly required = true;
+  /** Verified tokens by their text, until they expire; bounded by total token length. */
   private readonly cache: Lru<string, { principal: Principal; expiresMs: number }>;
   private readonly claims: ClaimMapping;
   private readonly now: () => number;
@@ -84,12 +84,12 @@ export class TokenAuthenticator implements Authenticator {
     if (authorization.length > MAX_TOKEN_CHARS + 7) throw new NotAuthenticatedError('Not authorized: the token is too large');
     const m = BEARER.exec(authorization);
     if (!m) throw new NotAuthenticatedError('Not authorized: expected an "Authorization: Bearer <token>" header');
+    // Keyed by the token itself (a few hundred bytes; hashing it costed more than the lookup).
     const token = m[1];
-    const digest = createHash('sha256').update(token).digest('base64url');
-    const hit = this.cache.get(digest);
+    const hit = this.cache.get(token);
     if (hit && hit.expiresMs > this.now()) return hit.principal;
     const { principal, expiresMs } = await this.verify(token);
-    this.cache.set(digest, { principal, expiresMs });
+    this.cache.set(token, { principal, expiresMs });
     return principal;
   }
 

@@ -101,10 +101,18 @@ export class GrantSet {
     }
   }
 
+  /** Per principal object (cached tokens hand out the same object): decided once per rules version. */
+  private readonly adminOf = new WeakMap<Principal, boolean>();
+
   isAdmin(p: Principal): boolean {
     if (p.kind === 'anonymous' || p.kind === 'system') return true;
-    const subjects = subjectsOf(p);
-    return subjects.some((s) => this.admins.includes(s)) || this.grantsOf(subjects).some((g) => g.privilege === 'admin');
+    let admin = this.adminOf.get(p);
+    if (admin === undefined) {
+      const subjects = subjectsOf(p);
+      admin = subjects.some((s) => this.admins.includes(s)) || this.grantsOf(subjects).some((g) => g.privilege === 'admin');
+      this.adminOf.set(p, admin);
+    }
+    return admin;
   }
 
   private grantsOf(subjects: string[]): Grant[] {
