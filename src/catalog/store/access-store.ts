@@ -2,17 +2,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { AccessRecords, AuditRecord } from '../access/records.js';
 import type { CheckReport, CheckState, Grant, Privilege, Protection } from '../access/policy.js';
-import { mapDbError, type Executor } from './core.js';
+import { queryRows, type Executor } from './core.js';
 
 export class PgAccessRecords implements AccessRecords {
   constructor(private readonly db: Executor) {}
 
-  private async rows<T>(q: SQL): Promise<T[]> {
-    try {
-      return (await this.db.execute(q)).rows as T[];
-    } catch (err) {
-      throw mapDbError(err);
-    }
+  private rows<T>(q: SQL): Promise<T[]> {
+    return queryRows<T>(this.db, q);
   }
 
   async grants(): Promise<Grant[]> {

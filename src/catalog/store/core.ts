@@ -64,6 +64,15 @@ export function isRetryable(err: unknown): boolean {
   return code === '40001' || code === '40P01';
 }
 
+/** Runs one statement on `db`; a lost database becomes StoreUnavailableError (503), like every other store call. */
+export async function queryRows<T>(db: Executor, q: SQL): Promise<T[]> {
+  try {
+    return (await db.execute(q)).rows as T[];
+  } catch (err) {
+    throw mapDbError(err);
+  }
+}
+
 /** Connection-level failures become StoreUnavailableError: the outcome of a write is unknown. */
 export function mapDbError(err: unknown): unknown {
   if (err instanceof CatalogError) return err;

@@ -4,7 +4,7 @@
  * in-memory implementation of the same port is in ../idempotency.ts.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { mapDbError, type Executor } from './core.js';
+import { queryRows, type Executor } from './core.js';
 import type { IdempotencyRecord, IdempotencyRecords, StoredResponse } from '../idempotency.js';
 
 interface RecordRow {
@@ -35,13 +35,8 @@ function toRecord(r: RecordRow): IdempotencyRecord {
 export class PgIdempotencyRecords implements IdempotencyRecords {
   constructor(private readonly db: Executor) {}
 
-  private async rows<T>(q: SQL): Promise<T[]> {
-    try {
-      return (await this.db.execute(q)).rows as T[];
-    } catch (err) {
-      // A lost database becomes StoreUnavailableError (503), like every other store call.
-      throw mapDbError(err);
-    }
+  private rows<T>(q: SQL): Promise<T[]> {
+    return queryRows<T>(this.db, q);
   }
 
   async claim(key: string, fingerprint: string, owner: string, now: number, expiresAt: number): Promise<IdempotencyRecord | null> {
