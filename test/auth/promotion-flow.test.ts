@@ -110,6 +110,12 @@ describe('protected main with required checks (write-audit-publish)', () => {
     await refused('ann', 'GET', '/v1/main/namespaces/hr', undefined, /may not read main in namespace hr/);
     await refused('ann', 'GET', '/v1/dev/namespaces/sales/tables/orders', undefined, /may not read dev/);
     await refused('ann', 'POST', '/v1/main/namespaces/sales/properties', { updates: { a: 'b' }, removals: [] }, /may not write main/);
+    // The log of main shows its commits, but no operation on keys outside what it may read.
+    const log = await call('ann', 'GET', '/api/v2/trees/main/history?fetch=ALL');
+    expect(log.status).toBe(200);
+    const keys = log.body.logEntries.flatMap((e: any) => (e.operations ?? []).map((o: any) => o.key.elements.join('.')));
+    expect(keys).toContain('sales');
+    expect(keys).not.toContain('hr');
     // A table it may not read is refused whether or not it exists.
     await refused('ann', 'GET', '/v1/main/namespaces/hr/tables/nope', undefined, /may not read main in namespace hr/);
   });

@@ -5,6 +5,7 @@
 import type { Actor } from '../context.js';
 import type { CatalogDeps } from '../deps.js';
 import { NO_ANCESTOR_HASH, type Commit, type Page } from '../model.js';
+import { readFilter } from '../access/reads.js';
 import { collectFiltered } from '../paging.js';
 import { resolveHashSpec, resolveRef, type ResolvedRef } from '../refs/resolve.js';
 
@@ -27,8 +28,18 @@ export async function commitLog(deps: CatalogDeps, actor: Actor, refText: string
     if (commit.hash === limitHash) reachedLimit = true;
     return opts.filter ? opts.filter(commit) : true;
   };
+  // A commit's operations show only keys the caller may read (the commit itself is on a reference
+  // it may read). A delete does not record its key's kind: it is checked as a table or view.
+  const readable = await readFilter(deps, actor, ref);
+  const visible = (c: Commit): Commit => {
+    const operations = c.operations.filter((op) => readable.shows(op.key, op.kind === 'put' ? op.content.type : 'ICEBERG_TABLE'));
+    return operations.length === c.operations.length ? c : { ...c, operations };
+  };
   const page = await collectFiltered(
-    (pageToken, size) => deps.store.log(ref.hash, { pageToken, pageSize: size }),
+    async (pageToken, size) => {
+      const p = await deps.store.log(ref.hash, { pageToken, pageSize: size });
+      return { ...p, items: p.items.map(visible) };
+    },
     accept,
     opts.pageSize,
     opts.pageToken,
