@@ -327,7 +327,7 @@ describe('role x operation matrix', () => {
     });
   }
 
-  it('lets a subject in the protection'"'"'s bypass list write to the protected branch', async () => {
+  it('lets a subject on the protection bypass list write to the protected branch', async () => {
     const r = await root('POST', '/v1/main/namespaces', { namespace: ['bypassed'] });
     expect(r.status, r.text).toBe(200);
   });
