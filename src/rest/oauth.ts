@@ -65,6 +65,7 @@ export function oauthRoutes(catalog: Catalog): Hono {
     } catch {
       return oauthError(c, 400, 'invalid_request', 'the token request body is not a form or JSON object');
     }
+    let clientAuthenticated = form.grant_type === CLIENT_CREDENTIALS;
     try {
       let grant;
       if (form.grant_type === CLIENT_CREDENTIALS) {
@@ -72,9 +73,17 @@ export function oauthRoutes(catalog: Catalog): Hono {
         if (!id || secret === undefined) return oauthError(c, 401, 'invalid_client', 'client_id and client_secret are required');
         grant = await tokens.clientCredentials(id, secret);
       } else if (form.grant_type === TOKEN_EXCHANGE) {
-        const subject = form.subject_token ?? /^Bearer +(\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-        if (!subject) return oauthError(c, 400, 'invalid_request', 'subject_token is required for a token exchange');
-        grant = await tokens.exchange(subject);
+        // A client that authenticates itself (Basic) gets a fresh token whatever its old one says:
+        // Iceberg's Java client falls back to that when its token expired before it refreshed it.
+        const basic = /^Basic /.test(c.req.header('authorization') ?? '') ? clientCredentialsOf(c, form) : undefined;
+        if (basic?.id && basic.secret !== undefined) {
+          clientAuthenticated = true;
+          grant = await tokens.clientCredentials(basic.id, basic.secret);
+        } else {
+          const subject = form.subject_token ?? /^Bearer +(\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+          if (!subject) return oauthError(c, 400, 'invalid_request', 'subject_token is required for a token exchange');
+          grant = await tokens.exchange(subject);
+        }
       } else {
         return oauthError(c, 400, 'unsupported_grant_type', `grant_type must be ${CLIENT_CREDENTIALS} or ${TOKEN_EXCHANGE}`);
       }
@@ -90,9 +99,7 @@ export function oauthRoutes(catalog: Catalog): Hono {
       );
     } catch (err) {
       if (err instanceof NotAuthenticatedError) {
-        return form.grant_type === TOKEN_EXCHANGE
-          ? oauthError(c, 400, 'invalid_grant', err.message)
-          : oauthError(c, 401, 'invalid_client', err.message);
+        return clientAuthenticated ? oauthError(c, 401, 'invalid_client', err.message) : oauthError(c, 400, 'invalid_grant', err.message);
       }
       if (err instanceof IdentityUnavailableError) return oauthError(c, 503, 'temporarily_unavailable', err.message);
       throw err;

@@ -79,6 +79,14 @@ describe('authentication over HTTP', () => {
     const forged = await tokenRequest(form({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: `${spark.slice(0, -4)}AAAA` }));
     expect(forged.status).toBe(400);
     expect(forged.body.error).toBe('invalid_grant');
+    // With its own credentials (Basic), a client gets a fresh token even when the old one is no good
+    // (Iceberg's Java client does this when its token expired before the refresh).
+    const basic = { authorization: `Basic ${Buffer.from('spark:s3cret').toString('base64')}` };
+    const withBasic = await tokenRequest(form({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: `${spark.slice(0, -4)}AAAA` }), basic);
+    expect(withBasic.status).toBe(200);
+    const wrongBasic = { authorization: `Basic ${Buffer.from('spark:nope').toString('base64')}` };
+    const refused = await tokenRequest(form({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: spark }), wrongBasic);
+    expect([refused.status, refused.body.error]).toEqual([401, 'invalid_client']);
   });
 
   it('publishes its issuer and keys', async () => {
