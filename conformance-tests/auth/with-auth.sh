@@ -3,7 +3,8 @@
 # admin, engineer, validator, promoter and analyst (each with the role of its name) get tokens
 # from lakecat's own token endpoint, valid for 5 seconds with no clock skew allowed, so that
 # clients must refresh them.
-# The command sees LAKECAT_AUTH_SECRETS, a JSON object of client id -> secret.
+# LAKECAT_AUTH_TOKEN_SECONDS overrides the 5 s. The command sees LAKECAT_AUTH_SECRETS, a JSON
+# object of client id -> secret.
 #   conformance-tests/auth/with-auth.sh conformance-tests/auth/run.sh
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,5 +21,5 @@ for id in admin engineer validator promoter analyst; do
 done
 printf '[%s]\n' "$clients" >"$dir/clients.json"
 export LAKECAT_AUTH_SECRETS="{$secrets}"
-export LAKECAT_STACK_ARGS="--auth token --auth-clients-file $dir/clients.json --auth-token-seconds 5 --auth-clock-skew-seconds 0 --auth-issuer http://lakecat.test"
+export LAKECAT_STACK_ARGS="--auth token --auth-clients-file $dir/clients.json --auth-token-seconds ${LAKECAT_AUTH_TOKEN_SECONDS:-5} --auth-clock-skew-seconds 0 --auth-issuer http://lakecat.test"
 bash "$repo/conformance-tests/with-stack.sh" "$@"

@@ -10,6 +10,9 @@
 # other test failed.
 # RCK_PASSES (default "main dev") picks the passes; RCK_SELECT (a test method name) narrows a
 # run. Per pass, the console output is in target/rck-PASS.log and JUnit XML in target/reports-PASS.
+# With authentication on (conformance-tests/auth/with-auth.sh), RCK_CLIENT names the service
+# client to act as: the RCK then gets OAuth2 client credentials (`credential`,
+# `oauth2-server-uri`) and the passes are reported as `rck-auth-main` and `rck-auth-dev`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work="$here/target"
@@ -26,13 +29,34 @@ if [[ ! -s "$cp_file" ]]; then
 fi
 classpath=$(cat "$cp_file")
 
+# --- authentication: a bearer token for this script's own calls, client credentials for the RCK --
+rck_env=()
+label=""
+if [[ -n "${RCK_CLIENT:-}" ]]; then
+  : "${LAKECAT_AUTH_SECRETS:?RCK_CLIENT needs LAKECAT_AUTH_SECRETS (run through conformance-tests/auth/with-auth.sh)}"
+  rck_secret=$(jq -r --arg c "$RCK_CLIENT" '.[$c]' <<<"$LAKECAT_AUTH_SECRETS")
+  rck_env=(CATALOG_CREDENTIAL="$RCK_CLIENT:$rck_secret" CATALOG_OAUTH2__SERVER__URI="$LAKECAT_URL/v1/oauth/tokens" CATALOG_SCOPE=catalog)
+  label="auth-"
+fi
+# curl with a fresh token when authentication is on (tokens may be short-lived).
+api() {
+  if [[ -z "${RCK_CLIENT:-}" ]]; then
+    curl "$@"
+    return
+  fi
+  local token
+  token=$(curl -fsS -X POST "$LAKECAT_URL/v1/oauth/tokens" --data-urlencode grant_type=client_credentials \
+    --data-urlencode "client_id=$RCK_CLIENT" --data-urlencode "client_secret=$rck_secret" | jq -r .access_token)
+  curl -H "Authorization: Bearer $token" "$@"
+}
+
 # --- the dev branch, forked from main's head ----------------------------------------------
 ensure_branch() {
   local name=$1
-  if curl -fsS -o /dev/null "$LAKECAT_URL/api/v2/trees/$name" 2>/dev/null; then return; fi
+  if api -fsS -o /dev/null "$LAKECAT_URL/api/v2/trees/$name" 2>/dev/null; then return; fi
   local main_hash
-  main_hash=$(curl -fsS "$LAKECAT_URL/api/v2/trees/main" | jq -r .reference.hash)
-  curl -fsS -o /dev/null -X POST "$LAKECAT_URL/api/v2/trees?name=$name&type=BRANCH" \
+  main_hash=$(api -fsS "$LAKECAT_URL/api/v2/trees/main" | jq -r .reference.hash)
+  api -fsS -o /dev/null -X POST "$LAKECAT_URL/api/v2/trees?name=$name&type=BRANCH" \
     -H 'content-type: application/json' \
     -d "{\"type\":\"BRANCH\",\"name\":\"main\",\"hash\":\"$main_hash\"}"
   echo "rck: created branch $name at $main_hash" >&2
@@ -43,13 +67,13 @@ ensure_branch() {
 purge_rck_namespaces() {
   local prefix=$1 ns kind name
   for ns in ns newdb; do
-    curl -fsS -o /dev/null "$LAKECAT_URL/v1/$prefix/namespaces/$ns" 2>/dev/null || continue
+    api -fsS -o /dev/null "$LAKECAT_URL/v1/$prefix/namespaces/$ns" 2>/dev/null || continue
     for kind in tables views; do
-      for name in $(curl -fsS "$LAKECAT_URL/v1/$prefix/namespaces/$ns/$kind" | jq -r '.identifiers[].name'); do
-        curl -fsS -o /dev/null -X DELETE "$LAKECAT_URL/v1/$prefix/namespaces/$ns/$kind/$name"
+      for name in $(api -fsS "$LAKECAT_URL/v1/$prefix/namespaces/$ns/$kind" | jq -r '.identifiers[].name'); do
+        api -fsS -o /dev/null -X DELETE "$LAKECAT_URL/v1/$prefix/namespaces/$ns/$kind/$name"
       done
     done
-    curl -fsS -o /dev/null -X DELETE "$LAKECAT_URL/v1/$prefix/namespaces/$ns"
+    api -fsS -o /dev/null -X DELETE "$LAKECAT_URL/v1/$prefix/namespaces/$ns"
     echo "rck: dropped namespace $ns left on $prefix by an earlier run" >&2
   done
 }
@@ -69,7 +93,7 @@ run_pass() {
   if [[ -n "${RCK_SELECT:-}" ]]; then select+=(--include-methodname ".*#${RCK_SELECT}(\(.*)?"); fi
   local status
   set +e
-  env -u CATALOG_WAREHOUSE CATALOG_URI="$LAKECAT_URL" CATALOG_WAREHOUSE="$warehouse" \
+  env -u CATALOG_WAREHOUSE CATALOG_URI="$LAKECAT_URL" CATALOG_WAREHOUSE="$warehouse" "${rck_env[@]}" \
     java -Drck.local=false -Drck.requires-namespace-create=true -Drck.supports-names-with-dot=true ${RCK_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
       -cp "$classpath" org.junit.platform.console.ConsoleLauncher execute \
       --disable-banner --details=tree --disable-ansi-colors \
@@ -82,6 +106,6 @@ run_pass() {
 ensure_branch dev
 failed=0
 for pass in ${RCK_PASSES:-main dev}; do
-  run_pass "$pass" "$pass" || failed=1
+  run_pass "$label$pass" "$pass" || failed=1
 done
 exit $failed
