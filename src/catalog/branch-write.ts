@@ -18,7 +18,7 @@ import { auditPrincipal } from './access/audit.js';
 async function throughGate<T>(deps: CatalogDeps, actor: Actor, action: Action, apply: (decision: Decision) => Promise<T>, landed: (result: T) => string): Promise<T> {
   const decision = (await deps.authorizer?.authorize(actor, action)) ?? {};
   const result = await apply(decision);
-  const detail = landed(result);
+  const detail = deps.audit ? landed(result) : '';
   if (deps.audit && detail !== '') {
     deps.audit({
       atMs: deps.now(),

@@ -76,9 +76,6 @@ export interface Authorizer {
   writeFilter?(actor: Actor, branch: string): Promise<(changes: { key: ContentKey; type: ContentType }[]) => void>;
 }
 
-/** No access control: what a catalog without authentication does. */
-export const ALLOW_ALL: Authorizer = { authorize: () => undefined };
-
 /** The namespace a key's access is decided in: a namespace itself, or the one holding a table or view. */
 export function namespaceOf(key: ContentKey, type: ContentType | undefined): string[] {
   return type === 'NAMESPACE' ? key : key.slice(0, -1);

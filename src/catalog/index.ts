@@ -5,7 +5,7 @@
  * behind it. `catalog-surface.test.ts` lists every exported name, so that a widening shows in review.
  */
 export { createCatalog, type Catalog } from './catalog.js';
-export { ALLOW_ALL, ANONYMOUS, anonymousActor, commitAuthor, type Action, type Actor, type Authorizer, type Principal } from './context.js';
+export { ANONYMOUS, anonymousActor, commitAuthor, type Action, type Actor, type Authorizer, type Principal } from './context.js';
 export {
   AlreadyExistsError,
   BadRequestError,

@@ -4,12 +4,19 @@
  */
 import type { ParsedArgs } from './args.js';
 import { expectPositionals, positiveInt } from './args.js';
-import type { Command } from './command.js';
+import type { Command, CommandContext } from './command.js';
 import { EXIT, UsageError } from './errors.js';
 import { formatTime, jsonOutput, shortHash, table } from './format.js';
 import type { JsonObject } from '../iceberg/json.js';
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+
+/** A listing: JSON as is, a sentence when empty, else a table. */
+function printList(ctx: CommandContext, items: JsonObject[], empty: string, headers: string[], row: (item: JsonObject) => string[]): void {
+  if (ctx.json) ctx.out(jsonOutput(items));
+  else if (items.length === 0) ctx.out(`${empty}\n`);
+  else ctx.out(table(headers, items.map(row)));
+}
 
 function sub(args: ParsedArgs, dflt: string): [string, ParsedArgs] {
   const [first = dflt, ...rest] = args.positionals;
@@ -35,10 +42,7 @@ export const grantCommand: Command = {
     const [verb, rest] = sub(args, 'list');
     if (verb === 'list') {
       expectPositionals(rest, 0, 0, 'lakecat grant list');
-      const grants = await ctx.client.grants();
-      if (ctx.json) ctx.out(jsonOutput(grants));
-      else if (grants.length === 0) ctx.out('No grants.\n');
-      else ctx.out(table(['SUBJECT', 'PRIVILEGE', 'ON', 'NAMESPACE'], grants.map((g) => [str(g.subject), str(g.privilege), str(g.on), str(g.namespace)])));
+      printList(ctx, await ctx.client.grants(), 'No grants.', ['SUBJECT', 'PRIVILEGE', 'ON', 'NAMESPACE'], (g) => [str(g.subject), str(g.privilege), str(g.on), str(g.namespace)]);
       return EXIT.OK;
     }
     if (verb !== 'add' && verb !== 'rm') throw new UsageError(`unknown grant command '${verb}': usage: ${GRANT_USAGE}`);
@@ -80,10 +84,7 @@ export const protectCommand: Command = {
     const [verb, rest] = sub(args, 'list');
     if (verb === 'list') {
       expectPositionals(rest, 0, 0, 'lakecat protect list');
-      const rules = await ctx.client.protections();
-      if (ctx.json) ctx.out(jsonOutput(rules));
-      else if (rules.length === 0) ctx.out('No protections.\n');
-      else ctx.out(table(['PATTERN', 'REFUSES', 'MERGE FROM', 'REQUIRED CHECKS', 'STRICT', 'BYPASS'], rules.map(protectionRow)));
+      printList(ctx, await ctx.client.protections(), 'No protections.', PROTECTION_HEADERS, protectionRow);
       return EXIT.OK;
     }
     if (verb === 'rm') {
@@ -109,10 +110,12 @@ export const protectCommand: Command = {
       bypass: args.lists.get('bypass') ?? [],
     });
     if (ctx.json) ctx.out(jsonOutput(rule));
-    else ctx.out(`Protected ${pattern}.\n${table(['PATTERN', 'REFUSES', 'MERGE FROM', 'REQUIRED CHECKS', 'STRICT', 'BYPASS'], [protectionRow(rule)])}`);
+    else ctx.out(`Protected ${pattern}.\n${table(PROTECTION_HEADERS, [protectionRow(rule)])}`);
     return EXIT.OK;
   },
 };
+
+const PROTECTION_HEADERS = ['PATTERN', 'REFUSES', 'MERGE FROM', 'REQUIRED CHECKS', 'STRICT', 'BYPASS'];
 
 function protectionRow(r: JsonObject): string[] {
   const refuses = [

@@ -2,7 +2,8 @@
 # Spark 3.5 + Iceberg 1.10 with OAuth2 client credentials against a lakecat with authentication
 # on; start it through conformance-tests/auth/with-auth.sh:
 #   conformance-tests/auth/with-auth.sh conformance-tests/auth/spark/run.sh
-# Uses the Spark suite's virtualenv and jars (conformance-tests/lib/spark-env.sh); prints
+# Uses the Spark suite's virtualenv and jars (conformance-tests/lib/spark-env.sh) and pytest through
+# ../../lib/pytest-suite.sh, which prints
 # `auth-spark: N passed, N failed, N skipped`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,19 +19,6 @@ fetch_jar auth-spark org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
 LAKECAT_SPARK_JARS=$(IFS=,; echo "${spark_jars[*]}")
 export LAKECAT_SPARK_JARS
 
-summary=$(mktemp -t lakecat-auth-spark-summary.XXXXXX)
-trap 'rm -f "$summary"' EXIT
-export LAKECAT_SPARK_SUMMARY=$summary
-
-set +e
-(cd "$here" && "$venv/bin/python" -m pytest -p no:cacheprovider -rfEsxX "$@")
-status=$?
-set -e
-
-read -r passed failed skipped <"$summary" 2>/dev/null || { passed=0; failed=0; skipped=0; }
-echo "auth-spark: $passed passed, $failed failed, $skipped skipped"
-if [[ $status -eq 5 || $passed -eq 0 ]]; then
-  echo "auth-spark: no test ran" >&2
-  exit 1
-fi
-exit $status
+# shellcheck source=../../lib/pytest-suite.sh
+source "$here/../../lib/pytest-suite.sh"
+run_pytest_suite auth-spark "$here" "$venv/bin/python" "$@" .

@@ -1,5 +1,5 @@
 """Spark (Iceberg 1.10's REST catalog) authenticating with OAuth2 client credentials at lakecat's
-own token endpoint, with tokens that live 5 seconds (no clock skew allowed): Iceberg refreshes
+own token endpoint, with tokens that live 5 seconds (2 s of clock skew allowed): Iceberg refreshes
 them ahead of expiry, by token exchange (its default) and by a new client-credentials grant
 (`token-exchange-enabled=false`, what the README recommends with an IdP). Grants and main's
 protection hold for Spark as for any client."""

@@ -66,11 +66,20 @@ export function subjectsOf(p: Principal): string[] {
   return [];
 }
 
+const compiled = new Map<string, RegExp>();
+
 /** fnmatch-style: `*` any run of characters, `?` one character; everything else literal. */
 export function matchPattern(pattern: string, value: string): boolean {
-  let re = '^';
-  for (const ch of pattern) re += ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
-  return new RegExp(`${re}$`, 's').test(value);
+  let re = compiled.get(pattern);
+  if (!re) {
+    let source = '^';
+    for (const ch of pattern) source += ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    re = new RegExp(`${source}$`, 's');
+    // Patterns come from grants and protections: few, and bounded by what the database holds.
+    if (compiled.size >= 10_000) compiled.clear();
+    compiled.set(pattern, re);
+  }
+  return re.test(value);
 }
 
 /** Dotted namespace patterns: a literal level, `*` (one level) or `**` (any number of levels, none included). */

@@ -58,7 +58,7 @@ export function writableBranch(ref: ResolvedRef): string {
  * A branch with the hash the client read it at (`branch@hash`), as Nessie's write endpoints take
  * their target: the hash is the compare-and-swap expectation. `what` names the target in messages.
  */
-export async function resolveBranchAt(deps: CatalogDeps, text: string, what: string): Promise<{ name: string; hash: string }> {
+export async function resolveBranchAt(deps: CatalogDeps, text: string, what: string): Promise<{ name: string; hash: string; head: string }> {
   const parsed = parseRefExpression(text, deps.store.defaultBranch);
   if (parsed.name === undefined) throw new BadRequestError(`${what} must be a branch.`);
   if (parsed.hash === undefined) {
@@ -66,7 +66,7 @@ export async function resolveBranchAt(deps: CatalogDeps, text: string, what: str
   }
   const resolved = await locateRef(deps, parsed, {});
   if (resolved.type !== 'BRANCH') throw new BadRequestError(`${what} must be a branch.`);
-  return { name: parsed.name, hash: resolved.hash };
+  return { name: parsed.name, hash: resolved.hash, head: resolved.head as string };
 }
 
 /**

@@ -57,7 +57,6 @@ export async function mergeBranch(deps: CatalogDeps, actor: Actor, input: MergeI
   if (detached && !input.fromHash) throw new BadRequestError('Source hash must contain a starting commit ID.');
   const from = await resolveNamedHash(deps, actor, detached ? undefined : fromRefName, input.fromHash, 'Source hash');
   const meta = commitMeta(actor, input.meta, `Merged ${fromRefName} at ${from.hash} into ${target.name} at ${target.hash}`);
-  const head = (await deps.store.getReference(target.name)).hash;
   return outcome(deps, target, input, () =>
     mergeOnBranch(deps, actor, {
       fromHash: from.hash,
@@ -68,7 +67,7 @@ export async function mergeBranch(deps: CatalogDeps, actor: Actor, input: MergeI
       dryRun: input.dryRun,
       defaultMergeBehavior: input.defaultBehavior,
       keyMergeBehaviors: input.keyBehaviors,
-    }, head),
+    }, target.head),
   );
 }
 

@@ -30,10 +30,7 @@ export function createLakecatApi(catalog: Catalog): Hono {
     return json(c, { authentication: catalog.identity.required ? 'token' : 'none', principal });
   });
   const actor = (c: Context): Actor => ({ principal: principalOf(c) });
-  const bodyOf = async (c: Context): Promise<Record<string, unknown>> => {
-    const v = await readJsonObject(c);
-    return v as Record<string, unknown>;
-  };
+  const bodyOf = (c: Context) => readJsonObject(c) as Promise<Record<string, unknown>>;
   const str = (o: Record<string, unknown>, k: string): string | undefined => {
     const v = o[k];
     if (v === undefined || v === null) return undefined;
