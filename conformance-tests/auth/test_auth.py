@@ -3,8 +3,8 @@ own token endpoint (client credentials), refresh them when they expire (tokens l
 and are held to their grants and to main's protection, the seeds' promotion flow end to end."""
 from __future__ import annotations
 
-import json
 import os
+import sys
 import time
 import uuid
 
@@ -14,9 +14,9 @@ import requests
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.exceptions import ForbiddenError, OAuthError, UnauthorizedError
 
-URL = os.environ["LAKECAT_URL"].rstrip("/")
-SECRETS: dict[str, str] = json.loads(os.environ["LAKECAT_AUTH_SECRETS"])
-TOKEN_URI = f"{URL}/v1/oauth/tokens"
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib", "python"))
+from lakecat_auth import SECRETS, TOKEN_URI, URL, api, branch_from_main, grant, head, principal  # noqa: E402
+
 SCHEMA = pa.schema([pa.field("id", pa.int64(), nullable=False), pa.field("amount", pa.float64())])
 RUN = uuid.uuid4().hex[:8]
 DEV = f"dev_{RUN}"
@@ -28,22 +28,6 @@ def catalog(client: str, warehouse: str | None = None, secret: str | None = None
     if warehouse is not None:
         props["warehouse"] = warehouse
     return load_catalog(f"{client}-{warehouse or 'main'}-{uuid.uuid4().hex[:6]}", **props)
-
-
-def token(client: str) -> str:
-    r = requests.post(TOKEN_URI, data={"grant_type": "client_credentials", "client_id": client, "client_secret": SECRETS[client]}, timeout=30)
-    r.raise_for_status()
-    return r.json()["access_token"]
-
-
-def api(client: str, method: str, path: str, body: object | None = None) -> requests.Response:
-    return requests.request(method, f"{URL}{path}", json=body, headers={"Authorization": f"Bearer {token(client)}"}, timeout=60)
-
-
-def head(ref: str) -> str:
-    r = api("admin", "GET", f"/api/v2/trees/{ref}")
-    r.raise_for_status()
-    return r.json()["reference"]["hash"]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -62,13 +46,11 @@ def setup() -> None:
         ("role:analyst", "content.read", "main", f"{NS}.**"),
     ]
     for subject, privilege, on, namespace in grants:
-        r = api("admin", "POST", "/api/lakecat/v1/grants", {"subject": subject, "privilege": privilege, "on": on, "namespace": namespace})
-        assert r.status_code in (200, 201), r.text
+        grant(subject, privilege, on, namespace)
     catalog("admin").create_namespace(NS)
     r = api("admin", "PUT", "/api/lakecat/v1/protections/main", {"mergeFrom": ["dev*"], "requiredChecks": [{"name": "dq/amounts", "reporters": ["role:validator"]}]})
     assert r.status_code == 200, r.text
-    r = api("engineer", "POST", "/api/v2/trees?name=" + DEV + "&type=BRANCH", {"type": "BRANCH", "name": "main", "hash": head("main")})
-    assert r.status_code == 200, r.text
+    branch_from_main("engineer", DEV)
 
 
 def test_no_credentials_is_401_and_wrong_credentials_are_refused() -> None:
@@ -132,6 +114,6 @@ def test_the_analyst_sees_only_what_it_may_read() -> None:
 
 def test_the_audit_log_holds_the_refusals() -> None:
     records = api("admin", "GET", "/api/lakecat/v1/audit?limit=1000").json()["records"]
-    assert any(r["decision"] == "deny" and r["principal"] == "client:engineer" for r in records)
-    assert any(r["operation"] == "merge" and r["decision"] == "allow" and r["principal"] == "client:promoter" for r in records)
+    assert any(r["decision"] == "deny" and r["principal"] == principal("engineer") for r in records)
+    assert any(r["operation"] == "merge" and r["decision"] == "allow" and r["principal"] == principal("promoter") for r in records)
     assert api("analyst", "GET", "/api/lakecat/v1/audit").status_code == 403
