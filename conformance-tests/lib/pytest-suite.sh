@@ -1,4 +1,4 @@
-# The last step every JUnit-reporting suite shares (sourced by conformance-tests/{pyiceberg,trino,auth,auth/spark,auth/nessie,
+# The last step every JUnit-reporting suite shares (sourced by conformance-tests/{pyiceberg,trino,auth,auth/spark,auth/nessie,auth/trino,
 # promotion}/run.sh): run pytest in the suite's folder, then print the one plain summary line
 # `<suite>: N passed, N failed, N skipped` from its JUnit XML (lib/python/summarize.py).
 # Expects `set -euo pipefail` in the caller.

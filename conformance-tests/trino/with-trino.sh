@@ -6,6 +6,8 @@
 # exports them). Trino gets two Iceberg catalogs on that lakecat:
 #   lakecat_main  warehouse=main  (branch main)
 #   lakecat_dev   warehouse=dev   (branch dev, created from main through the Nessie API if missing)
+# TRINO_LAKECAT_CATALOGS="" leaves both out (and dev uncreated): for a suite that makes its own
+# catalogs with CREATE CATALOG, e.g. with credentials (conformance-tests/auth/trino).
 # The command sees TRINO_URL (http://127.0.0.1:PORT). Trino listens on loopback only, runs as a
 # coordinator that also executes work, with a small heap (TRINO_HEAP, default 1500m), and is
 # stopped when the command ends. Its server log is $TRINO_LOG (default: a temporary file, printed
@@ -21,8 +23,9 @@ source "$here/../lib/trino-env.sh"
 trino_venv with-trino
 trino_server with-trino
 
+catalogs=${TRINO_LAKECAT_CATALOGS-main dev}
 # lakecat answers /v1/config?warehouse=dev only once the branch exists.
-if ! curl -sf -o /dev/null "${LAKECAT_URL%/}/api/v2/trees/dev"; then
+if [[ " $catalogs " == *" dev "* ]] && ! curl -sf -o /dev/null "${LAKECAT_URL%/}/api/v2/trees/dev"; then
   main_hash=$(curl -sSf "${LAKECAT_URL%/}/api/v2/trees/main" | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["reference"]["hash"])')
   curl -sSf -o /dev/null -X POST -H 'Content-Type: application/json' \
     -d "{\"type\":\"BRANCH\",\"name\":\"main\",\"hash\":\"$main_hash\"}" \
@@ -83,7 +86,7 @@ echo "io.trino=INFO" >"$etc/log.properties"
 # Two Iceberg REST catalogs on lakecat, pinned to a branch each by the warehouse name. Trino 476
 # uses vended S3 keys only when they come with a session token (s3.session-token); lakecat vends
 # its long-lived keys without one, so the static MinIO keys below are the ones in use (README).
-for branch in main dev; do
+for branch in $catalogs; do
   cat >"$etc/catalog/lakecat_$branch.properties" <<EOF
 connector.name=iceberg
 iceberg.catalog.type=rest
@@ -125,8 +128,9 @@ await_trino() {
   local url="http://127.0.0.1:$1" since=$SECONDS
   while (( SECONDS - since < ${TRINO_START_TIMEOUT:-240} )); do
     kill -0 "$pid" 2>/dev/null || return 1
+    # shellcheck disable=SC2086 # $catalogs: one argument per branch
     if grep -q 'SERVER STARTED' "$log" 2>/dev/null &&
-      "$venv/bin/python" "$here/trino_ready.py" "$url" 2>"$etc/ready.err"; then
+      "$venv/bin/python" "$here/trino_ready.py" "$url" $catalogs 2>"$etc/ready.err"; then
       return 0
     fi
     sleep 1
@@ -157,7 +161,7 @@ for attempt in 1 2 3; do
   exit 1
 done
 export TRINO_URL="http://127.0.0.1:$port"
-echo "with-trino: Trino $TRINO_VERSION at $TRINO_URL (catalogs lakecat_main, lakecat_dev) after $((SECONDS - started)) s" >&2
+echo "with-trino: Trino $TRINO_VERSION at $TRINO_URL (lakecat catalogs on: ${catalogs:-none}) after $((SECONDS - started)) s" >&2
 
 # shellcheck source=../lib/run-showing-log.sh
 source "$here/../lib/run-showing-log.sh"
