@@ -15,7 +15,7 @@ from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.exceptions import ForbiddenError, OAuthError, UnauthorizedError
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib", "python"))
-from lakecat_auth import SECRETS, TOKEN_URI, URL, api, branch_from_main, grant, head, principal  # noqa: E402
+from lakecat_auth import PAST_EXPIRY, SECRETS, TOKEN_URI, URL, api, branch_from_main, grant, head, principal  # noqa: E402
 
 SCHEMA = pa.schema([pa.field("id", pa.int64(), nullable=False), pa.field("amount", pa.float64())])
 RUN = uuid.uuid4().hex[:8]
@@ -68,7 +68,7 @@ def test_engineer_writes_dev_and_keeps_working_across_token_expiry() -> None:
     table.append(pa.table({"id": [1, 2], "amount": [10.0, 20.5]}, schema=SCHEMA))
     # Tokens live 5 seconds and the server allows 2 s of clock skew here: after the pause the token
     # PyIceberg holds is refused (401), and the append only succeeds because it fetches a new one.
-    time.sleep(9)
+    time.sleep(PAST_EXPIRY)
     table = dev.load_table(f"{NS}.orders")
     table.append(pa.table({"id": [3], "amount": [7.25]}, schema=SCHEMA))
     assert len(dev.load_table(f"{NS}.orders").scan().to_arrow()) == 3

@@ -5,9 +5,10 @@
 
 # run_pytest_suite SUITE DIR PYTHON [pytest args...]: returns pytest's status, or 1 when pytest
 # passed but the report holds no test (an empty run is not a passing one). Status 5 is pytest's
-# "collected no tests", said in words on stderr.
+# "collected no tests", said in words on stderr. LAKECAT_SUITE_PREFIX, when set, goes before the
+# suite's name in the summary line (a second run of a suite in other conditions).
 run_pytest_suite() {
-  local suite=$1 dir=$2 python=$3 status
+  local suite=${LAKECAT_SUITE_PREFIX:-}$1 dir=$2 python=$3 status
   shift 3
   local lib
   lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

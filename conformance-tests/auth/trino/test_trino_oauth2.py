@@ -16,7 +16,7 @@ import pytest
 import trino
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "lib", "python"))
-from lakecat_auth import SECRETS, TOKEN_URI, URL, api, branch_from_main, grant, head  # noqa: E402
+from lakecat_auth import SECRETS, TOKEN_URI, TWO_LIFETIMES, URL, api, branch_from_main, grant, head  # noqa: E402
 
 RUN = uuid.uuid4().hex[:8]
 DEV = f"dev_{RUN}"
@@ -87,7 +87,7 @@ def test_writes_on_dev_keep_working_while_tokens_expire(db) -> None:
     sql(db, f"CREATE TABLE {table} (id BIGINT, amount DOUBLE)")
     sql(db, f"INSERT INTO {table} VALUES (1, 10.0)")
     # Longer than two token lifetimes: without a refresh the next statement would be a 401.
-    time.sleep(12)
+    time.sleep(TWO_LIFETIMES)
     sql(db, f"INSERT INTO {table} VALUES (2, 20.5)")
     assert sql(db, f"SELECT count(*) FROM {table}") == [(2,)]
 

@@ -4,7 +4,9 @@ the token endpoint they use, and plain HTTP calls to lakecat made as one of thos
 Set by conformance-tests/auth/with-auth.sh:
 - LAKECAT_AUTH_SECRETS: JSON object, client id -> secret;
 - LAKECAT_OAUTH2_SERVER_URI: the token endpoint (lakecat's own, or the OIDC provider's);
-- LAKECAT_AUTH_IDP: `lakecat` (lakecat's own token endpoint) or `keycloak`.
+- LAKECAT_AUTH_IDP: `lakecat` (lakecat's own token endpoint) or `keycloak`;
+- LAKECAT_AUTH_TOKEN_SECONDS, LAKECAT_AUTH_CLOCK_SKEW_SECONDS: tokens' lifetime, the skew lakecat
+  tolerates.
 Standard library only: every suite's virtualenv can import it."""
 from __future__ import annotations
 
@@ -18,12 +20,19 @@ URL = os.environ["LAKECAT_URL"].rstrip("/")
 SECRETS: dict[str, str] = json.loads(os.environ["LAKECAT_AUTH_SECRETS"])
 TOKEN_URI = os.environ.get("LAKECAT_OAUTH2_SERVER_URI") or f"{URL}/v1/oauth/tokens"
 IDP = os.environ.get("LAKECAT_AUTH_IDP", "lakecat")
+TOKEN_SECONDS = int(os.environ.get("LAKECAT_AUTH_TOKEN_SECONDS", "5"))
+SKEW_SECONDS = int(os.environ.get("LAKECAT_AUTH_CLOCK_SKEW_SECONDS", "2"))
+# A pause after which a token fetched before it is refused for certain.
+PAST_EXPIRY = TOKEN_SECONDS + SKEW_SECONDS + 2
+# A pause longer than two token lifetimes: a client that keeps working across it has refreshed.
+TWO_LIFETIMES = 2 * TOKEN_SECONDS + SKEW_SECONDS
 
 
 def principal(client: str) -> str:
-    """The principal lakecat records for a service client: lakecat's own clients are `client:<id>`;
-    a token from the OIDC provider names a user (its `client_id` claim, see with-auth.sh)."""
-    return f"client:{client}" if IDP == "lakecat" else f"user:{client}"
+    """The principal lakecat records for a service client: `client:<id>`, for lakecat's own clients
+    and for an OIDC provider's tokens whose principal claim is the client id (`azp`, see
+    with-auth.sh)."""
+    return f"client:{client}"
 
 
 def token(client: str) -> str:
