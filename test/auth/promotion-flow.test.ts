@@ -167,6 +167,19 @@ describe('protected main with required checks (write-audit-publish)', () => {
     expect(orders.body.metadata.properties).toMatchObject({ stage: 'silver', late: 'change' });
   });
 
+  it('makes release tags immutable with a protection on their pattern', async () => {
+    const main = await head('main');
+    expect((await call('admin', 'POST', '/api/v2/trees?name=release-1&type=TAG', { type: 'BRANCH', name: 'main', hash: main })).status).toBe(200);
+    expect((await call('admin', 'PUT', '/api/lakecat/v1/protections/release-*', {})).status).toBe(200);
+    const dev = await head('dev');
+    await refused('admin', 'PUT', `/api/v2/trees/release-1@${main}`, { type: 'BRANCH', name: 'dev', hash: dev }, /moving 'release-1' is blocked by protection 'release-\*'/);
+    await refused('admin', 'DELETE', `/api/v2/trees/release-1@${main}`, undefined, /deleting 'release-1' is blocked by protection 'release-\*'/);
+    // A tag outside the pattern still moves.
+    expect((await call('admin', 'POST', '/api/v2/trees?name=nightly&type=TAG', { type: 'BRANCH', name: 'main', hash: main })).status).toBe(200);
+    expect((await call('admin', 'PUT', `/api/v2/trees/nightly@${main}`, { type: 'BRANCH', name: 'dev', hash: dev })).status).toBe(200);
+    expect((await call('admin', 'GET', '/api/v2/trees/release-1')).body.reference.hash).toBe(main);
+  });
+
   it('keeps an audit log of changes and refusals, readable by admins only', async () => {
     const log = await call('admin', 'GET', '/api/lakecat/v1/audit?limit=1000');
     expect(log.status).toBe(200);
