@@ -1,0 +1,42 @@
+/** Why a table changed on both sides of a catalog merge cannot be merged at the Iceberg level. */
+
+export type IcebergConflictType =
+  /** The three versions are not the same table (a different `table-uuid`: dropped and re-created). */
+  | 'KEY_IDENTITY'
+  | 'FORMAT_VERSION_DIVERGED'
+  | 'LOCATION_CHANGED'
+  /** Both sides changed the schema, differently (field ids cannot be renumbered: data files carry them). */
+  | 'SCHEMA_DIVERGED'
+  | 'SPEC_DIVERGED'
+  | 'SORT_ORDER_DIVERGED'
+  /** Both sides set a table property to different values (or one removed what the other changed). */
+  | 'PROPERTY_CONFLICT'
+  /** Both sides moved a table-level branch or tag, or the source's cannot be carried over. */
+  | 'TABLE_REF_CONFLICT'
+  /** The merge base's snapshot is not in a side's history (rolled back, or expired). */
+  | 'HISTORY_UNAVAILABLE'
+  /** A change this merge does not replay yet (e.g. a source snapshot that deletes or rewrites files). */
+  | 'UNSUPPORTED_CHANGE';
+
+export interface IcebergConflict {
+  type: IcebergConflictType;
+  /** One sentence: what collides. */
+  message: string;
+  /** What the user can do about it. */
+  hint?: string;
+  /** The source snapshot whose replay failed, when one did. */
+  sourceSnapshotId?: bigint;
+  /** Property keys, schema or spec ids involved, when relevant. */
+  keys?: string[];
+}
+
+export class IcebergMergeConflict extends Error {
+  constructor(readonly conflict: IcebergConflict) {
+    super(conflict.message);
+    this.name = 'IcebergMergeConflict';
+  }
+}
+
+export function conflict(type: IcebergConflictType, message: string, extra: Omit<IcebergConflict, 'type' | 'message'> = {}): never {
+  throw new IcebergMergeConflict({ type, message, ...extra });
+}
