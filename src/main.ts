@@ -67,6 +67,7 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
     now: Date.now,
     newUuid: randomUUID,
     commitRetries: cfg.commitRetries,
+    icebergMerge: cfg.icebergMerge,
     identity: buildIdentity(cfg, store),
   };
   // Protections apply to everyone, with or without authentication (the anonymous principal holds

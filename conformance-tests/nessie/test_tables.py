@@ -112,6 +112,22 @@ def test_schema_change_rename_and_drop_through_nessie_catalog(on_main, run_id):
     assert _rows(spark, f"SELECT id FROM {LAKE}.{ns}.b") == [(1,), (2,)]
 
 
+def test_merge_of_a_table_appended_on_both_sides_lands_both_appends(on_main, run_id):
+    spark = on_main
+    branch = f"both_{run_id}"
+    ns = f"nsboth_{run_id}"
+    spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}")
+    spark.sql(f"CREATE TABLE {NESSIE}.{ns}.t (id BIGINT) USING iceberg")
+    spark.sql(f"CREATE BRANCH {branch} IN {NESSIE} FROM main")
+    # The same table is appended on both sides: the merge replays the branch's append on main.
+    spark.sql(f"INSERT INTO {LAKE}.{ns}.t VALUES (1)")
+    spark.sql(f"INSERT INTO {NESSIE}.{ns}.`t@{branch}` VALUES (2)")
+
+    spark.sql(f"MERGE BRANCH {branch} INTO main IN {NESSIE}").collect()
+    assert sorted(_rows(spark, f"SELECT * FROM {LAKE}.{ns}.t")) == [(1,), (2,)]
+    assert sorted(_rows(spark, f"SELECT * FROM {NESSIE}.{ns}.t")) == [(1,), (2,)]
+
+
 def test_merge_of_a_conflicting_table_change_fails_and_leaves_main(on_main, run_id):
     spark = on_main
     branch = f"clash_{run_id}"
@@ -119,15 +135,17 @@ def test_merge_of_a_conflicting_table_change_fails_and_leaves_main(on_main, run_
     spark.sql(f"CREATE NAMESPACE {NESSIE}.{ns}")
     spark.sql(f"CREATE TABLE {NESSIE}.{ns}.t (id BIGINT) USING iceberg")
     spark.sql(f"CREATE BRANCH {branch} IN {NESSIE} FROM main")
-    # The same table changes on both sides.
-    spark.sql(f"INSERT INTO {LAKE}.{ns}.t VALUES (1)")
-    spark.sql(f"INSERT INTO {NESSIE}.{ns}.`t@{branch}` VALUES (2)")
+    # Both sides set the same table property to different values.
+    spark.sql(f"ALTER TABLE {LAKE}.{ns}.t SET TBLPROPERTIES ('owner' = 'main')")
+    spark.sql(f"USE REFERENCE {branch} IN {NESSIE}")
+    spark.sql(f"ALTER TABLE {NESSIE}.{ns}.t SET TBLPROPERTIES ('owner' = 'branch')")
+    spark.sql(f"USE REFERENCE main IN {NESSIE}")
     main_before = lakecat_client.reference("main")["hash"]
 
-    with pytest.raises(Exception, match="(?i)conflict"):
+    with pytest.raises(Exception, match="(?i)conflict") as refused:
         spark.sql(f"MERGE BRANCH {branch} INTO main IN {NESSIE}").collect()
+    assert "PROPERTY_CONFLICT" in str(refused.value), str(refused.value)[:1000]
     assert lakecat_client.reference("main")["hash"] == main_before
-    assert _rows(spark, f"SELECT * FROM {LAKE}.{ns}.t") == [(1,)]
 
 
 def test_view_created_through_nessie_catalog_is_read_through_rest(on_main, run_id):

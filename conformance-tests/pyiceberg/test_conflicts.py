@@ -61,8 +61,7 @@ def test_rename_errors(catalog: Catalog, namespace: str) -> None:
     catalog.drop_namespace(other)
 
 
-def test_merge_of_a_table_changed_on_both_branches_conflicts(lakecat: Lakecat) -> None:
-    # A throwaway branch, so the conflict it leaves behind never blocks merges of `dev`.
+def test_appends_on_both_branches_merge_at_the_iceberg_level(lakecat: Lakecat) -> None:
     feature = unique("feature")
     main = lakecat.catalog(None)
     ns = unique("ns")
@@ -73,8 +72,40 @@ def test_merge_of_a_table_changed_on_both_branches_conflicts(lakecat: Lakecat) -
 
     branch.load_table((ns, "t")).append(sales.rows((2, "b", "2024-01-02T00:00:00", 2.0)))
     main.load_table((ns, "t")).append(sales.rows((3, "c", "2024-01-03T00:00:00", 3.0)))
-    main_before = lakecat.reference("main")["hash"]
     main_snapshot = main.load_table((ns, "t")).current_snapshot().snapshot_id
+    feature_snapshot = branch.load_table((ns, "t")).current_snapshot().snapshot_id
+
+    r = requests.post(
+        f"{lakecat.url}/api/v2/trees/main@{lakecat.reference('main')['hash']}/history/merge",
+        json={"fromRefName": feature, "fromHash": lakecat.reference(feature)["hash"]},
+        timeout=TIMEOUT_S,
+    )
+    assert r.status_code == 200, r.text
+    merged = main.load_table((ns, "t"))
+    # Every row of both sides, each once; the feature's append replayed after main's own.
+    assert sales.ids(merged) == [1, 2, 3]
+    head = merged.current_snapshot()
+    assert head.parent_snapshot_id == main_snapshot
+    assert head.summary["source-snapshot-id"] == str(feature_snapshot)
+    assert head.sequence_number == merged.metadata.last_sequence_number
+    assert len(merged.inspect.files()) == 3
+    assert sales.ids(branch.load_table((ns, "t"))) == [1, 2]
+
+
+def test_a_column_added_on_both_branches_conflicts(lakecat: Lakecat) -> None:
+    # A throwaway branch, so the conflict it leaves behind never blocks merges of `dev`.
+    feature = unique("feature")
+    main = lakecat.catalog(None)
+    ns = unique("ns")
+    main.create_namespace(ns)
+    main.create_table((ns, "t"), sales.SCHEMA).append(sales.rows((1, "a", "2024-01-01T00:00:00", 1.0)))
+    lakecat.create_branch(feature, "main")
+    branch = lakecat.catalog(feature)
+    with branch.load_table((ns, "t")).update_schema() as update:
+        update.add_column("channel", StringType())
+    with main.load_table((ns, "t")).update_schema() as update:
+        update.add_column("region", StringType())
+    main_before = lakecat.reference("main")["hash"]
 
     r = requests.post(
         f"{lakecat.url}/api/v2/trees/main@{main_before}/history/merge",
@@ -84,7 +115,6 @@ def test_merge_of_a_table_changed_on_both_branches_conflicts(lakecat: Lakecat) -
     assert r.status_code == 409, r.text
     assert r.json()["errorCode"] == "REFERENCE_CONFLICT"
     assert f"{ns}.t" in r.text
+    assert "SCHEMA_DIVERGED" in r.text
     assert lakecat.reference("main")["hash"] == main_before
-    assert main.load_table((ns, "t")).current_snapshot().snapshot_id == main_snapshot
-    assert sales.ids(main.load_table((ns, "t"))) == [1, 3]
-    assert sales.ids(branch.load_table((ns, "t"))) == [1, 2]
+    assert [f.name for f in main.load_table((ns, "t")).schema().fields][-1] == "region"

@@ -103,8 +103,33 @@ def test_feature_branch_changes_existing_table_then_merges(spark, ns, run_id):
     assert rows(spark, f"SELECT sku, qty, note FROM {MAIN_CATALOG}.{t} ORDER BY sku") == [("a", 1, None), ("b", 5, None), ("c", 7, None)]
 
 
-def test_conflicting_changes_on_two_branches_do_not_merge(spark, ns, run_id):
+def test_appends_on_two_branches_merge_at_the_iceberg_level(spark, ns, run_id):
     t = f"{ns}.contested"
+    spark.sql(f"CREATE TABLE {MAIN_CATALOG}.{t} (id INT) USING iceberg")
+    spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (1)")
+    branch = f"appends_{run_id}"
+    lakecat_client.ensure_branch(branch, from_ref="main")
+    catalog = f"lake_{branch}"
+    _add_catalog(spark, catalog, branch)
+
+    spark.sql(f"INSERT INTO {catalog}.{t} VALUES (2)")
+    spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (3)")
+    main_snapshots = [r[0] for r in spark.sql(f"SELECT snapshot_id FROM {MAIN_CATALOG}.{t}.snapshots ORDER BY committed_at").collect()]
+
+    lakecat_client.merge(branch, "main")
+    assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(1,), (2,), (3,)]
+    snapshots = spark.sql(f"SELECT snapshot_id, parent_id, operation, summary FROM {MAIN_CATALOG}.{t}.snapshots ORDER BY committed_at").collect()
+    # main's history is kept; the branch's append follows it as a new snapshot of main.
+    assert [r["snapshot_id"] for r in snapshots[:-1]] == main_snapshots
+    assert snapshots[-1]["parent_id"] == main_snapshots[-1]
+    assert snapshots[-1]["operation"] == "append"
+    assert snapshots[-1]["summary"]["lakecat.merge.source-ref"] == branch
+    assert spark.sql(f"SELECT count(*) FROM {MAIN_CATALOG}.{t}.files").collect()[0][0] == 3
+    assert rows(spark, f"SELECT id FROM {catalog}.{t} ORDER BY id") == [(1,), (2,)]
+
+
+def test_a_delete_on_one_branch_and_an_append_on_the_other_do_not_merge(spark, ns, run_id):
+    t = f"{ns}.contested_delete"
     spark.sql(f"CREATE TABLE {MAIN_CATALOG}.{t} (id INT) USING iceberg")
     spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (1)")
     branch = f"conflict_{run_id}"
@@ -112,16 +137,17 @@ def test_conflicting_changes_on_two_branches_do_not_merge(spark, ns, run_id):
     catalog = f"lake_{branch}"
     _add_catalog(spark, catalog, branch)
 
-    spark.sql(f"INSERT INTO {catalog}.{t} VALUES (2)")
+    spark.sql(f"DELETE FROM {catalog}.{t} WHERE id = 1")
     spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (3)")
     main_before = lakecat_client.reference("main")["hash"]
 
     with pytest.raises(lakecat_client.HttpError) as conflict:
         lakecat_client.merge(branch, "main")
     assert conflict.value.status == 409, conflict.value.body
+    assert "UNSUPPORTED_CHANGE" in str(conflict.value.body), conflict.value.body
     assert lakecat_client.reference("main")["hash"] == main_before
     assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(1,), (3,)]
-    assert rows(spark, f"SELECT id FROM {catalog}.{t} ORDER BY id") == [(1,), (2,)]
+    assert rows(spark, f"SELECT id FROM {catalog}.{t} ORDER BY id") == []
 
 
 def test_catalog_pinned_to_a_tag_or_a_commit_is_read_only_history(spark, ns, run_id):

@@ -13,6 +13,7 @@ import { ConflictError, ReferenceConflictError, StoreUnavailableError } from './
 import { keyToString, type CommitMeta, type CommitOperation, type CommitResult, type ContentKey, type ContentType, type MergeResult, type Reference, type ReferenceType } from './model.js';
 import type { MergeRequest, TransplantRequest } from './store/port.js';
 import { auditPrincipal } from './access/audit.js';
+import { mergeWithIcebergTables } from './versioning/iceberg-merge.js';
 
 /** Authorizes `action` for `actor`, applies it, and records what landed. */
 async function throughGate<T>(deps: CatalogDeps, actor: Actor, action: Action, apply: (decision: Decision) => Promise<T>, landed: (result: T) => string): Promise<T> {
@@ -154,7 +155,8 @@ export function mergeOnBranch(deps: CatalogDeps, actor: Actor, req: MergeRequest
     async (decision) => {
       const checkKeys = await deps.authorizer?.writeFilter?.(actor, req.toBranch);
       const meta = decision.properties ? { ...req.meta, properties: { ...req.meta.properties, ...decision.properties } } : req.meta;
-      return deps.store.merge({ ...req, meta, ...(checkKeys ? { checkKeys } : {}) });
+      const request = { ...req, meta, ...(checkKeys ? { checkKeys } : {}) };
+      return deps.icebergMerge === false ? deps.store.merge(request) : mergeWithIcebergTables(deps, request, (r) => deps.store.merge(r));
     },
     (r) => (r.wasApplied ? `merged ${req.fromRefName ?? req.fromHash} at ${req.fromHash} -> ${r.resultantTargetHash}` : ''),
   );

@@ -18,6 +18,11 @@ export interface CatalogDeps {
   authorizer?: Authorizer;
   /** Authentication; every caller is the anonymous principal when absent. */
   identity?: Identity;
+  /**
+   * Merge tables changed on both sides at the Iceberg level (replay the source's appends onto
+   * the target) instead of reporting a conflict; on unless false.
+   */
+  icebergMerge?: boolean;
   /** Receives an audit record for every change that lands (and, from the authorizer, every refusal). */
   audit?: (record: AuditRecord) => void;
 }

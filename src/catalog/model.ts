@@ -134,6 +134,8 @@ export interface MergeKeyDetail {
   sourceContent: Content | null;
   /** The value on the target head (null: absent on the target). */
   targetContent: Content | null;
+  /** How a key changed on both sides was merged anyway (an Iceberg-level merge of a table). */
+  resolution?: string;
 }
 
 export interface MergeResult {

@@ -8,6 +8,7 @@ import { BadRequestError } from '../errors.js';
 import type { Executor, StoreCore } from './core.js';
 import { LostRace, requireAncestor, withBranchRetry, writeOnHead, type KeyWrite } from './commit.js';
 import { mergeBase, resolveHash } from './history.js';
+import { contentHash } from './content-codec.js';
 import { diffIndex, lookupMany, type IndexEntry } from './key-index.js';
 import {
   keyFromString,
@@ -18,6 +19,7 @@ import {
   type MergeBehavior,
   type MergeKeyDetail,
   type MergeRequest,
+  type MergeResolution,
   type MergeResult,
   type TransplantRequest,
 } from './port.js';
@@ -78,6 +80,17 @@ function changedKeys(plans: KeyPlan[], writes: KeyWrite[]): { key: ContentKey; t
   });
 }
 
+/** The caller's resolutions by key, with the index hashes they expect. */
+function resolutionsOf(resolutions: MergeResolution[] | undefined) {
+  const byKey = new Map((resolutions ?? []).map((r) => [keyToString(r.key), { ...r, sourceHash: contentHash(r.expectedSource), targetHash: contentHash(r.expectedTarget) }]));
+  /** The write that resolves a NORMAL plan's conflict, when the caller resolved exactly this one. */
+  return (p: KeyPlan): KeyWrite | undefined => {
+    const r = byKey.get(p.keyString);
+    if (!r || p.behavior !== 'NORMAL' || p.after?.hash !== r.sourceHash || p.target?.hash !== r.targetHash) return undefined;
+    return { key: r.key, keyString: p.keyString, entry: { key: p.keyString, hash: contentHash(r.content), type: r.content.type, id: p.target.id }, content: r.content };
+  };
+}
+
 /** The write a plan leads to, if any (DROP and already-equal values write nothing). */
 function writeOf(p: KeyPlan): KeyWrite | undefined {
   if (p.behavior === 'DROP' || p.target?.hash === p.after?.hash) return undefined;
@@ -111,6 +124,7 @@ export async function mergeInto(core: StoreCore, req: MergeRequest): Promise<Mer
   // connection, so a query outside an open transaction would wait for it forever).
   const expectedHash = await resolveExpected(core, req.expectedHash);
   const behavior = behaviorFor(req);
+  const resolve = resolutionsOf(req.resolutions);
   return withBranchRetry(core, req.toBranch, async (ex, headHash) => {
     if (expectedHash !== undefined && expectedHash !== headHash) await requireAncestor(core, ex, req.toBranch, expectedHash, headHash);
     const head = await core.loadCommit(headHash, ex);
@@ -139,11 +153,14 @@ export async function mergeInto(core: StoreCore, req: MergeRequest): Promise<Mer
     behavior.checkUsed(changes.map((c) => c.keyString));
     const plans: KeyPlan[] = changes.map((c) => ({ ...c, behavior: behavior.of(c.keyString), target: atHead.get(c.keyString) ?? null }));
     const conflicts = new Map<string, Conflict>();
+    const resolved = new Map<string, KeyWrite>();
     for (const p of plans) {
       const c = conflictOf(p);
-      if (c) conflicts.set(p.keyString, c);
+      const resolution = c ? resolve(p) : undefined;
+      if (resolution) resolved.set(p.keyString, resolution);
+      else if (c) conflicts.set(p.keyString, c);
     }
-    const writes = plans.map(writeOf).filter((w): w is KeyWrite => !!w);
+    const writes = plans.map((p) => resolved.get(p.keyString) ?? writeOf(p)).filter((w): w is KeyWrite => !!w);
     // Access to every key the merge would change is decided before anything is written (dry runs too).
     req.checkKeys?.(changedKeys(plans, writes));
     if (conflicts.size > 0 || req.dryRun) return result(false, conflicts.size === 0, await details(core, ex, plans, conflicts));

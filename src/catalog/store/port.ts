@@ -43,6 +43,20 @@ export interface MergeRequest {
   defaultMergeBehavior?: MergeBehavior;
   keyMergeBehaviors?: { key: ContentKey; behavior: MergeBehavior }[];
   checkKeys?: KeyCheck;
+  /**
+   * Keys changed on both sides whose merged value the caller computed (an Iceberg-level merge):
+   * while the key still holds `expectedTarget` on the target head and `expectedSource` on the
+   * source, `content` is written instead of reporting a conflict. A key that moved since is a
+   * conflict as usual.
+   */
+  resolutions?: MergeResolution[];
+}
+
+export interface MergeResolution {
+  key: ContentKey;
+  expectedSource: Content;
+  expectedTarget: Content;
+  content: Content;
 }
 
 export interface TransplantRequest {

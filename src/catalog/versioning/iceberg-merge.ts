@@ -1,0 +1,167 @@
+/**
+ * Catalog merges at the Iceberg level: a table changed on both sides since the merge base is
+ * not a conflict when the source's changes can be replayed on top of the target's
+ * (src/iceberg/merge). The store's merge reports such keys as VALUE_DIFFERS; for each of them
+ * this reads the table at the merge base, on the target and on the source, rebases, writes the
+ * new manifests, manifest lists and metadata.json, and hands the merged values back to the store
+ * as resolutions, which it writes only if neither side moved meanwhile (else this starts over).
+ * A table that cannot be merged stays a conflict, its message saying why (the Iceberg conflict
+ * type and a hint); nothing is written for a dry run or a merge that fails.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CatalogDeps } from '../deps.js';
+import { deleteQuietly } from '../branch-write.js';
+import { nextMetadataLocation, trimSlash } from '../metadata-files.js';
+import type { Content, MergeKeyDetail, MergeResult, TableContent } from '../model.js';
+import type { MergeRequest, MergeResolution } from '../store/port.js';
+import { tableContent } from '../tables.js';
+import { IcebergMergeConflict } from '../../iceberg/merge/conflicts.js';
+import { rebaseTable } from '../../iceberg/merge/rebase.js';
+import { ValidationError } from '../../iceberg/errors.js';
+import { InvalidAvroFileError } from '../../iceberg/manifest/index.js';
+import type { TableMetadata } from '../../iceberg/model.js';
+import { ObjectNotFoundError } from '../../io/port.js';
+import { applyUpdates } from '../../iceberg/table-metadata-builder.js';
+import { parseTableMetadata, serializeTableMetadata } from '../../iceberg/table-metadata-json.js';
+
+/** Attempts when a side moves between the rebase and the store's commit. */
+const ATTEMPTS = 3;
+
+interface Resolved {
+  resolution: MergeResolution;
+  /** Files written for it (deleted again if the merge does not land). */
+  files: string[];
+  /** What the detail says about it. */
+  note: string;
+}
+
+type Candidate = MergeKeyDetail & { sourceContent: TableContent; targetContent: TableContent };
+
+/** Conflicts the Iceberg-level merge may resolve: a table changed on both sides, merged NORMALly. */
+function candidates(result: MergeResult): Candidate[] {
+  return result.details.filter(
+    (d): d is Candidate => d.conflict?.conflictType === 'VALUE_DIFFERS' && d.behavior === 'NORMAL' && d.sourceContent?.type === 'ICEBERG_TABLE' && d.targetContent?.type === 'ICEBERG_TABLE',
+  );
+}
+
+/** A positive 63-bit snapshot id, random as Iceberg's. */
+function newSnapshotId(): bigint {
+  return randomBytes(8).readBigUInt64BE() & 0x7fff_ffff_ffff_ffffn || 1n;
+}
+
+function parsed(content: TableContent): TableMetadata | undefined {
+  try {
+    return parseTableMetadata(content.metadata);
+  } catch {
+    return undefined;
+  }
+}
+
+async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeResult, d: Candidate, write: boolean): Promise<Resolved | { conflict: string }> {
+  const baseContent = await deps.store.getContent(result.commonAncestor, d.key);
+  if (baseContent?.type !== 'ICEBERG_TABLE') return { conflict: 'the table is not in the merge base' };
+  const [base, target, source] = [parsed(baseContent), parsed(d.targetContent), parsed(d.sourceContent)];
+  if (!base || !target || !source) return { conflict: 'its metadata could not be read' };
+  const metadataDir = trimSlash(target.properties['write.metadata.path'] ?? `${trimSlash(target.location)}/metadata`);
+  const runId = deps.newUuid();
+  const nowMs = deps.now();
+  try {
+    const rebased = await rebaseTable({
+      base,
+      target,
+      source,
+      io: { read: (location) => deps.objects.read(location) },
+      newSnapshotId,
+      newFileLocation: (name) => `${metadataDir}/${runId}-${name}`,
+      nowMs,
+      summary: {
+        'lakecat.merge.source-ref': req.fromRefName ?? 'DETACHED',
+        'lakecat.merge.source-commit': req.fromHash,
+        'lakecat.merge.base-commit': result.commonAncestor,
+      },
+    });
+    const resolution = (content: Content): MergeResolution => ({ key: d.key, expectedSource: d.sourceContent, expectedTarget: d.targetContent, content });
+    if (rebased.kind === 'keep-target') return { resolution: resolution(d.targetContent), files: [], note: 'nothing new on the source' };
+    const { metadata } = applyUpdates(target, rebased.updates, { nowMs, previousMetadataLocation: d.targetContent.metadataLocation });
+    const text = serializeTableMetadata(metadata);
+    const location = nextMetadataLocation(deps, metadata.location, metadata.properties, d.targetContent.metadataLocation);
+    const written: string[] = [];
+    if (write) {
+      try {
+        for (const f of rebased.files) {
+          await deps.objects.write(f.location, f.bytes, { ifAbsent: true });
+          written.push(f.location);
+        }
+        await deps.objects.write(location, text, { ifAbsent: true, contentType: 'application/json' });
+        written.push(location);
+      } catch (err) {
+        await deleteQuietly(deps, written);
+        throw err;
+      }
+    }
+    const replayed = rebased.replayed.map((r) => `${r.source}->${r.target}`).join(', ');
+    return {
+      resolution: resolution(tableContent(d.targetContent.id, location, text, metadata)),
+      files: written,
+      note: `merged at the Iceberg level: ${rebased.replayed.length} source snapshot(s) replayed onto the target${replayed ? ` (${replayed})` : ''}`,
+    };
+  } catch (err) {
+    if (err instanceof IcebergMergeConflict) {
+      const c = err.conflict;
+      return { conflict: `${c.type}: ${c.message}${c.hint ? ` (hint: ${c.hint})` : ''}` };
+    }
+    // A manifest that is gone (expired, or never written) or unreadable: not mergeable here.
+    if (err instanceof ObjectNotFoundError) return { conflict: `HISTORY_UNAVAILABLE: ${err.message}` };
+    if (err instanceof InvalidAvroFileError || err instanceof ValidationError) return { conflict: `UNSUPPORTED_CHANGE: ${err.message}` };
+    throw err;
+  }
+}
+
+/**
+ * The store's merge, with tables changed on both sides merged at the Iceberg level where that
+ * is safe. `req` has passed the write gate already.
+ */
+export async function mergeWithIcebergTables(deps: CatalogDeps, req: MergeRequest, merge: (r: MergeRequest) => Promise<MergeResult>): Promise<MergeResult> {
+  for (let attempt = 1; ; attempt++) {
+    // The plain merge first: it lands whenever no key conflicts (a refused one writes nothing).
+    const first = await merge(req);
+    if (first.wasSuccessful) return first;
+    const tables = candidates(first);
+    if (tables.length === 0) return first;
+
+    const resolved = new Map<string, Resolved>();
+    const refused = new Map<string, string>();
+    const keyOf = (d: MergeKeyDetail) => d.key.join('\u0000');
+    const otherConflicts = first.details.some((d) => d.conflict && !tables.includes(d as Candidate));
+    // Files are written only when the merge can land: no conflict elsewhere, not a dry run.
+    const write = !req.dryRun && !otherConflicts;
+    try {
+      for (const d of tables) {
+        const r = await resolveTable(deps, req, first, d, write);
+        if ('conflict' in r) refused.set(keyOf(d), r.conflict);
+        else resolved.set(keyOf(d), r);
+      }
+    } catch (err) {
+      await deleteQuietly(deps, [...resolved.values()].flatMap((r) => r.files));
+      throw err;
+    }
+    const explain = (details: MergeKeyDetail[]): MergeKeyDetail[] =>
+      details.map((d) => {
+        const why = refused.get(keyOf(d));
+        if (why && d.conflict) return { ...d, conflict: { ...d.conflict, message: `Table '${d.key.join('.')}' has conflicting changes that cannot be merged at the Iceberg level: ${why}` } };
+        const ok = resolved.get(keyOf(d));
+        if (!ok) return d;
+        const { conflict: _resolved, ...rest } = d;
+        return { ...rest, resolution: ok.note };
+      });
+    if (refused.size > 0 || otherConflicts || req.dryRun) {
+      await deleteQuietly(deps, [...resolved.values()].flatMap((r) => r.files));
+      return { ...first, wasSuccessful: refused.size === 0 && !otherConflicts, details: explain(first.details) };
+    }
+    const landed = await merge({ ...req, resolutions: [...resolved.values()].map((r) => r.resolution) });
+    if (landed.wasSuccessful) return { ...landed, details: explain(landed.details) };
+    await deleteQuietly(deps, [...resolved.values()].flatMap((r) => r.files));
+    // A side moved between the rebase and the commit: start over on what is there now.
+    if (attempt >= ATTEMPTS) return landed;
+  }
+}
