@@ -66,6 +66,29 @@ describe('merge and transplant verbs', () => {
     expect(await snapshotOn('main', ['db', 'b'])).toBe(20n);
   });
 
+  it('writes a resolution of a conflicting key only while both sides still hold what it was computed from', async () => {
+    await branch('f5');
+    await t.seed('f5', 'a on f5', [update(['db', 'a'], table('a', 50n))]);
+    await t.seed('main', 'a on main', [update(['db', 'a'], table('a', 60n))]);
+    const merged = table('a', 70n);
+    const request = async (expectedTarget: TableContent) => ({
+      fromHash: await head('f5'),
+      fromRefName: 'f5',
+      toBranch: 'main',
+      meta: { message: 'merge f5', author: 'merger' },
+      resolutions: [{ key: ['db', 'a'], expectedSource: table('a', 50n), expectedTarget, content: merged }],
+    });
+    const before = await head('main');
+    // Computed from a target value main no longer holds: a conflict, nothing written.
+    const stale = await t.deps.store.merge(await request(table('a', 2n)));
+    expect(stale).toMatchObject({ wasApplied: false, wasSuccessful: false });
+    expect(stale.details[0].conflict?.conflictType).toBe('VALUE_DIFFERS');
+    expect(await head('main')).toBe(before);
+    const landed = await t.deps.store.merge(await request(table('a', 60n)));
+    expect(landed).toMatchObject({ wasApplied: true, wasSuccessful: true });
+    expect(await snapshotOn('main', ['db', 'a'])).toBe(70n);
+  });
+
   it('refuses per-key behaviours for keys the merge does not touch, before changing anything', async () => {
     await branch('f3');
     await t.seed('f3', 'a on f3', [update(['db', 'a'], table('a', 3n))]);
