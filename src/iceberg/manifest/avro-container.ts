@@ -85,13 +85,31 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /** Writes records as an Avro object container file whose header holds `schemaText` verbatim. */
+/**
+ * Compiled avsc types by schema text. Compiling a manifest schema costs about a millisecond,
+ * more than reading or writing a small manifest; a catalog sees few distinct schemas (one per
+ * table schema and partition type), and types are immutable, so they are shared. Bounded: the
+ * map is emptied when it reaches 512 schemas.
+ */
+const compiledTypes = new Map<string, avsc.Type>();
+
+function typeOf(schemaText: string): avsc.Type {
+  let type = compiledTypes.get(schemaText);
+  if (!type) {
+    type = avroType(parseJson(schemaText));
+    if (compiledTypes.size >= 512) compiledTypes.clear();
+    compiledTypes.set(schemaText, type);
+  }
+  return type;
+}
+
 export function writeAvroFile(
   schemaText: string,
   metadata: FileMetadata,
   records: readonly unknown[],
   options: AvroWriteOptions = {},
 ): Uint8Array {
-  const type = avroType(parseJson(schemaText));
+  const type = typeOf(schemaText);
   const codec = options.codec;
   const sync = options.syncMarker ?? globalThis.crypto.getRandomValues(new Uint8Array(16));
   if (sync.length !== 16) throw new RangeError('an Avro sync marker has 16 bytes');
@@ -188,7 +206,7 @@ export function readAvroFile(bytes: Uint8Array, options: AvroReadOptions = {}): 
   const { schemaText, metadata, codec } = splitMeta(header);
   let type: avsc.Type;
   try {
-    type = avroType(parseJson(schemaText));
+    type = typeOf(schemaText);
   } catch (err) {
     throw new InvalidAvroFileError(`invalid Avro schema in header: ${(err as Error).message}`);
   }

@@ -1,97 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { inheritFromManifest, readManifest, readManifestList, writeManifest, writeManifestList } from '../manifest/index.js';
-import type { DataFile, ManifestFileToWrite } from '../manifest/index.js';
-import type { FormatVersion, Schema, Snapshot, TableMetadata, TableUpdate } from '../model.js';
-import { newTableMetadata } from '../new-table-metadata.js';
-import { schemaToJson } from '../schema-json.js';
-import { applyUpdates } from '../table-metadata-builder.js';
+import type { FormatVersion, Schema, TableMetadata } from '../model.js';
 import { IcebergMergeConflict } from './conflicts.js';
 import { rebaseTable, type RebaseInput } from './rebase.js';
-
-const SCHEMA: Schema = {
-  type: 'struct',
-  schemaId: 0,
-  fields: [
-    { id: 1, name: 'id', required: true, type: 'long' },
-    { id: 2, name: 'amount', required: false, type: 'double' },
-  ],
-};
-const LOCATION = 'mem://warehouse/sales/orders';
-
-/** An in-memory table folder: the files the test tables and the merge write. */
-class Files {
-  readonly bytes = new Map<string, Uint8Array>();
-  read = async (location: string): Promise<Uint8Array> => {
-    const b = this.bytes.get(location);
-    if (!b) throw new Error(`no file ${location}`);
-    return b;
-  };
-}
-
-let nextId = 1000n;
-const newId = () => ++nextId;
-
-function dataFile(path: string, records: bigint): DataFile {
-  return { content: 'data', filePath: `${LOCATION}/data/${path}`, fileFormat: 'PARQUET', partition: [], recordCount: records, fileSizeInBytes: 100n * records };
-}
-
-function apply(m: TableMetadata, updates: TableUpdate[]): TableMetadata {
-  return applyUpdates(m, updates, { nowMs: m.lastUpdatedMs + 1 }).metadata;
-}
-
-/** What an engine's append does: one new manifest, listed before the parent's, one snapshot on main. */
-function append(files: Files, m: TableMetadata, added: DataFile[], summary: Record<string, string> = {}): TableMetadata {
-  const id = newId();
-  const seq = m.formatVersion >= 2 ? m.lastSequenceNumber + 1n : undefined;
-  const parent = m.snapshots.find((s) => s.snapshotId === m.currentSnapshotId);
-  const manifestPath = `${LOCATION}/metadata/${id}-m0.avro`;
-  const bytes = writeManifest({
-    formatVersion: m.formatVersion,
-    schemaJson: JSON.stringify(schemaToJson(m.schemas.find((s) => s.schemaId === m.currentSchemaId)!)),
-    schemaId: m.currentSchemaId,
-    partitionSpecJson: '[]',
-    specId: 0,
-    partitionType: { type: 'struct', fields: [] },
-    content: 'data',
-    entries: added.map((dataFile) => ({ status: 'added', snapshotId: id, dataFile })),
-  });
-  files.bytes.set(manifestPath, bytes);
-  const previous = parent?.manifestList ? readManifestList(files.bytes.get(parent.manifestList)!).manifests : [];
-  const records = added.reduce((a, f) => a + f.recordCount, 0n);
-  const manifests: ManifestFileToWrite[] = [
-    { manifestPath, manifestLength: BigInt(bytes.length), partitionSpecId: 0, content: 'data', addedSnapshotId: id, addedFilesCount: added.length, existingFilesCount: 0, deletedFilesCount: 0, addedRowsCount: records, existingRowsCount: 0n, deletedRowsCount: 0n },
-    ...previous,
-  ];
-  const listPath = `${LOCATION}/metadata/snap-${id}.avro`;
-  const nextRowId = m.nextRowId ?? 0n;
-  const list = writeManifestList({ formatVersion: m.formatVersion, snapshotId: id, parentSnapshotId: parent?.snapshotId, sequenceNumber: seq, firstRowId: m.formatVersion >= 3 ? nextRowId : undefined, manifests });
-  files.bytes.set(listPath, list);
-  const totalRecords = BigInt(parent?.summary['total-records'] ?? '0') + records;
-  const totalFiles = BigInt(parent?.summary['total-data-files'] ?? '0') + BigInt(added.length);
-  const snapshot: Snapshot = {
-    snapshotId: id,
-    ...(parent ? { parentSnapshotId: parent.snapshotId } : {}),
-    ...(seq !== undefined ? { sequenceNumber: seq } : {}),
-    timestampMs: m.lastUpdatedMs + 1,
-    manifestList: listPath,
-    summary: { operation: 'append', 'added-data-files': String(added.length), 'added-records': records.toString(), 'total-records': totalRecords.toString(), 'total-data-files': totalFiles.toString(), ...summary },
-    schemaId: m.currentSchemaId,
-    ...(m.formatVersion >= 3 ? { firstRowId: nextRowId, addedRows: records } : {}),
-  };
-  return apply(m, [{ action: 'add-snapshot', snapshot }, { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId: id }]);
-}
+import { append, apply, dataFile, Files, LOCATION, liveEntries, SCHEMA, table } from './test-tables.js';
 
 /** The live data files of a table's current snapshot, with their inherited sequence numbers and row ids. */
 function liveFiles(files: Files, m: TableMetadata): { path: string; seq: bigint | undefined; firstRowId: bigint | undefined }[] {
-  const current = m.snapshots.find((s) => s.snapshotId === m.currentSnapshotId);
-  if (!current?.manifestList) return [];
-  const out: { path: string; seq: bigint | undefined; firstRowId: bigint | undefined }[] = [];
-  for (const mf of readManifestList(files.bytes.get(current.manifestList)!).manifests) {
-    const manifest = readManifest(files.bytes.get(mf.manifestPath)!);
-    inheritFromManifest(manifest.entries, mf);
-    for (const e of manifest.entries) if (e.status !== 'deleted') out.push({ path: e.dataFile.filePath.split('/').pop()!, seq: e.sequenceNumber, firstRowId: e.dataFile.firstRowId });
-  }
-  return out.sort((a, b) => a.path.localeCompare(b.path));
+  return liveEntries(files, m)
+    .map((e) => ({ path: e.dataFile.filePath.split('/').pop()!, seq: e.sequenceNumber, firstRowId: e.dataFile.firstRowId }))
+    .sort((a, b) => a.path.localeCompare(b.path));
 }
 
 async function merge(files: Files, base: TableMetadata, target: TableMetadata, source: TableMetadata, extra: Partial<RebaseInput> = {}) {
@@ -100,7 +17,7 @@ async function merge(files: Files, base: TableMetadata, target: TableMetadata, s
     target,
     source,
     io: files,
-    newSnapshotId: newId,
+    newSnapshotId: files.newId,
     newFileLocation: (name) => `${LOCATION}/metadata/${name}`,
     nowMs: target.lastUpdatedMs + 10,
     summary: { 'lakecat.merge.source-ref': 'dev' },
@@ -119,10 +36,6 @@ async function conflictOf(p: Promise<unknown>): Promise<IcebergMergeConflict['co
     throw e;
   }
   throw new Error('expected a conflict');
-}
-
-function table(formatVersion: FormatVersion, properties: Record<string, string> = {}): TableMetadata {
-  return newTableMetadata({ schema: SCHEMA, location: LOCATION, formatVersion, properties, nowMs: 1_000 });
 }
 
 describe.each([1, 2, 3] as FormatVersion[])('rebasing a table changed on both sides (v%i)', (formatVersion) => {
