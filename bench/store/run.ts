@@ -5,6 +5,7 @@
  */
 import { branchCreation, keyReadAtHead } from './branch-and-read.js';
 import { commitThroughput } from './commit-throughput.js';
+import { icebergMergeOfAppendedTables } from './iceberg-merge-bench.js';
 import { mergeBaseAfterDivergence, mergeChangedTables } from './merge-bench.js';
 import { bytesPerCommit } from './space.js';
 
@@ -17,6 +18,7 @@ const benches: [string, () => Promise<string | string[]>][] = [
   ['throughput', () => commitThroughput(pgUrl, 16, 10)],
   ['merge', () => mergeChangedTables(pgUrl)],
   ['mergebase', () => mergeBaseAfterDivergence(pgUrl)],
+  ['iceberg-merge', () => icebergMergeOfAppendedTables(pgUrl)],
   ['space', () => bytesPerCommit(pgUrl)],
   ['read', () => keyReadAtHead(pgUrl, longHistory)],
 ];

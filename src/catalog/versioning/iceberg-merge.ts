@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { CatalogDeps } from '../deps.js';
 import { deleteQuietly } from '../branch-write.js';
 import { nextMetadataLocation, trimSlash } from '../metadata-files.js';
-import type { Content, MergeKeyDetail, MergeResult, TableContent } from '../model.js';
+import { keyToString, type Content, type MergeKeyDetail, type MergeResult, type TableContent } from '../model.js';
 import type { MergeRequest, MergeResolution } from '../store/port.js';
 import { tableContent } from '../tables.js';
 import { IcebergMergeConflict } from '../../iceberg/merge/conflicts.js';
@@ -26,6 +26,8 @@ import { parseTableMetadata, serializeTableMetadata } from '../../iceberg/table-
 
 /** Attempts when a side moves between the rebase and the store's commit. */
 const ATTEMPTS = 3;
+/** Tables rebased at the same time. */
+const CONCURRENCY = 8;
 
 interface Resolved {
   resolution: MergeResolution;
@@ -57,8 +59,7 @@ function parsed(content: TableContent): TableMetadata | undefined {
   }
 }
 
-async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeResult, d: Candidate, write: boolean): Promise<Resolved | { conflict: string }> {
-  const baseContent = await deps.store.getContent(result.commonAncestor, d.key);
+async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeResult, d: Candidate, baseContent: Content | undefined, write: boolean): Promise<Resolved | { conflict: string }> {
   if (baseContent?.type !== 'ICEBERG_TABLE') return { conflict: 'the table is not in the merge base' };
   const [base, target, source] = [parsed(baseContent), parsed(d.targetContent), parsed(d.sourceContent)];
   if (!base || !target || !source) return { conflict: 'its metadata could not be read' };
@@ -136,11 +137,21 @@ export async function mergeWithIcebergTables(deps: CatalogDeps, req: MergeReques
     // Files are written only when the merge can land: no conflict elsewhere, not a dry run.
     const write = !req.dryRun && !otherConflicts;
     try {
-      for (const d of tables) {
-        const r = await resolveTable(deps, req, first, d, write);
-        if ('conflict' in r) refused.set(keyOf(d), r.conflict);
-        else resolved.set(keyOf(d), r);
-      }
+      const bases = await deps.store.getContents(first.commonAncestor, tables.map((d) => d.key));
+      // A few tables at a time: their files are read and written concurrently (object-store
+      // round trips overlap), without holding every table's metadata in memory at once.
+      let next = 0;
+      const worker = async () => {
+        while (next < tables.length) {
+          const d = tables[next++];
+          const r = await resolveTable(deps, req, first, d, bases.get(keyToString(d.key)), write);
+          if ('conflict' in r) refused.set(keyOf(d), r.conflict);
+          else resolved.set(keyOf(d), r);
+        }
+      };
+      const workers = await Promise.allSettled(Array.from({ length: Math.min(CONCURRENCY, tables.length) }, worker));
+      const failed = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+      if (failed) throw failed.reason;
     } catch (err) {
       await deleteQuietly(deps, [...resolved.values()].flatMap((r) => r.files));
       throw err;

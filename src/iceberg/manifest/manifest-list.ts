@@ -170,14 +170,27 @@ function readSummary(fields: RecordFields, record: Record<string, unknown>): Fie
   return summary;
 }
 
+/** Field resolution of a writer's manifest-list schema, cached by schema text (immutable). */
+const listReaders = new Map<string, { fields: RecordFields; summaryFields: RecordFields | undefined }>();
+
+function listReaderOf(schemaText: string): { fields: RecordFields; summaryFields: RecordFields | undefined } {
+  let reader = listReaders.get(schemaText);
+  if (!reader) {
+    const root = parseJson(schemaText);
+    const names = new AvroNames(root);
+    const fields = new RecordFields(root, names);
+    reader = { fields, summaryFields: fields.has(F.partitions.id) ? summaryRecordFields(fields, names) : undefined };
+    if (listReaders.size >= 64) listReaders.clear();
+    listReaders.set(schemaText, reader);
+  }
+  return reader;
+}
+
 /** Parses a manifest list written by any Iceberg writer; v1 lists read with v2 defaults (data, sequence 0). */
 export function readManifestList(bytes: Uint8Array, options: AvroReadOptions = {}): ManifestList {
   const file = readAvroFile(bytes, options);
-  const root = parseJson(file.schemaText);
-  const names = new AvroNames(root);
-  const fields = new RecordFields(root, names);
+  const { fields, summaryFields } = listReaderOf(file.schemaText);
   const formatVersion = formatVersionOf(file.metadata, fields.has(F.sequenceNumber.id) ? 2 : 1);
-  const summaryFields = fields.has(F.partitions.id) ? summaryRecordFields(fields, names) : undefined;
 
   const manifests = file.records.map((value): ManifestFile => {
     const record = value as Record<string, unknown>;

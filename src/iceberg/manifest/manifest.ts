@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../errors.js';
 import { parseJson } from '../json.js';
-import type { FormatVersion } from '../model.js';
+import type { FormatVersion, StructType } from '../model.js';
 import { type AvroReadOptions, type AvroWriteOptions, readAvroFile, writeAvroFile } from './avro-container.js';
 import { AvroNames, RecordFields } from './avro-fields.js';
 import { icebergSchemaJson } from './avro-schema.js';
@@ -94,10 +94,55 @@ export function writeManifest(request: ManifestWriteRequest, options: AvroWriteO
     'format-version': String(formatVersion),
   };
   if (formatVersion >= 2) metadata.content = content;
-  metadata['iceberg.schema'] = icebergSchemaJson(manifestEntrySchema(formatVersion, partitionType));
+  const schemas = entrySchemas(formatVersion, partitionType);
+  metadata['iceberg.schema'] = schemas.iceberg;
+  return writeAvroFile(schemas.avro, metadata, records, options);
+}
 
-  const schemaText = JSON.stringify(manifestAvroSchema(formatVersion, partitionType));
-  return writeAvroFile(schemaText, metadata, records, options);
+/**
+ * The manifest-entry schema texts (Iceberg's and Avro's) for a format version and partition
+ * type, cached: a catalog writes many manifests of few partition types. Emptied at 256 entries.
+ */
+const entrySchemaCache = new Map<string, { iceberg: string; avro: string }>();
+
+function entrySchemas(formatVersion: FormatVersion, partitionType: StructType): { iceberg: string; avro: string } {
+  const key = `${formatVersion}:${JSON.stringify(partitionType)}`;
+  let hit = entrySchemaCache.get(key);
+  if (!hit) {
+    hit = {
+      iceberg: icebergSchemaJson(manifestEntrySchema(formatVersion, partitionType)),
+      avro: JSON.stringify(manifestAvroSchema(formatVersion, partitionType)),
+    };
+    if (entrySchemaCache.size >= 256) entrySchemaCache.clear();
+    entrySchemaCache.set(key, hit);
+  }
+  return hit;
+}
+
+interface EntryReader {
+  entryFields: RecordFields;
+  dataFiles: DataFileReader;
+  hasSequenceNumbers: boolean;
+}
+
+/** Field resolution of a writer's entry schema, cached by schema text (readers are immutable). */
+const entryReaders = new Map<string, EntryReader>();
+
+function entryReaderOf(schemaText: string): EntryReader {
+  let reader = entryReaders.get(schemaText);
+  if (!reader) {
+    const root = parseJson(schemaText);
+    const names = new AvroNames(root);
+    const entryFields = new RecordFields(root, names);
+    reader = {
+      entryFields,
+      dataFiles: new DataFileReader(entryFields.nested(MANIFEST_ENTRY.dataFileId), names),
+      hasSequenceNumbers: entryFields.has(MANIFEST_ENTRY.sequenceNumber.id),
+    };
+    if (entryReaders.size >= 256) entryReaders.clear();
+    entryReaders.set(schemaText, reader);
+  }
+  return reader;
 }
 
 export interface ManifestReadOptions extends AvroReadOptions {
@@ -111,11 +156,7 @@ export interface ManifestReadOptions extends AvroReadOptions {
 /** Parses a manifest written by any Iceberg writer, resolving columns by field id. */
 export function readManifest(bytes: Uint8Array, options: ManifestReadOptions = {}): Manifest {
   const file = readAvroFile(bytes, options);
-  const root = parseJson(file.schemaText);
-  const names = new AvroNames(root);
-  const entryFields = new RecordFields(root, names);
-  const dataFiles = new DataFileReader(entryFields.nested(MANIFEST_ENTRY.dataFileId), names);
-  const hasSequenceNumbers = entryFields.has(MANIFEST_ENTRY.sequenceNumber.id);
+  const { entryFields, dataFiles, hasSequenceNumbers } = entryReaderOf(file.schemaText);
   const formatVersion = formatVersionOf(file.metadata, hasSequenceNumbers ? 2 : 1);
   const content: ManifestContent = file.metadata.content === 'deletes' ? 'deletes' : 'data';
 

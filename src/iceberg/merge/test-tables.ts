@@ -33,12 +33,12 @@ export class Files {
   };
 }
 
-export function table(formatVersion: FormatVersion, properties: Record<string, string> = {}): TableMetadata {
-  return newTableMetadata({ schema: SCHEMA, location: LOCATION, formatVersion, properties, nowMs: 1_000 });
+export function table(formatVersion: FormatVersion, properties: Record<string, string> = {}, location = LOCATION): TableMetadata {
+  return newTableMetadata({ schema: SCHEMA, location, formatVersion, properties, nowMs: 1_000 });
 }
 
-export function dataFile(name: string, records: bigint): DataFile {
-  return { content: 'data', filePath: `${LOCATION}/data/${name}`, fileFormat: 'PARQUET', partition: [], recordCount: records, fileSizeInBytes: 100n * records };
+export function dataFile(name: string, records: bigint, location = LOCATION): DataFile {
+  return { content: 'data', filePath: `${location}/data/${name}`, fileFormat: 'PARQUET', partition: [], recordCount: records, fileSizeInBytes: 100n * records };
 }
 
 export function apply(m: TableMetadata, updates: TableUpdate[]): TableMetadata {
@@ -46,7 +46,7 @@ export function apply(m: TableMetadata, updates: TableUpdate[]): TableMetadata {
 }
 
 function writeOne(files: Files, m: TableMetadata, id: bigint, entries: ManifestEntry[], index: number): ManifestFileToWrite {
-  const path = `${LOCATION}/metadata/${id}-m${index}.avro`;
+  const path = `${m.location}/metadata/${id}-m${index}.avro`;
   const bytes = writeManifest({
     formatVersion: m.formatVersion,
     schemaJson: JSON.stringify(schemaToJson(m.schemas.find((s) => s.schemaId === m.currentSchemaId)!)),
@@ -111,7 +111,7 @@ export function commit(files: Files, m: TableMetadata, operation: string, added:
     const kept: ManifestEntry[] = live.map((e) => ({ ...e, status: removed.includes(name(e)) ? 'deleted' : 'existing', ...(removed.includes(name(e)) ? { snapshotId: id } : {}) }));
     manifests = [writeOne(files, m, id, [...fresh, ...kept], 0)];
   }
-  const listPath = `${LOCATION}/metadata/snap-${id}.avro`;
+  const listPath = `${m.location}/metadata/snap-${id}.avro`;
   const nextRowId = m.nextRowId ?? 0n;
   files.bytes.set(listPath, writeManifestList({ formatVersion: m.formatVersion, snapshotId: id, parentSnapshotId: parent?.snapshotId, sequenceNumber: seq, firstRowId: m.formatVersion >= 3 ? nextRowId : undefined, manifests }));
   const records = added.reduce((a, f) => a + f.recordCount, 0n);
