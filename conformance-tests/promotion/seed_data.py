@@ -79,6 +79,12 @@ def readings() -> list[Reading]:
     return batch1 + batch2
 
 
+def more_readings(first_id: int, count: int, batch: int) -> list[Reading]:
+    """`count` new readings from `first_id` on, for a later ingest batch `batch` (seeded by it)."""
+    rnd = random.Random(SEED + batch)
+    return [_reading(rnd, i, batch) for i in range(first_id, first_id + count)]
+
+
 def is_clean(r: Reading) -> bool:
     """The bronze filter: a sensor id and a real value."""
     return r.sensor_id is not None and r.value is not None and r.value != SENTINEL
