@@ -3,6 +3,8 @@ replays the branch's appends onto main's table (the Iceberg-level merge), so the
 main holds every row of both sides; what Spark reads afterwards ($snapshots, $files, rows) is
 checked. Each test makes its own branch and catalog."""
 
+import pytest
+
 import lakecat_client
 from support import MAIN_CATALOG, rows, scalar
 from test_catalog_branches import _add_catalog
@@ -81,3 +83,37 @@ def test_three_branches_merged_one_after_the_other(spark, ns, run_id):
     assert scalar(spark, f"SELECT count(*) FROM {MAIN_CATALOG}.{t}.files") == 6
     paths = [r[0] for r in spark.sql(f"SELECT file_path FROM {MAIN_CATALOG}.{t}.files").collect()]
     assert len(set(paths)) == len(paths)
+
+
+def _partitioned(spark, t: str, mode: str) -> None:
+    spark.sql(
+        f"""CREATE TABLE {MAIN_CATALOG}.{t} (id INT, part STRING) USING iceberg PARTITIONED BY (part)
+            TBLPROPERTIES ('format-version' = '2', 'write.delete.mode' = '{mode}', 'write.update.mode' = '{mode}')"""
+    )
+    spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (1, 'a'), (2, 'a'), (3, 'b')")
+
+
+def test_rows_deleted_on_the_branch_while_main_appends_elsewhere(spark, ns, run_id):
+    for mode in ("copy-on-write", "merge-on-read"):
+        t = f"{ns}.merge_delete_{mode.replace('-', '_')}"
+        _partitioned(spark, t, mode)
+        feature = _branch(spark, f"im_del_{mode[0:3]}_{run_id}")
+        spark.sql(f"DELETE FROM {feature}.{t} WHERE id = 1")
+        spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (4, 'b')")
+        _merge_dry_then_real(f"im_del_{mode[0:3]}_{run_id}")
+        assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(2,), (3,), (4,)], mode
+
+
+def test_updates_of_the_same_partition_on_both_sides_conflict_naming_it(spark, ns, run_id):
+    t = f"{ns}.merge_same_partition"
+    _partitioned(spark, t, "copy-on-write")
+    feature = _branch(spark, f"im_same_{run_id}")
+    spark.sql(f"UPDATE {feature}.{t} SET id = 10 WHERE id = 1")
+    spark.sql(f"UPDATE {MAIN_CATALOG}.{t} SET id = 20 WHERE id = 2")
+    main_before = lakecat_client.reference("main")["hash"]
+    with pytest.raises(lakecat_client.HttpError) as conflict:
+        lakecat_client.merge(f"im_same_{run_id}", "main")
+    assert conflict.value.status == 409, conflict.value.body
+    assert "part=a" in conflict.value.body, conflict.value.body
+    assert lakecat_client.reference("main")["hash"] == main_before
+    assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(1,), (3,), (20,)]

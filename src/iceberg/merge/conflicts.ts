@@ -15,7 +15,15 @@ export type IcebergConflictType =
   | 'TABLE_REF_CONFLICT'
   /** The merge base's snapshot is not in a side's history (rolled back, or expired). */
   | 'HISTORY_UNAVAILABLE'
-  /** A change this merge does not replay yet (e.g. a source snapshot that deletes or rewrites files). */
+  /** The source removes a file (or deletes rows of one) that the target no longer has. */
+  | 'REMOVED_FILE_MISSING'
+  /** The target added deletes for data files the source rewrites. */
+  | 'DELETES_ON_REWRITTEN_FILE'
+  /** Serializable isolation: the target added data where the source deleted or overwrote rows. */
+  | 'CONCURRENT_DATA_IN_SCOPE'
+  /** Both sides deleted or rewrote rows in the same partitions. */
+  | 'CONCURRENT_DELETE_IN_SCOPE'
+  /** A change this merge does not replay (e.g. a rewrite on a v3 table, whose row ids may be materialized). */
   | 'UNSUPPORTED_CHANGE';
 
 export interface IcebergConflict {

@@ -14,7 +14,7 @@
  * unchecked.
  */
 import { assignFirstRowIds, inheritFromManifest, readManifest, readManifestList, writeManifest, writeManifestList } from '../manifest/index.js';
-import type { ManifestEntry, ManifestFile, ManifestFileToWrite } from '../manifest/index.js';
+import type { Manifest, ManifestEntry, ManifestFile, ManifestFileToWrite } from '../manifest/index.js';
 import type { Snapshot, TableMetadata, TableUpdate } from '../model.js';
 import { conflict } from './conflicts.js';
 import { mergeTableMetadata } from './metadata-merge.js';
@@ -96,27 +96,253 @@ const TOTALS: [total: string, added: string, removed: string][] = [
   ['total-equality-deletes', 'added-equality-deletes', 'removed-equality-deletes'],
 ];
 
-/** The replayed snapshot's summary: the source's own keys (engine and CDC offsets included), totals from the new parent. */
-function replayedSummary(source: Snapshot, previous: Snapshot | undefined, added: { files: number; records: bigint; bytes: bigint }, extra: Record<string, string>): Record<string, string> {
+/** A file entry with what it came from: its manifest's header and spec, its entry with inherited values. */
+interface TrackedEntry {
+  entry: ManifestEntry;
+  header: Manifest;
+  specId: number;
+  content: 'data' | 'deletes';
+  manifestPath: string;
+  /** The entry wrote its data sequence number itself (not inherited). */
+  explicitSequence: boolean;
+}
+
+/** What one snapshot changed, from the manifests it created (ADDED and DELETED entries). */
+interface SnapshotChange {
+  addedData: TrackedEntry[];
+  removedData: TrackedEntry[];
+  addedDeletes: TrackedEntry[];
+  removedDeletes: TrackedEntry[];
+}
+
+async function manifestAt(io: TableFileReader, location: string, cache: Map<string, Manifest>): Promise<Manifest> {
+  let m = cache.get(location);
+  if (!m) cache.set(location, (m = readManifest(await io.read(location))));
+  return m;
+}
+
+function tracked(mf: ManifestFile, header: Manifest): TrackedEntry[] {
+  const explicit = header.entries.map((e) => e.sequenceNumber !== undefined);
+  const entries = header.entries.map((e) => ({ ...e }));
+  inheritFromManifest(entries, mf);
+  return entries.map((entry, i) => ({ entry, header, specId: header.specId ?? mf.partitionSpecId, content: mf.content, manifestPath: mf.manifestPath, explicitSequence: explicit[i] }));
+}
+
+async function changesOf(io: TableFileReader, s: Snapshot, cache: Map<string, Manifest>): Promise<SnapshotChange> {
+  const change: SnapshotChange = { addedData: [], removedData: [], addedDeletes: [], removedDeletes: [] };
+  if (!s.manifestList) return change;
+  for (const mf of (await readList(io, s.manifestList)).manifests) {
+    if (mf.addedSnapshotId !== s.snapshotId) continue;
+    const header = await manifestAt(io, mf.manifestPath, cache);
+    if (header.schemaJson === undefined || header.partitionSpecJson === undefined) {
+      conflict('UNSUPPORTED_CHANGE', `Manifest ${mf.manifestPath} of snapshot ${s.snapshotId} does not name its schema and partition spec`, { sourceSnapshotId: s.snapshotId });
+    }
+    // A merging commit rewrites older manifests into its own: their EXISTING entries are not
+    // changes of this snapshot.
+    for (const t of tracked(mf, header)) {
+      if (t.entry.status === 'existing') continue;
+      const isData = t.entry.dataFile.content === 'data';
+      if (t.entry.status === 'added') (isData ? change.addedData : change.addedDeletes).push(t);
+      else (isData ? change.removedData : change.removedDeletes).push(t);
+    }
+  }
+  return change;
+}
+
+/** Groups new files by the manifest they came from (one new manifest each). */
+function groupByManifest(entries: TrackedEntry[]): { header: Manifest; specId: number; content: 'data' | 'deletes'; entries: TrackedEntry[] }[] {
+  const groups = new Map<string, { header: Manifest; specId: number; content: 'data' | 'deletes'; entries: TrackedEntry[] }>();
+  for (const t of entries) {
+    let g = groups.get(t.manifestPath);
+    if (!g) groups.set(t.manifestPath, (g = { header: t.header, specId: t.specId, content: t.content, entries: [] }));
+    g.entries.push(t);
+  }
+  return [...groups.values()];
+}
+
+/** The live data and delete files of a manifest list, by path. */
+async function liveFilesOf(io: TableFileReader, list: ManifestFile[], cache: Map<string, Manifest>): Promise<Map<string, TrackedEntry>> {
+  const live = new Map<string, TrackedEntry>();
+  for (const mf of list) {
+    for (const t of tracked(mf, await manifestAt(io, mf.manifestPath, cache))) if (t.entry.status !== 'deleted') live.set(t.entry.dataFile.filePath, t);
+  }
+  return live;
+}
+
+/** A partition's identity for conflict scopes: spec id and partition tuple. */
+function partitionKey(t: TrackedEntry): string {
+  return `${t.specId}|${JSON.stringify(t.entry.dataFile.partition, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`;
+}
+
+/** Where a source snapshot acts: the partitions it touches. Unpartitioned specs cover the whole table. */
+class Scope {
+  private readonly keys = new Set<string>();
+  private readonly specs = new Set<number>();
+  private whole = false;
+  readonly examples: string[] = [];
+
+  add(t: TrackedEntry): void {
+    if (t.entry.dataFile.partition.length === 0) this.whole = true;
+    this.specs.add(t.specId);
+    const k = partitionKey(t);
+    if (!this.keys.has(k) && this.examples.length < 5) this.examples.push(describePartition(t));
+    this.keys.add(k);
+  }
+
+  get empty(): boolean {
+    return this.keys.size === 0;
+  }
+
+  /** Whether a target change to `t` falls in this scope (conservatively: other specs always do). */
+  covers(t: TrackedEntry): boolean {
+    if (this.empty) return false;
+    if (this.whole || t.entry.dataFile.partition.length === 0) return true;
+    if ([...this.specs].some((s) => s !== t.specId)) return true;
+    return this.keys.has(partitionKey(t));
+  }
+}
+
+function describePartition(t: TrackedEntry): string {
+  const fields = t.header.partitionType.fields;
+  if (fields.length === 0) return 'the whole table (unpartitioned)';
+  return fields.map((f, i) => `${f.name}=${String(t.entry.dataFile.partition[i])}`).join('/');
+}
+
+/** What the target changed since the base: every snapshot after it, with its operation. */
+interface TargetChanges {
+  snapshots: { snapshot: Snapshot; change: SnapshotChange }[];
+}
+
+async function collectTargetChanges(io: TableFileReader, snapshots: Snapshot[]): Promise<TargetChanges> {
+  const cache = new Map<string, Manifest>();
+  const out: TargetChanges = { snapshots: [] };
+  for (const snapshot of snapshots) out.snapshots.push({ snapshot, change: await changesOf(io, snapshot, cache) });
+  return out;
+}
+
+/** Java's isolation: serializable unless the table says snapshot for this kind of write. */
+function serializable(properties: Record<string, string>, operation: string): boolean {
+  const keys = operation === 'delete' ? ['write.delete.isolation-level'] : ['write.update.isolation-level', 'write.merge.isolation-level'];
+  return !keys.every((k) => properties[k]?.toLowerCase() === 'snapshot');
+}
+
+/**
+ * The validations of an Iceberg retry whose starting snapshot is the merge base's, for a source
+ * snapshot that removes files or adds deletes, against everything the target did since the base.
+ * Conservative where Java uses the engine's row filter: lakecat knows only the partitions.
+ */
+function validateReplay(s: Snapshot, operation: string, change: SnapshotChange, target: TargetChanges, live: Map<string, TrackedEntry>, properties: Record<string, string>): void {
+  const removedOnTarget = new Map<string, Snapshot>();
+  for (const { snapshot, change: c } of target.snapshots) for (const t of [...c.removedData, ...c.removedDeletes]) removedOnTarget.set(t.entry.dataFile.filePath, snapshot);
+  const sid = s.snapshotId;
+  // C1: what the source removes, and the data files its deletes point at, are still live.
+  for (const t of [...change.removedData, ...change.removedDeletes]) {
+    const path = t.entry.dataFile.filePath;
+    if (live.has(path)) continue;
+    const by = removedOnTarget.get(path);
+    // A delete of a file the target deleted too changes nothing more (Java tolerates it).
+    if (operation === 'delete' && by?.summary.operation === 'delete') continue;
+    conflict('REMOVED_FILE_MISSING', `Source snapshot ${sid} ('${operation}') removes ${path}, which the target ${by ? `removed in snapshot ${by.snapshotId} ('${by.summary.operation}')` : 'does not have'}`, {
+      sourceSnapshotId: sid,
+      hint: by?.summary.operation === 'replace' ? 'the target compacted these files: re-run the source job on the target' : 'merge this key with FORCE or DROP, or re-run the source job on the target',
+    });
+  }
+  for (const d of change.addedDeletes) {
+    const ref = d.entry.dataFile.referencedDataFile;
+    if (ref !== undefined && !live.has(ref)) {
+      const by = removedOnTarget.get(ref);
+      conflict('REMOVED_FILE_MISSING', `Source snapshot ${sid} ('${operation}') deletes rows of ${ref}, which the target ${by ? `removed in snapshot ${by.snapshotId} ('${by.summary.operation}')` : 'does not have'}`, {
+        sourceSnapshotId: sid,
+        hint: 'the rows were rewritten on the target: re-run the source job on the target',
+      });
+    }
+  }
+  const scope = new Scope();
+  for (const t of [...change.removedData, ...change.addedDeletes]) scope.add(t);
+  if (operation === 'overwrite' || change.addedDeletes.some((d) => d.entry.dataFile.content === 'equality-deletes')) for (const t of change.addedData) scope.add(t);
+  if (scope.empty) return;
+  const where = scope.examples.join(', ');
+  const removedPaths = new Set(change.removedData.map((t) => t.entry.dataFile.filePath));
+  for (const { snapshot, change: c } of target.snapshots) {
+    // C2: no delete file the target added applies to a data file the source rewrites.
+    for (const d of c.addedDeletes) {
+      const ref = d.entry.dataFile.referencedDataFile;
+      const hits = ref !== undefined ? removedPaths.has(ref) : change.removedData.some((r) => partitionKey(r) === partitionKey(d) || r.entry.dataFile.partition.length === 0);
+      if (hits) {
+        conflict('DELETES_ON_REWRITTEN_FILE', `The target deleted rows (snapshot ${snapshot.snapshotId}, '${snapshot.summary.operation}') in data files that source snapshot ${sid} ('${operation}') rewrites, in ${where}`, {
+          sourceSnapshotId: sid,
+          hint: operation === 'replace' ? 'the source only compacted: merge this key with DROP, or compact again after the merge' : 'merge this key with FORCE or DROP, or re-run the source job on the target',
+        });
+      }
+    }
+    if (operation === 'replace') continue;
+    // C4: no rows the source's scope covers were deleted or rewritten on the target.
+    // (The very files a source delete removes, deleted on the target too, are no clash.)
+    const sameDelete = (t: TrackedEntry) => operation === 'delete' && snapshot.summary.operation === 'delete' && removedPaths.has(t.entry.dataFile.filePath);
+    const touched = [...c.removedData, ...c.addedDeletes].find((t) => scope.covers(t) && !sameDelete(t));
+    if (touched) {
+      conflict('CONCURRENT_DELETE_IN_SCOPE', `Both sides deleted or rewrote rows in ${describePartition(touched)}: target snapshot ${snapshot.snapshotId} ('${snapshot.summary.operation}') and source snapshot ${sid} ('${operation}')`, {
+        sourceSnapshotId: sid,
+        hint: 'merge this key with FORCE or DROP, or re-run the source job on the target',
+      });
+    }
+    // C3 (serializable): no data the target added in the scope the source overwrote or deleted.
+    if (serializable(properties, operation)) {
+      const added = c.addedData.find((t) => scope.covers(t));
+      if (added) {
+        conflict('CONCURRENT_DATA_IN_SCOPE', `The target added data in ${describePartition(added)} (snapshot ${snapshot.snapshotId}, '${snapshot.summary.operation}'), where source snapshot ${sid} ('${operation}') deleted or overwrote rows`, {
+          sourceSnapshotId: sid,
+          hint: "under serializable isolation the source's change could have covered those rows: re-run the source job on the target, or set the table's write.delete/update/merge.isolation-level to snapshot",
+        });
+      }
+    }
+  }
+}
+
+/** The replayed snapshot's summary: the source's own keys (engine and CDC offsets included), counts of what it wrote, totals from the new parent. */
+function replayedSummary(source: Snapshot, previous: Snapshot | undefined, change: SnapshotChange, removedPaths: Set<string>, extra: Record<string, string>): Record<string, string> {
   const summary: Record<string, string> = { ...source.summary };
   for (const k of ['manifests-created', 'manifests-kept', 'manifests-replaced', 'entries-processed']) delete summary[k];
-  summary['added-data-files'] = String(added.files);
-  summary['added-records'] = added.records.toString();
-  summary['added-files-size'] = added.bytes.toString();
+  const removedData = change.removedData.filter((t) => removedPaths.has(t.entry.dataFile.filePath));
+  const removedDeletes = change.removedDeletes.filter((t) => removedPaths.has(t.entry.dataFile.filePath));
+  const records = (ts: TrackedEntry[]) => sumOf(ts.map((t) => t.entry.dataFile.recordCount)).toString();
+  const bytes = (ts: TrackedEntry[]) => sumOf(ts.map((t) => t.entry.dataFile.fileSizeInBytes));
+  const ofKind = (ts: TrackedEntry[], kind: string) => ts.filter((t) => t.entry.dataFile.content === kind);
+  const counts: Record<string, string> = {
+    'added-data-files': String(change.addedData.length),
+    'added-records': records(change.addedData),
+    'added-files-size': (bytes(change.addedData) + bytes(change.addedDeletes)).toString(),
+    'deleted-data-files': String(removedData.length),
+    'deleted-records': records(removedData),
+    'removed-files-size': (bytes(removedData) + bytes(removedDeletes)).toString(),
+    'added-delete-files': String(change.addedDeletes.length),
+    'added-position-deletes': records(ofKind(change.addedDeletes, 'position-deletes')),
+    'added-equality-deletes': records(ofKind(change.addedDeletes, 'equality-deletes')),
+    'removed-delete-files': String(removedDeletes.length),
+    'removed-position-deletes': records(ofKind(removedDeletes, 'position-deletes')),
+    'removed-equality-deletes': records(ofKind(removedDeletes, 'equality-deletes')),
+  };
+  for (const [k, v] of Object.entries(counts)) {
+    if (v !== '0' || k === 'added-data-files' || k === 'added-records' || k === 'added-files-size') summary[k] = v;
+    else delete summary[k];
+  }
   for (const [total, add, removed] of TOTALS) {
     const before = previous ? previous.summary[total] : '0';
     if (before === undefined || !/^\d+$/.test(before)) {
       delete summary[total];
       continue;
     }
-    summary[total] = (BigInt(before) + BigInt(summary[add] ?? '0') - BigInt(summary[removed] ?? '0')).toString();
+    summary[total] = (BigInt(before) + BigInt(counts[add] ?? '0') - BigInt(counts[removed] ?? '0')).toString();
   }
   summary[SOURCE_SNAPSHOT_ID] = source.snapshotId.toString();
   return { ...summary, ...extra };
 }
 
 export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
-  const { base, target, source, io } = input;
+  const { base, target, source } = input;
+  // Files this rebase writes are read back by later replayed snapshots before anything is stored.
+  const written = new Map<string, Uint8Array>();
+  const io: TableFileReader = { read: async (location) => written.get(location) ?? input.io.read(location) };
   const metadataUpdates = mergeTableMetadata(base, target, source);
   const sourceSnapshots = historySince(source, base.currentSnapshotId);
   if (!sourceSnapshots) {
@@ -145,80 +371,109 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
   let nextRowId = target.nextRowId ?? 0n;
   const usedIds = new Set(target.snapshots.map((s) => s.snapshotId));
 
+  // What the target changed since the base, read only when a replayed snapshot removes files
+  // or adds deletes (an append needs no validation).
+  let targetChanges: TargetChanges | undefined;
+  const changesOfTarget = async () => (targetChanges ??= await collectTargetChanges(io, historySince(target, base.currentSnapshotId)!));
+  // The files live on the target as replay goes: data and delete files by path.
+  let live: Map<string, TrackedEntry> | undefined;
+  const liveOnTarget = async () => (live ??= await liveFilesOf(io, carried, manifests));
+  const manifests = new Map<string, Manifest>();
+
   for (const s of toReplay) {
-    const operation = s.summary.operation;
-    if (operation !== 'append') {
-      conflict('UNSUPPORTED_CHANGE', `Source snapshot ${s.snapshotId} is a '${operation}', and only appends are replayed onto a target that changed too`, {
-        sourceSnapshotId: s.snapshotId,
-        hint: 'merge this key with FORCE (take the source) or DROP (keep the target), or re-run the source job on the target',
-      });
-    }
+    const operation = s.summary.operation ?? 'append';
     if (!s.manifestList) {
       conflict('UNSUPPORTED_CHANGE', `Source snapshot ${s.snapshotId} has no manifest list (a v1 snapshot with inline manifests)`, { sourceSnapshotId: s.snapshotId });
     }
+    const change = await changesOf(io, s, manifests);
+    const removes = change.removedData.length > 0 || change.removedDeletes.length > 0;
+    if (operation !== 'append' || removes || change.addedDeletes.length > 0) {
+      if (formatVersion >= 3) {
+        conflict('UNSUPPORTED_CHANGE', `Source snapshot ${s.snapshotId} is a '${operation}' on a v3 table: its rewritten files may carry row ids that cannot be renumbered onto the target`, {
+          sourceSnapshotId: s.snapshotId,
+          hint: 'merge this key with FORCE (take the source) or DROP (keep the target), or re-run the source job on the target',
+        });
+      }
+      validateReplay(s, operation, change, await changesOfTarget(), await liveOnTarget(), target.properties);
+    }
+
     let id = input.newSnapshotId();
     while (usedIds.has(id)) id = input.newSnapshotId();
     usedIds.add(id);
     sequenceNumber += 1n;
 
     const created: ManifestFileToWrite[] = [];
-    let addedFiles = 0;
-    let addedRecords = 0n;
-    let addedBytes = 0n;
-    for (const m of (await readList(io, s.manifestList)).manifests) {
-      if (m.addedSnapshotId !== s.snapshotId) continue;
-      const manifest = readManifest(await io.read(m.manifestPath));
-      inheritFromManifest(manifest.entries, m);
-      if (m.content !== 'data' || manifest.entries.some((e) => e.status === 'deleted' || e.dataFile.content !== 'data')) {
-        conflict('UNSUPPORTED_CHANGE', `Source snapshot ${s.snapshotId} is an append that also removes files or adds deletes (${m.manifestPath})`, { sourceSnapshotId: s.snapshotId });
-      }
-      if (manifest.schemaJson === undefined || manifest.partitionSpecJson === undefined) {
-        conflict('UNSUPPORTED_CHANGE', `Manifest ${m.manifestPath} of source snapshot ${s.snapshotId} does not name its schema and partition spec`, { sourceSnapshotId: s.snapshotId });
-      }
-      // A merging append (MergeAppend) rewrites older manifests into its own: their EXISTING
-      // entries are not changes of this snapshot, and the target holds its own copies.
-      const added = manifest.entries.filter((e) => e.status === 'added');
-      if (added.length === 0) continue;
-      const entries: ManifestEntry[] = added.map((e) => ({
-        status: 'added',
-        snapshotId: id,
-        // Inherited from the new snapshot: the files are new to the target.
-        dataFile: { ...e.dataFile, firstRowId: undefined },
-      }));
-      const location = input.newFileLocation(`${id}-m${created.length}.avro`);
+    const write = (content: 'data' | 'deletes', header: Manifest, specId: number, entries: ManifestEntry[]): ManifestFileToWrite => {
+      const location = input.newFileLocation(`${id}-m${files.length}.avro`);
       const bytes = writeManifest({
         formatVersion,
-        schemaJson: manifest.schemaJson,
-        schemaId: manifest.schemaId ?? source.currentSchemaId,
-        partitionSpecJson: manifest.partitionSpecJson,
-        specId: manifest.specId ?? m.partitionSpecId,
-        partitionType: manifest.partitionType,
-        content: 'data',
+        schemaJson: header.schemaJson!,
+        schemaId: header.schemaId ?? source.currentSchemaId,
+        partitionSpecJson: header.partitionSpecJson!,
+        specId,
+        partitionType: header.partitionType,
+        content,
         entries,
       });
       files.push({ location, bytes });
-      const records = sumOf(entries.map((e) => e.dataFile.recordCount));
-      addedFiles += entries.length;
-      addedRecords += records;
-      addedBytes += sumOf(entries.map((e) => e.dataFile.fileSizeInBytes));
-      created.push({
+      written.set(location, bytes);
+      const of = (status: ManifestEntry['status']) => entries.filter((e) => e.status === status);
+      const rows = (status: ManifestEntry['status']) => sumOf(of(status).map((e) => e.dataFile.recordCount));
+      return {
         manifestPath: location,
         manifestLength: BigInt(bytes.length),
-        partitionSpecId: m.partitionSpecId,
-        content: 'data',
+        partitionSpecId: specId,
+        content,
         addedSnapshotId: id,
-        addedFilesCount: entries.length,
-        existingFilesCount: 0,
-        deletedFilesCount: 0,
-        addedRowsCount: records,
-        existingRowsCount: 0n,
-        deletedRowsCount: 0n,
-        ...(m.partitions ? { partitions: m.partitions } : {}),
+        addedFilesCount: of('added').length,
+        existingFilesCount: of('existing').length,
+        deletedFilesCount: of('deleted').length,
+        addedRowsCount: rows('added'),
+        existingRowsCount: rows('existing'),
+        deletedRowsCount: rows('deleted'),
+      };
+    };
+    // New files, one manifest per source manifest they came from: status ADDED, sequence
+    // number and (v3) row ids inherited from the new snapshot; an explicit data sequence number
+    // from before the fork (a compaction that kept it) is kept.
+    for (const group of groupByManifest([...change.addedData, ...change.addedDeletes])) {
+      const entries: ManifestEntry[] = group.entries.map((t) => {
+        const keepSeq = t.entry.sequenceNumber !== undefined && t.explicitSequence && t.entry.sequenceNumber <= base.lastSequenceNumber;
+        return {
+          status: 'added',
+          snapshotId: id,
+          ...(keepSeq ? { sequenceNumber: t.entry.sequenceNumber } : {}),
+          dataFile: { ...t.entry.dataFile, firstRowId: undefined },
+        };
       });
+      created.push(write(group.content, group.header, group.specId, entries));
     }
+    // Files the snapshot removes: the target's manifests holding them are rewritten, the removed
+    // entries DELETED by the new snapshot, the others EXISTING with their sequence numbers.
+    const removedPaths = new Set([...change.removedData, ...change.removedDeletes].map((t) => t.entry.dataFile.filePath).filter((p) => live?.has(p)));
+    let kept = carried;
+    if (removedPaths.size > 0) {
+      kept = [];
+      for (const mf of carried) {
+        const manifest = await manifestAt(io, mf.manifestPath, manifests);
+        const entries = manifest.entries.map((e) => ({ ...e }));
+        inheritFromManifest(entries, mf);
+        if (!entries.some((e) => e.status !== 'deleted' && removedPaths.has(e.dataFile.filePath))) {
+          kept.push(mf);
+          continue;
+        }
+        const rewritten: ManifestEntry[] = entries
+          .filter((e) => e.status !== 'deleted')
+          .map((e) => ({ ...e, status: removedPaths.has(e.dataFile.filePath) ? 'deleted' : 'existing', ...(removedPaths.has(e.dataFile.filePath) ? { snapshotId: id } : {}) }));
+        // Written even when nothing stays live in it: the new snapshot records what it removed.
+        created.push(write(mf.content, manifest, mf.partitionSpecId, rewritten));
+      }
+      for (const p of removedPaths) live?.delete(p);
+    }
+    if (live) for (const t of [...change.addedData, ...change.addedDeletes]) live.set(t.entry.dataFile.filePath, t);
 
-    // New manifests first, as Iceberg lists them; the target's are carried unchanged.
-    let listed: ManifestFileToWrite[] = [...created, ...carried];
+    // New manifests first, as Iceberg lists them; the target's untouched ones are carried.
+    let listed: ManifestFileToWrite[] = [...created, ...kept];
     let addedRows: bigint | undefined;
     if (formatVersion >= 3) {
       const assigned = assignFirstRowIds(listed, nextRowId);
@@ -235,13 +490,14 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
       manifests: listed,
     });
     files.push({ location: listLocation, bytes: listBytes });
+    written.set(listLocation, listBytes);
     const snapshot: Snapshot = {
       snapshotId: id,
       ...(parent ? { parentSnapshotId: parent.snapshotId } : {}),
       ...(formatVersion >= 2 ? { sequenceNumber } : {}),
       timestampMs: input.nowMs,
       manifestList: listLocation,
-      summary: replayedSummary(s, parent, { files: addedFiles, records: addedRecords, bytes: addedBytes }, input.summary ?? {}),
+      summary: replayedSummary(s, parent, change, removedPaths, input.summary ?? {}),
       ...(s.schemaId !== undefined ? { schemaId: s.schemaId } : {}),
       ...(formatVersion >= 3 ? { firstRowId: nextRowId, addedRows } : {}),
     };
