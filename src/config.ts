@@ -34,7 +34,7 @@ export interface ServerConfig {
   };
   /** Hand the S3 endpoint and keys to clients with each table (for local and test setups). */
   vendCredentials: boolean;
-  /** Merge tables changed on both sides at the Iceberg level (replay the source's appends). */
+  /** Merge tables changed on both sides at the Iceberg level (replay the source's snapshots where safe). */
   icebergMerge: boolean;
   commitRetries: number;
   maxBodyBytes: number;
@@ -89,7 +89,7 @@ export const SETTINGS: Setting[] = [
   { flag: 's3-secret-access-key', env: 'LAKECAT_S3_SECRET_ACCESS_KEY', help: 'S3 secret key' },
   { flag: 's3-session-token', env: 'LAKECAT_S3_SESSION_TOKEN', help: 'S3 session token' },
   { flag: 'vend-credentials', env: 'LAKECAT_VEND_CREDENTIALS', help: 'Return the S3 endpoint and keys to clients with each table (true/false, default false)', boolean: true },
-  { flag: 'iceberg-merge', env: 'LAKECAT_ICEBERG_MERGE', help: 'Merge a table changed on both sides by replaying the source\'s appends onto the target (true/false, default true)', boolean: true },
+  { flag: 'iceberg-merge', env: 'LAKECAT_ICEBERG_MERGE', help: 'Merge a table changed on both sides by replaying the source\'s snapshots onto the target where safe (true/false, default true)', boolean: true },
   { flag: 'commit-retries', env: 'LAKECAT_COMMIT_RETRIES', help: 'Server-side retries of a commit that lost a race (default 30)' },
   { flag: 'max-body-bytes', env: 'LAKECAT_MAX_BODY_BYTES', help: 'Largest accepted request body (default 16777216)' },
   { flag: 'idempotency-minutes', env: 'LAKECAT_IDEMPOTENCY_MINUTES', help: 'How long Idempotency-Key responses are replayed (default 30)' },

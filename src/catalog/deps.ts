@@ -19,8 +19,8 @@ export interface CatalogDeps {
   /** Authentication; every caller is the anonymous principal when absent. */
   identity?: Identity;
   /**
-   * Merge tables changed on both sides at the Iceberg level (replay the source's appends onto
-   * the target) instead of reporting a conflict; on unless false.
+   * Merge tables changed on both sides at the Iceberg level (replay the source's snapshots onto
+   * the target where that is safe) instead of reporting a conflict; on unless false.
    */
   icebergMerge?: boolean;
   /** Receives an audit record for every change that lands (and, from the authorizer, every refusal). */

@@ -1,6 +1,6 @@
 /**
  * Catalog merges at the Iceberg level: a table changed on both sides since the merge base is
- * not a conflict when the source's changes can be replayed on top of the target's
+ * not a conflict when the source's snapshots can be replayed on top of the target's
  * (src/iceberg/merge). The store's merge reports such keys as VALUE_DIFFERS; for each of them
  * this reads the table at the merge base, on the target and on the source, rebases, writes the
  * new manifests, manifest lists and metadata.json, and hands the merged values back to the store
@@ -23,6 +23,13 @@ import type { TableMetadata } from '../../iceberg/model.js';
 import { ObjectNotFoundError } from '../../io/port.js';
 import { applyUpdates } from '../../iceberg/table-metadata-builder.js';
 import { parseTableMetadata, serializeTableMetadata } from '../../iceberg/table-metadata-json.js';
+
+/** A table file the catalog's storage does not serve (the table's own client wrote it elsewhere). */
+class OutsideStorage extends Error {
+  constructor(location: string) {
+    super(`${location} is outside the storage this catalog reads`);
+  }
+}
 
 /** Attempts when a side moves between the rebase and the store's commit. */
 const ATTEMPTS = 3;
@@ -71,7 +78,12 @@ async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeR
       base,
       target,
       source,
-      io: { read: (location) => deps.objects.read(location) },
+      io: {
+        read: async (location) => {
+          if (!deps.objects.handles(location)) throw new OutsideStorage(location);
+          return deps.objects.read(location);
+        },
+      },
       newSnapshotId,
       newFileLocation: (name) => `${metadataDir}/${runId}-${name}`,
       nowMs,
@@ -111,8 +123,9 @@ async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeR
       const c = err.conflict;
       return { conflict: `${c.type}: ${c.message}${c.hint ? ` (hint: ${c.hint})` : ''}` };
     }
-    // A manifest that is gone (expired, or never written) or unreadable: not mergeable here.
+    // A manifest that is gone (expired, or never written) or out of reach: not mergeable here.
     if (err instanceof ObjectNotFoundError) return { conflict: `HISTORY_UNAVAILABLE: ${err.message}` };
+    if (err instanceof OutsideStorage) return { conflict: `HISTORY_UNAVAILABLE: ${err.message}` };
     if (err instanceof InvalidAvroFileError || err instanceof ValidationError) return { conflict: `UNSUPPORTED_CHANGE: ${err.message}` };
     throw err;
   }

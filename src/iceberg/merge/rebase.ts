@@ -8,10 +8,14 @@
  * table updates to apply to the target (through the metadata builder, which validates them) and
  * the manifest and manifest-list files to write first.
  *
- * Replayed today: `append` snapshots (data files added, nothing removed), which need no
- * validation against the target (Iceberg validates nothing for an append either). Any other
- * source operation (delete, overwrite, replace) is refused as UNSUPPORTED_CHANGE, never merged
- * unchecked.
+ * Appends need no validation against the target (Iceberg validates nothing for an append
+ * either). A snapshot that removes files or adds deletes (delete, overwrite, row delta,
+ * compaction) is validated first, like an Iceberg retry whose starting snapshot is the merge
+ * base's (`validateReplay`): the files it removes must still be live on the target, the target
+ * must not have added deletes for them, nor deleted or rewritten rows in the partitions it
+ * touches, nor (serializable isolation) added data there. Lakecat knows only partitions where
+ * Java uses the engine's row filter, so it refuses more than Java would, never less. On v3
+ * tables such snapshots are refused: rewritten files may carry materialized row ids.
  */
 import { assignFirstRowIds, inheritFromManifest, readManifest, readManifestList, writeManifest, writeManifestList } from '../manifest/index.js';
 import type { Manifest, ManifestEntry, ManifestFile, ManifestFileToWrite } from '../manifest/index.js';
