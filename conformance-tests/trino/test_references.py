@@ -4,41 +4,12 @@ they were taken, and refuse writes, while `lakecat_main` moves on."""
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 from trino.exceptions import TrinoQueryError
 
 from support import MAIN
-
-
-@pytest.fixture
-def pinned_catalog(db):
-    """Makes a Trino catalog on lakecat whose warehouse is a reference; drops it afterwards."""
-    made = []
-
-    def make(warehouse: str) -> str:
-        name = f"lakecat_ref_{uuid.uuid4().hex[:8]}"
-        props = {
-            "iceberg.catalog.type": "rest",
-            "iceberg.rest-catalog.uri": os.environ["LAKECAT_URL"],
-            "iceberg.rest-catalog.warehouse": warehouse,
-            "fs.native-s3.enabled": "true",
-            "s3.endpoint": os.environ["LAKECAT_TEST_S3_ENDPOINT"],
-            "s3.region": os.environ["LAKECAT_TEST_S3_REGION"],
-            "s3.path-style-access": "true",
-            "s3.aws-access-key": os.environ["LAKECAT_TEST_S3_ACCESS_KEY"],
-            "s3.aws-secret-key": os.environ["LAKECAT_TEST_S3_SECRET_KEY"],
-        }
-        with_clause = ", ".join(f"\"{k}\" = '{v}'" for k, v in props.items())
-        db.sql(f"CREATE CATALOG {name} USING iceberg WITH ({with_clause})")
-        made.append(name)
-        return name
-
-    yield make
-    for name in made:
-        db.sql(f"DROP CATALOG IF EXISTS {name}")
 
 
 def _assert_read_only(db, catalog: str, schema: str, table: str) -> None:

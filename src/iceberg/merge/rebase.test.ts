@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FormatVersion, Schema, TableMetadata } from '../model.js';
 import { IcebergMergeConflict } from './conflicts.js';
 import { rebaseTable, type RebaseInput } from './rebase.js';
-import { append, apply, commit, dataFile, Files, LOCATION, liveEntries, SCHEMA, table } from './test-tables.js';
+import { append, apply, commit, dataFile, Files, LOCATION, liveEntries, partitionedTable, SCHEMA, table } from './test-tables.js';
 
 /** The live data files of a table's current snapshot, with their inherited sequence numbers and row ids. */
 function liveFiles(files: Files, m: TableMetadata): { path: string; seq: bigint | undefined; firstRowId: bigint | undefined }[] {
@@ -172,5 +172,44 @@ describe.each([1, 2, 3] as FormatVersion[])('rebasing a table changed on both si
     // Both sides deleting the same file: the target already did what the source asks.
     const alsoDeleted = commit(files, base, 'delete', [], ['b.parquet']);
     expect((await merge(files, base, alsoDeleted, deleting)).merged.currentSnapshotId).toBeDefined();
+  });
+});
+
+describe('partition scopes of a replayed overwrite (v2)', () => {
+  const inPart = (name: string, part: string) => dataFile(name, 1n, LOCATION, [part]);
+  async function setUp() {
+    const files = new Files();
+    const base = append(files, partitionedTable(2), [inPart('a1.parquet', 'a'), inPart('b1.parquet', 'b')]);
+    // Copy-on-write update in partition a: a1 rewritten as a2.
+    const source = commit(files, base, 'overwrite', [inPart('a2.parquet', 'a')], ['a1.parquet']);
+    return { files, base, source };
+  }
+
+  it('merges when the target changed only other partitions', async () => {
+    const { files, base, source } = await setUp();
+    const target = append(files, base, [inPart('b2.parquet', 'b')]);
+    const { result, merged } = await merge(files, base, target, source);
+    expect(result.kind).toBe('rebased');
+    expect(liveFiles(files, merged).map((f) => f.path)).toEqual(['a2.parquet', 'b1.parquet', 'b2.parquet']);
+    expect(merged.snapshots.at(-1)!.summary).toMatchObject({ operation: 'overwrite', 'deleted-data-files': '1', 'added-data-files': '1', 'total-data-files': '3' });
+  });
+
+  it('refuses, naming the partition, when the target added data there (serializable), and merges under snapshot isolation', async () => {
+    const { files, base, source } = await setUp();
+    const target = append(files, base, [inPart('a3.parquet', 'a')]);
+    const c = await conflictOf(merge(files, base, target, source));
+    expect(c.type).toBe('CONCURRENT_DATA_IN_SCOPE');
+    expect(c.message).toContain('part=a');
+    const relaxed = apply(target, [{ action: 'set-properties', updates: { 'write.update.isolation-level': 'snapshot', 'write.merge.isolation-level': 'snapshot' } }]);
+    const { merged } = await merge(files, base, relaxed, source);
+    expect(liveFiles(files, merged).map((f) => f.path)).toEqual(['a2.parquet', 'a3.parquet', 'b1.parquet']);
+  });
+
+  it('refuses when the target rewrote the same file or deleted rows in the same partition', async () => {
+    const { files, base, source } = await setUp();
+    const rewritten = commit(files, base, 'overwrite', [inPart('a9.parquet', 'a')], ['a1.parquet']);
+    expect(await conflictOf(merge(files, base, rewritten, source))).toMatchObject({ type: 'REMOVED_FILE_MISSING' });
+    const deletedB = commit(files, base, 'delete', [], ['b1.parquet']);
+    expect((await merge(files, base, deletedB, source)).result.kind).toBe('rebased');
   });
 });

@@ -6,7 +6,8 @@ import { assignFirstRowIds, inheritFromManifest, readManifest, readManifestList,
 import type { DataFile, Manifest, ManifestEntry, ManifestFileToWrite } from '../manifest/index.js';
 import type { FormatVersion, Schema, Snapshot, TableMetadata, TableUpdate } from '../model.js';
 import { newTableMetadata } from '../new-table-metadata.js';
-import { schemaToJson } from '../schema-json.js';
+import { partitionType } from '../partitioning.js';
+import { partitionSpecToJson, schemaToJson } from '../schema-json.js';
 import { applyUpdates } from '../table-metadata-builder.js';
 
 export const SCHEMA: Schema = {
@@ -37,8 +38,21 @@ export function table(formatVersion: FormatVersion, properties: Record<string, s
   return newTableMetadata({ schema: SCHEMA, location, formatVersion, properties, nowMs: 1_000 });
 }
 
-export function dataFile(name: string, records: bigint, location = LOCATION): DataFile {
-  return { content: 'data', filePath: `${location}/data/${name}`, fileFormat: 'PARQUET', partition: [], recordCount: records, fileSizeInBytes: 100n * records };
+/** A table partitioned by identity on a string column `part`. */
+export function partitionedTable(formatVersion: FormatVersion, properties: Record<string, string> = {}): TableMetadata {
+  const schema: Schema = { ...SCHEMA, fields: [...SCHEMA.fields, { id: 3, name: 'part', required: false, type: 'string' }] };
+  return newTableMetadata({
+    schema,
+    spec: { specId: 0, fields: [{ sourceId: 3, fieldId: 1000, name: 'part', transform: 'identity' }] },
+    location: LOCATION,
+    formatVersion,
+    properties,
+    nowMs: 1_000,
+  });
+}
+
+export function dataFile(name: string, records: bigint, location = LOCATION, partition: string[] = []): DataFile {
+  return { content: 'data', filePath: `${location}/data/${name}`, fileFormat: 'PARQUET', partition, recordCount: records, fileSizeInBytes: 100n * records };
 }
 
 export function apply(m: TableMetadata, updates: TableUpdate[]): TableMetadata {
@@ -47,13 +61,15 @@ export function apply(m: TableMetadata, updates: TableUpdate[]): TableMetadata {
 
 function writeOne(files: Files, m: TableMetadata, id: bigint, entries: ManifestEntry[], index: number): ManifestFileToWrite {
   const path = `${m.location}/metadata/${id}-m${index}.avro`;
+  const schema = m.schemas.find((s) => s.schemaId === m.currentSchemaId)!;
+  const spec = m.partitionSpecs.find((s) => s.specId === m.defaultSpecId)!;
   const bytes = writeManifest({
     formatVersion: m.formatVersion,
-    schemaJson: JSON.stringify(schemaToJson(m.schemas.find((s) => s.schemaId === m.currentSchemaId)!)),
+    schemaJson: JSON.stringify(schemaToJson(schema)),
     schemaId: m.currentSchemaId,
-    partitionSpecJson: '[]',
-    specId: 0,
-    partitionType: { type: 'struct', fields: [] },
+    partitionSpecJson: JSON.stringify(partitionSpecToJson(spec).fields),
+    specId: spec.specId,
+    partitionType: partitionType(spec, schema),
     content: 'data',
     entries,
   });
