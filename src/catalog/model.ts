@@ -130,9 +130,9 @@ export interface MergeKeyDetail {
   key: ContentKey;
   behavior: MergeBehavior;
   conflict?: { conflictType: 'VALUE_DIFFERS' | 'KEY_EXISTS' | 'KEY_DOES_NOT_EXIST' | 'UNKNOWN'; message: string };
-  /** The value on the source side (null: deleted on the source). */
+  /** For a key in conflict, the value on the source side (null: deleted there); null for other keys. */
   sourceContent: Content | null;
-  /** The value on the target head (null: absent on the target). */
+  /** For a key in conflict, the value on the target head (null: absent there); null for other keys. */
   targetContent: Content | null;
   /** How a key changed on both sides was merged anyway (an Iceberg-level merge of a table). */
   resolution?: string;

@@ -98,15 +98,18 @@ function writeOf(p: KeyPlan): KeyWrite | undefined {
 }
 
 async function details(core: StoreCore, ex: Executor, plans: KeyPlan[], conflicts: Map<string, Conflict>): Promise<MergeKeyDetail[]> {
-  const hashes = plans.flatMap((p) => [p.after?.hash, p.target?.hash]).filter((h): h is string => !!h);
+  // Values are loaded for conflicting keys only: what a caller may resolve (a merge of 1,000
+  // tables would otherwise read 2,000 full metadata documents it does not use).
+  const hashes = plans.filter((p) => conflicts.has(p.keyString)).flatMap((p) => [p.after?.hash, p.target?.hash]).filter((h): h is string => !!h);
   const values = await core.loadContents([...new Set(hashes)], ex);
   const value = (e: IndexEntry | null): Content | null => (e ? (values.get(e.hash) ?? null) : null);
   return plans.map((p) => {
+    const conflicting = conflicts.has(p.keyString);
     const d: MergeKeyDetail = {
       key: keyFromString(p.keyString),
       behavior: p.behavior,
-      sourceContent: value(p.after),
-      targetContent: value(p.target),
+      sourceContent: conflicting ? value(p.after) : null,
+      targetContent: conflicting ? value(p.target) : null,
     };
     const c = conflicts.get(p.keyString);
     if (c) d.conflict = c;
