@@ -23,6 +23,8 @@ export type IcebergConflictType =
   | 'CONCURRENT_DATA_IN_SCOPE'
   /** Both sides deleted or rewrote rows in the same partitions. */
   | 'CONCURRENT_DELETE_IN_SCOPE'
+  /** The source replaced whole partitions (dynamic overwrite) where the target added data. */
+  | 'REPLACED_PARTITION_CHANGED'
   /** A change this merge does not replay (e.g. a rewrite on a v3 table, whose row ids may be materialized). */
   | 'UNSUPPORTED_CHANGE';
 

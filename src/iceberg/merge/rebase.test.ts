@@ -205,6 +205,16 @@ describe('partition scopes of a replayed overwrite (v2)', () => {
     expect(liveFiles(files, merged).map((f) => f.path)).toEqual(['a2.parquet', 'a3.parquet', 'b1.parquet']);
   });
 
+  it('refuses a dynamic partition overwrite where the target added data, whatever the isolation', async () => {
+    const files = new Files();
+    const base = append(files, partitionedTable(2, { 'write.update.isolation-level': 'snapshot', 'write.merge.isolation-level': 'snapshot' }), [inPart('a1.parquet', 'a'), inPart('b1.parquet', 'b')]);
+    const replaced = commit(files, base, 'overwrite', [inPart('a2.parquet', 'a')], ['a1.parquet'], { 'replace-partitions': 'true' });
+    const c = await conflictOf(merge(files, base, append(files, base, [inPart('a3.parquet', 'a')]), replaced));
+    expect(c).toMatchObject({ type: 'REPLACED_PARTITION_CHANGED' });
+    expect(c.message).toContain('part=a');
+    expect((await merge(files, base, append(files, base, [inPart('b2.parquet', 'b')]), replaced)).result.kind).toBe('rebased');
+  });
+
   it('refuses when the target rewrote the same file or deleted rows in the same partition', async () => {
     const { files, base, source } = await setUp();
     const rewritten = commit(files, base, 'overwrite', [inPart('a9.parquet', 'a')], ['a1.parquet']);

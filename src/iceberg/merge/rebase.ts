@@ -290,6 +290,17 @@ function validateReplay(s: Snapshot, operation: string, change: SnapshotChange, 
         hint: 'merge this key with FORCE or DROP, or re-run the source job on the target',
       });
     }
+    // C6: a dynamic partition overwrite replaces whole partitions; data the target added to
+    // them would survive a replay of the files it removed, whatever the isolation.
+    if (s.summary['replace-partitions'] === 'true') {
+      const added = c.addedData.find((t) => scope.covers(t));
+      if (added) {
+        conflict('REPLACED_PARTITION_CHANGED', `Source snapshot ${sid} replaced the partition ${describePartition(added)}, where the target added data (snapshot ${snapshot.snapshotId}, '${snapshot.summary.operation}')`, {
+          sourceSnapshotId: sid,
+          hint: 're-run the overwrite on the target, or merge this key with FORCE or DROP',
+        });
+      }
+    }
     // C3 (serializable): no data the target added in the scope the source overwrote or deleted.
     if (serializable(properties, operation)) {
       const added = c.addedData.find((t) => scope.covers(t));
