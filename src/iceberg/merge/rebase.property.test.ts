@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { FormatVersion, TableMetadata } from '../model.js';
 import { IcebergMergeConflict } from './conflicts.js';
 import { rebaseTable } from './rebase.js';
-import { apply, commit, dataFile, Files, LOCATION, liveEntries, table } from './test-tables.js';
+import { apply, commit, dataFile, Files, LOCATION, liveEntries, minSequenceNumbersHold, table } from './test-tables.js';
 
 /** A small seeded PRNG (mulberry32): every case is reproducible from its seed. */
 function random(seed: number): () => number {
@@ -111,6 +111,7 @@ describe('rebase against a row-set model', () => {
         const model = [...new Set([...liveRows(files, target.m).filter((r) => !removed.includes(r)), ...added])].sort((a, b) => a - b);
         expect(liveRows(files, after), context).toEqual(model);
         if (formatVersion >= 2) expect(after.lastSequenceNumber, context).toBeGreaterThanOrEqual(target.m.lastSequenceNumber);
+        expect(minSequenceNumbersHold(files, after), `${context}: a manifest's min sequence number exceeds a live file's`).toBe(true);
         if (formatVersion >= 3) {
           const rowIds = liveEntries(files, after).map((e) => e.dataFile.firstRowId);
           expect(new Set(rowIds).size, context).toBe(rowIds.length);

@@ -434,7 +434,13 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
       written.set(location, bytes);
       const of = (status: ManifestEntry['status']) => entries.filter((e) => e.status === status);
       const rows = (status: ManifestEntry['status']) => sumOf(of(status).map((e) => e.dataFile.recordCount));
+      // The lowest data sequence number among the files it keeps live: entries that keep an
+      // older one (EXISTING, or a compaction's kept number) must not look newer than they are,
+      // or engines would skip equality deletes that still apply to them.
+      const explicit = entries.filter((e) => e.status !== 'deleted' && e.sequenceNumber !== undefined).map((e) => e.sequenceNumber!);
+      const minSequenceNumber = formatVersion >= 2 && explicit.length > 0 ? explicit.reduce((a, b) => (b < a ? b : a)) : undefined;
       return {
+        ...(minSequenceNumber !== undefined && minSequenceNumber < sequenceNumber ? { minSequenceNumber } : {}),
         manifestPath: location,
         manifestLength: BigInt(bytes.length),
         partitionSpecId: specId,
@@ -520,8 +526,12 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
     replayed.push({ source: s.snapshotId, target: id });
     if (addedRows !== undefined) nextRowId += addedRows;
     // What the next replayed snapshot carries: everything this one lists, with the sequence
-    // numbers and row ids the list writer gave it.
-    carried = (await readList({ read: async () => listBytes }, listLocation)).manifests;
+    // numbers the list writer gave the new manifests (and, v3, the row ids assigned above).
+    carried = listed.map((m) => ({
+      ...m,
+      sequenceNumber: formatVersion >= 2 ? (m.sequenceNumber ?? sequenceNumber) : 0n,
+      minSequenceNumber: formatVersion >= 2 ? (m.minSequenceNumber ?? sequenceNumber) : 0n,
+    }));
     parent = snapshot;
   }
   if (parent && parent.snapshotId !== target.currentSnapshotId) {

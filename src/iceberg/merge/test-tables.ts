@@ -76,7 +76,9 @@ function writeOne(files: Files, m: TableMetadata, id: bigint, entries: ManifestE
   files.bytes.set(path, bytes);
   const count = (status: ManifestEntry['status']) => entries.filter((e) => e.status === status);
   const rows = (status: ManifestEntry['status']) => count(status).reduce((a, e) => a + e.dataFile.recordCount, 0n);
+  const kept = entries.filter((e) => e.status !== 'deleted' && e.sequenceNumber !== undefined).map((e) => e.sequenceNumber!);
   return {
+    ...(m.formatVersion >= 2 && kept.length > 0 ? { minSequenceNumber: kept.reduce((a, b) => (b < a ? b : a)) } : {}),
     manifestPath: path,
     manifestLength: BigInt(bytes.length),
     partitionSpecId: 0,
@@ -89,6 +91,21 @@ function writeOne(files: Files, m: TableMetadata, id: bigint, entries: ManifestE
     existingRowsCount: rows('existing'),
     deletedRowsCount: rows('deleted'),
   };
+}
+
+/**
+ * Checks the manifest list of the current snapshot: no manifest claims a minimum data sequence
+ * number above one of its live files' (engines skip equality deletes by it).
+ */
+export function minSequenceNumbersHold(files: Files, m: TableMetadata): boolean {
+  const current = m.snapshots.find((s) => s.snapshotId === m.currentSnapshotId);
+  if (!current?.manifestList || m.formatVersion < 2) return true;
+  for (const mf of readManifestList(files.bytes.get(current.manifestList)!).manifests) {
+    const entries = readManifest(files.bytes.get(mf.manifestPath)!).entries.map((e) => ({ ...e }));
+    inheritFromManifest(entries, mf);
+    if (entries.some((e) => e.status !== 'deleted' && e.sequenceNumber! < mf.minSequenceNumber)) return false;
+  }
+  return true;
 }
 
 /** The live entries of the current snapshot, with inherited sequence numbers and snapshot ids. */
