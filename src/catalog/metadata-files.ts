@@ -19,13 +19,18 @@ export function metadataVersion(location: string | undefined): number {
  * `<table location>/metadata`, named `<version>-<uuid>.metadata.json` like Java's catalogs do.
  * The uuid keeps two branches committing the same version from colliding.
  */
+/** The folder of a table's metadata files: `write.metadata.path` if set, else `<table location>/metadata`. */
+export function metadataFolder(tableLocation: string, properties: Record<string, string>): string {
+  return trimSlash(properties['write.metadata.path'] ?? `${trimSlash(tableLocation)}/metadata`);
+}
+
 export function nextMetadataLocation(
   deps: CatalogDeps,
   tableLocation: string,
   properties: Record<string, string>,
   previous: string | undefined,
 ): string {
-  const dir = trimSlash(properties['write.metadata.path'] ?? `${trimSlash(tableLocation)}/metadata`);
+  const dir = metadataFolder(tableLocation, properties);
   const version = String(metadataVersion(previous) + 1).padStart(5, '0');
   const location = `${dir}/${version}-${deps.newUuid()}.metadata.json`;
   // A location the catalog cannot write to is the client's mistake (400), not an outage (503

@@ -97,7 +97,7 @@ function cacheOf(deps: CatalogDeps): Lru<string, { text: string; metadata: Table
   return c;
 }
 
-function parsedMetadata(deps: CatalogDeps, location: string, text: string): TableMetadata {
+export function parsedMetadata(deps: CatalogDeps, location: string, text: string): TableMetadata {
   const hit = cacheOf(deps).get(location);
   if (hit && hit.text === text) return hit.metadata;
   const metadata = parseTableMetadata(text);

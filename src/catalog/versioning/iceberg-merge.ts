@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import type { CatalogDeps } from '../deps.js';
 import { deleteQuietly } from '../branch-write.js';
-import { nextMetadataLocation, trimSlash } from '../metadata-files.js';
+import { metadataFolder, nextMetadataLocation } from '../metadata-files.js';
+import { parsedMetadata } from '../table-commit.js';
 import { keyToString, type Content, type MergeKeyDetail, type MergeResult, type TableContent } from '../model.js';
 import type { MergeRequest, MergeResolution } from '../store/port.js';
 import { tableContent } from '../tables.js';
@@ -22,7 +23,7 @@ import { InvalidAvroFileError } from '../../iceberg/manifest/index.js';
 import type { TableMetadata } from '../../iceberg/model.js';
 import { ObjectNotFoundError } from '../../io/port.js';
 import { applyUpdates } from '../../iceberg/table-metadata-builder.js';
-import { parseTableMetadata, serializeTableMetadata } from '../../iceberg/table-metadata-json.js';
+import { serializeTableMetadata } from '../../iceberg/table-metadata-json.js';
 
 /** A table file the catalog's storage does not serve (the table's own client wrote it elsewhere). */
 class OutsideStorage extends Error {
@@ -58,9 +59,10 @@ function newSnapshotId(): bigint {
   return randomBytes(8).readBigUInt64BE() & 0x7fff_ffff_ffff_ffffn || 1n;
 }
 
-function parsed(content: TableContent): TableMetadata | undefined {
+/** The table's metadata, through the catalog's cache of parsed metadata; undefined when unreadable. */
+function parsed(deps: CatalogDeps, content: TableContent): TableMetadata | undefined {
   try {
-    return parseTableMetadata(content.metadata);
+    return parsedMetadata(deps, content.metadataLocation, content.metadata);
   } catch {
     return undefined;
   }
@@ -68,9 +70,9 @@ function parsed(content: TableContent): TableMetadata | undefined {
 
 async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeResult, d: Candidate, baseContent: Content | undefined, write: boolean): Promise<Resolved | { conflict: string }> {
   if (baseContent?.type !== 'ICEBERG_TABLE') return { conflict: 'the table is not in the merge base' };
-  const [base, target, source] = [parsed(baseContent), parsed(d.targetContent), parsed(d.sourceContent)];
+  const [base, target, source] = [parsed(deps, baseContent), parsed(deps, d.targetContent), parsed(deps, d.sourceContent)];
   if (!base || !target || !source) return { conflict: 'its metadata could not be read' };
-  const metadataDir = trimSlash(target.properties['write.metadata.path'] ?? `${trimSlash(target.location)}/metadata`);
+  const metadataDir = metadataFolder(target.location, target.properties);
   const runId = deps.newUuid();
   const nowMs = deps.now();
   try {
