@@ -119,15 +119,20 @@ def test_updates_of_the_same_partition_on_both_sides_conflict_naming_it(spark, n
     assert rows(spark, f"SELECT id FROM {MAIN_CATALOG}.{t} ORDER BY id") == [(1,), (3,), (20,)]
 
 
+def _overwrite_partitions(spark, table: str, values: str) -> None:
+    """INSERT OVERWRITE in Spark's dynamic mode: only the partitions of `values` are replaced."""
+    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+    try:
+        spark.sql(f"INSERT OVERWRITE {table} VALUES {values}")
+    finally:
+        spark.conf.unset("spark.sql.sources.partitionOverwriteMode")
+
+
 def test_a_dynamic_partition_overwrite_against_an_append_into_that_partition_conflicts(spark, ns, run_id):
     t = f"{ns}.merge_replaced"
     _partitioned(spark, t, "copy-on-write")
     feature = _branch(spark, f"im_dyn_{run_id}")
-    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
-    try:
-        spark.sql(f"INSERT OVERWRITE {feature}.{t} VALUES (7, 'a')")
-    finally:
-        spark.conf.unset("spark.sql.sources.partitionOverwriteMode")
+    _overwrite_partitions(spark, f"{feature}.{t}", "(7, 'a')")
     spark.sql(f"INSERT INTO {MAIN_CATALOG}.{t} VALUES (5, 'a')")
     main_before = lakecat_client.reference("main")["hash"]
     with pytest.raises(lakecat_client.HttpError) as conflict:
@@ -139,11 +144,7 @@ def test_a_dynamic_partition_overwrite_against_an_append_into_that_partition_con
     other = f"{ns}.merge_replaced_other"
     _partitioned(spark, other, "copy-on-write")
     feature2 = _branch(spark, f"im_dyn2_{run_id}")
-    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
-    try:
-        spark.sql(f"INSERT OVERWRITE {feature2}.{other} VALUES (7, 'a')")
-    finally:
-        spark.conf.unset("spark.sql.sources.partitionOverwriteMode")
+    _overwrite_partitions(spark, f"{feature2}.{other}", "(7, 'a')")
     spark.sql(f"INSERT INTO {MAIN_CATALOG}.{other} VALUES (5, 'b')")
     _merge_dry_then_real(f"im_dyn2_{run_id}")
     assert rows(spark, f"SELECT id, part FROM {MAIN_CATALOG}.{other} ORDER BY id") == [(3, "b"), (5, "b"), (7, "a")]

@@ -7,13 +7,19 @@ from __future__ import annotations
 from support import MAIN, meta
 
 
-def test_inserts_on_both_sides_merge(db, lakecat, main_schema, run_id, pinned_catalog):
-    t = f"{MAIN}.{main_schema}.merged_both"
+def _table_and_branch(db, lakecat, pinned_catalog, schema: str, name: str, branch: str) -> tuple[str, str]:
+    """A partitioned table on main with rows in partitions a and b, then a branch of main and a
+    Trino catalog on it: answers the table's name on main and the branch's catalog."""
+    t = f"{MAIN}.{schema}.{name}"
     db.sql(f"CREATE TABLE {t} (id integer, part varchar) WITH (partitioning = ARRAY['part'])")
     db.sql(f"INSERT INTO {t} VALUES (1, 'a'), (2, 'a'), (3, 'b')")
-    branch = f"trino_both_{run_id}"
     lakecat.create_reference(branch, "BRANCH", lakecat.reference("main"))
-    on_branch = pinned_catalog(branch)
+    return t, pinned_catalog(branch)
+
+
+def test_inserts_on_both_sides_merge(db, lakecat, main_schema, run_id, pinned_catalog):
+    branch = f"trino_both_{run_id}"
+    t, on_branch = _table_and_branch(db, lakecat, pinned_catalog, main_schema, "merged_both", branch)
     db.sql(f"INSERT INTO {on_branch}.{main_schema}.merged_both VALUES (10, 'c')")
     # A delete of partition a's rows on the branch, while main appends into partition b.
     db.sql(f"DELETE FROM {on_branch}.{main_schema}.merged_both WHERE part = 'a'")
@@ -34,12 +40,8 @@ def test_inserts_on_both_sides_merge(db, lakecat, main_schema, run_id, pinned_ca
 
 
 def test_deletes_in_the_same_partition_on_both_sides_conflict(db, lakecat, main_schema, run_id, pinned_catalog):
-    t = f"{MAIN}.{main_schema}.merged_clash"
-    db.sql(f"CREATE TABLE {t} (id integer, part varchar) WITH (partitioning = ARRAY['part'])")
-    db.sql(f"INSERT INTO {t} VALUES (1, 'a'), (2, 'a'), (3, 'b')")
     branch = f"trino_clash_{run_id}"
-    lakecat.create_reference(branch, "BRANCH", lakecat.reference("main"))
-    on_branch = pinned_catalog(branch)
+    t, on_branch = _table_and_branch(db, lakecat, pinned_catalog, main_schema, "merged_clash", branch)
     db.sql(f"DELETE FROM {on_branch}.{main_schema}.merged_clash WHERE id = 1")
     db.sql(f"DELETE FROM {t} WHERE id = 2")
     before = lakecat.reference("main")["hash"]

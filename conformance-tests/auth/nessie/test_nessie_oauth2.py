@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 import uuid
 
@@ -15,6 +14,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "lib", "python"))
 from lakecat_auth import SECRETS, TOKEN_URI, TWO_LIFETIMES, URL, api, grant, head  # noqa: E402
+from lakecat_spark import ICEBERG_EXTENSIONS, NESSIE_EXTENSIONS, start_session  # noqa: E402
 
 RUN = uuid.uuid4().hex[:8]
 DEV = f"dev_{RUN}"
@@ -65,32 +65,13 @@ def spark():
     r = api("admin", "PUT", "/api/lakecat/v1/protections/main", {"mergeFrom": ["dev*"]})
     assert r.status_code == 200, r.text
 
-    from pyspark.sql import SparkSession
-
-    builder = (
-        SparkSession.builder.master("local[2]")
-        .appName("lakecat-auth-nessie")
-        .config("spark.jars", os.environ["LAKECAT_SPARK_JARS"])
-        .config(
-            "spark.sql.extensions",
-            "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,"
-            "org.projectnessie.spark.extensions.NessieSparkSessionExtensions",
-        )
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="lakecat-auth-nessie-"))
-    )
     confs = {
         **nessie_catalog_conf("eng", "engineer"),
         **nessie_catalog_conf("eng_main", "engineer"),
         **nessie_catalog_conf("pro", "promoter"),
         **nessie_catalog_conf("ana", "analyst"),
     }
-    for k, v in confs.items():
-        builder = builder.config(k, v)
-    session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("WARN")
+    session = start_session("lakecat-auth-nessie", [ICEBERG_EXTENSIONS, NESSIE_EXTENSIONS], confs)
     yield session
     session.stop()
 

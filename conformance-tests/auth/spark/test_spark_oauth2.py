@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 import uuid
 
@@ -16,6 +15,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "lib", "python"))
 from lakecat_auth import SECRETS, TOKEN_URI, TWO_LIFETIMES, URL, api, branch_from_main, grant, head  # noqa: E402
+from lakecat_spark import ICEBERG_EXTENSIONS, start_session  # noqa: E402
 
 RUN = uuid.uuid4().hex[:8]
 DEV = f"dev_{RUN}"
@@ -54,28 +54,13 @@ def spark():
     assert r.status_code == 200, r.text
     branch_from_main("engineer", DEV)
 
-    from pyspark.sql import SparkSession
-
-    builder = (
-        SparkSession.builder.master("local[2]")
-        .appName("lakecat-auth-spark")
-        .config("spark.jars", os.environ["LAKECAT_SPARK_JARS"])
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="lakecat-auth-spark-"))
-    )
     confs = {
         **catalog_conf("eng_x", "engineer", DEV, exchange=True),
         **catalog_conf("eng_cc", "engineer", DEV, exchange=False),
         **catalog_conf("eng_main", "engineer", "main", exchange=False),
         **catalog_conf("ana", "analyst", "main", exchange=False),
     }
-    for k, v in confs.items():
-        builder = builder.config(k, v)
-    session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("WARN")
+    session = start_session("lakecat-auth-spark", [ICEBERG_EXTENSIONS], confs)
     yield session
     session.stop()
 
