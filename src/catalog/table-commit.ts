@@ -97,11 +97,16 @@ function cacheOf(deps: CatalogDeps): Lru<string, { text: string; metadata: Table
   return c;
 }
 
-export function parsedMetadata(deps: CatalogDeps, location: string, text: string): TableMetadata {
+/**
+ * The parsed metadata at `location`, from the cache or parsed now. `keep: false` does not add a
+ * parse to the cache (a merge reads thousands of tables once: caching them would only freeze
+ * each and evict the tables clients are committing to).
+ */
+export function parsedMetadata(deps: CatalogDeps, location: string, text: string, keep = true): TableMetadata {
   const hit = cacheOf(deps).get(location);
   if (hit && hit.text === text) return hit.metadata;
   const metadata = parseTableMetadata(text);
-  remember(deps, location, text, metadata);
+  if (keep) remember(deps, location, text, metadata);
   return metadata;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonEquals, parseJson, stringifyJson } from './json.js';
+import { jsonEquals, parseJson, parseSlowly, stringifyJson } from './json.js';
 
 describe('lossless JSON', () => {
   it('keeps integers above 2^53 exact as bigint', () => {
@@ -42,5 +42,59 @@ describe('lossless JSON', () => {
     expect(jsonEquals({ a: [1, 2n] }, { a: [1n, 2] })).toBe(true);
     expect(jsonEquals({ a: 1 }, { a: 2 })).toBe(false);
     expect(jsonEquals({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+  });
+});
+
+describe('lossless JSON through JSON.parse', () => {
+  // parseJson takes V8's native path when it can; the reference parser defines the result.
+  // Inputs chosen to trip the native path's marks.
+  const documents = [
+    '{"snapshot-id":9223372036854775807,"parent":-9223372036854775808,"n":1000000000000000,"f":12345678901234567.5,"e":1e20}',
+    '{"path":"s3://b/t/1234567890123456789.avro","id":1234567890123456789}',
+    '{"a":"\\ud8001234567890123456789","b":1234567890123456789}',
+    '{"a":"\\ud800abc","b":[1234567890123456789,"\\ud800"]}',
+    '{"dup":1234567890123456789,"dup":2}',
+    '{"dup":2,"dup":1234567890123456789}',
+    '{"__proto__":9223372036854775807}',
+    '[[[[12345678901234567890]]]]',
+    '12345678901234567890',
+    '"1234567890123456789"',
+    '{"k":"x\\"1234567890123456789\\"","v":[-1234567890123456789]}',
+    '{"s":"quote \\" then 1234567890123456789 in text"}',
+    '{"\\ud800123":1,"x":9223372036854775807}',
+  ];
+  for (const text of documents) {
+    it(`parses ${text} as the reference parser does`, () => {
+      const expected = parseSlowly(text);
+      const actual = parseJson(text);
+      expect(actual).toStrictEqual(expected);
+      expect(Object.keys(actual ?? {})).toEqual(Object.keys(expected ?? {}));
+      expect(stringifyJson(actual)).toBe(stringifyJson(expected));
+    });
+  }
+
+  it('keeps the reference parser’s depth limit', () => {
+    expect(() => parseJson('['.repeat(600) + ']'.repeat(600))).toThrow(/nested too deeply/);
+    expect(parseJson('['.repeat(100) + '12345678901234567890' + ']'.repeat(100))).toStrictEqual(parseSlowly('['.repeat(100) + '12345678901234567890' + ']'.repeat(100)));
+  });
+
+  it('prints plain values as JSON.stringify does, compact and indented', () => {
+    const values: unknown[] = [
+      { a: '\ud800123', b: 'x"y\\z\n', c: [1, -0.5, 1e21, true, null] },
+      { a: undefined, b: [undefined, 1], c: () => 1 },
+      { nested: { deeper: [{ id: 9007199254740991, name: 'n' }], empty: {}, none: [] } },
+      {},
+      [],
+      'plain',
+      null,
+    ];
+    for (const v of values) {
+      expect(stringifyJson(v)).toBe(JSON.stringify(v));
+      expect(stringifyJson(v, 2)).toBe(JSON.stringify(v, null, 2));
+    }
+    expect(stringifyJson({ a: [9223372036854775807n, -1n] }, 2)).toBe('{\n  "a": [\n    9223372036854775807,\n    -1\n  ]\n}');
+    for (const bad of [Number.NaN, Infinity, new Map(), Symbol('s')]) {
+      expect(() => stringifyJson({ bad })).toThrow(TypeError);
+    }
   });
 });

@@ -28,9 +28,21 @@ function canonicalContent(c: Content): unknown[] {
   }
 }
 
+/**
+ * Hashes of contents held by the store's content cache, by object: their row is keyed by it, so
+ * it need not be computed again (a merge compares 2,000 of them, each a whole metadata document,
+ * with the index). Cached values are shared read-only, so an object keeps its hash.
+ */
+const storedHashes = new WeakMap<Content, string>();
+
+/** Records the hash a cached content value is stored under. */
+export function rememberStoredHash(c: Content, hash: string): void {
+  storedHashes.set(c, hash);
+}
+
 /** 128-bit, like index nodes (see nodeHash in key-index.ts). */
 export function contentHash(c: Content): string {
-  return sha256(JSON.stringify(canonicalContent(c))).slice(0, 32);
+  return storedHashes.get(c) ?? sha256(JSON.stringify(canonicalContent(c))).slice(0, 32);
 }
 
 /** A contents row as sent to PostgreSQL through json_to_recordset (bigints as text). */

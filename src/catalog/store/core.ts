@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { CatalogError, NotFoundError, StoreUnavailableError } from '../errors.js';
-import { fromContentRow, toContentRow, type ContentRow, type StoredOperation } from './content-codec.js';
+import { fromContentRow, rememberStoredHash, toContentRow, type ContentRow, type StoredOperation } from './content-codec.js';
 import { decodeNode, type IndexNode, type NodeSink, type NodeSource } from './key-index.js';
 import { Lru } from '../lru.js';
 import type { Content } from './port.js';
@@ -208,6 +208,7 @@ export class StoreCore implements NodeSource {
       );
       for (const r of rows) {
         const c = fromContentRow(r);
+        rememberStoredHash(c, r.hash);
         this.contents.set(r.hash, c);
         out.set(r.hash, c);
       }
@@ -327,7 +328,10 @@ export class StoreCore implements NodeSource {
   remember(commits: CommitRow[], nodes: NodeSink, contents: Map<string, Content>): void {
     for (const c of commits) this.commits.set(c.hash, c);
     for (const [h, n] of nodes) this.nodes.set(h, decodeNode(n.data));
-    for (const [h, c] of contents) this.contents.set(h, c);
+    for (const [h, c] of contents) {
+      rememberStoredHash(c, h);
+      this.contents.set(h, c);
+    }
   }
 }
 

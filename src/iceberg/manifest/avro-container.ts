@@ -103,6 +103,23 @@ function typeOf(schemaText: string): avsc.Type {
   return type;
 }
 
+/**
+ * Random sync markers, cut from a pooled buffer (one getRandomValues call per 256 files: the
+ * call itself costs more than encoding a small manifest). Markers need not be secret, only
+ * unlikely to occur in a file's data.
+ */
+let syncPool = new Uint8Array(0);
+let syncPoolOffset = 0;
+
+function newSyncMarker(): Uint8Array {
+  if (syncPoolOffset + 16 > syncPool.length) {
+    syncPool = globalThis.crypto.getRandomValues(new Uint8Array(16 * 256));
+    syncPoolOffset = 0;
+  }
+  syncPoolOffset += 16;
+  return syncPool.subarray(syncPoolOffset - 16, syncPoolOffset);
+}
+
 export function writeAvroFile(
   schemaText: string,
   metadata: FileMetadata,
@@ -111,7 +128,7 @@ export function writeAvroFile(
 ): Uint8Array {
   const type = typeOf(schemaText);
   const codec = options.codec;
-  const sync = options.syncMarker ?? globalThis.crypto.getRandomValues(new Uint8Array(16));
+  const sync = options.syncMarker ?? newSyncMarker();
   if (sync.length !== 16) throw new RangeError('an Avro sync marker has 16 bytes');
 
   const meta: Record<string, Buffer> = {};

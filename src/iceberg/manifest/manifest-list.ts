@@ -152,11 +152,23 @@ export function writeManifestList(request: ManifestListWriteRequest, options: Av
     manifests = assignFirstRowIds(manifests, request.firstRowId).manifests;
   }
   metadata['format-version'] = String(formatVersion);
-  metadata['iceberg.schema'] = icebergSchemaJson(manifestListSchema(formatVersion));
+  const schemas = listSchemas(formatVersion);
+  metadata['iceberg.schema'] = schemas.iceberg;
 
   const records = manifests.map((m) => manifestToAvro(formatVersion, m, request));
-  const schemaText = JSON.stringify(manifestListAvroSchema(formatVersion));
-  return writeAvroFile(schemaText, metadata, records, options);
+  return writeAvroFile(schemas.avro, metadata, records, options);
+}
+
+/** The manifest-list schema texts (Iceberg's and Avro's) per format version, made once. */
+const listSchemaTexts = new Map<FormatVersion, { iceberg: string; avro: string }>();
+
+function listSchemas(formatVersion: FormatVersion): { iceberg: string; avro: string } {
+  let texts = listSchemaTexts.get(formatVersion);
+  if (!texts) {
+    texts = { iceberg: icebergSchemaJson(manifestListSchema(formatVersion)), avro: JSON.stringify(manifestListAvroSchema(formatVersion)) };
+    listSchemaTexts.set(formatVersion, texts);
+  }
+  return texts;
 }
 
 function readSummary(fields: RecordFields, record: Record<string, unknown>): FieldSummary {
@@ -186,6 +198,11 @@ function listReaderOf(schemaText: string): { fields: RecordFields; summaryFields
   return reader;
 }
 
+function required<T>(v: T | undefined, id: number): T {
+  if (v === undefined) throw new InvalidAvroFileError(`manifest list entry is missing required field ${id}`);
+  return v;
+}
+
 /** Parses a manifest list written by any Iceberg writer; v1 lists read with v2 defaults (data, sequence 0). */
 export function readManifestList(bytes: Uint8Array, options: AvroReadOptions = {}): ManifestList {
   const file = readAvroFile(bytes, options);
@@ -194,10 +211,6 @@ export function readManifestList(bytes: Uint8Array, options: AvroReadOptions = {
 
   const manifests = file.records.map((value): ManifestFile => {
     const record = value as Record<string, unknown>;
-    const required = <T>(v: T | undefined, id: number): T => {
-      if (v === undefined) throw new InvalidAvroFileError(`manifest list entry is missing required field ${id}`);
-      return v;
-    };
     const content = fields.int(record, F.content.id);
     const manifest: ManifestFile = {
       manifestPath: required(fields.string(record, F.path.id), F.path.id),
@@ -208,19 +221,23 @@ export function readManifestList(bytes: Uint8Array, options: AvroReadOptions = {
       minSequenceNumber: fields.long(record, F.minSequenceNumber.id) ?? 0n,
       addedSnapshotId: required(fields.long(record, F.addedSnapshotId.id), F.addedSnapshotId.id),
     };
-    const optional: { [K in keyof ManifestFile]?: ManifestFile[K] } = {
-      addedFilesCount: fields.int(record, F.addedFilesCount.id),
-      existingFilesCount: fields.int(record, F.existingFilesCount.id),
-      deletedFilesCount: fields.int(record, F.deletedFilesCount.id),
-      addedRowsCount: fields.long(record, F.addedRowsCount.id),
-      existingRowsCount: fields.long(record, F.existingRowsCount.id),
-      deletedRowsCount: fields.long(record, F.deletedRowsCount.id),
-      keyMetadata: fields.bytes(record, F.keyMetadata.id),
-      firstRowId: fields.long(record, F.firstRowId.id),
-    };
-    for (const [key, v] of Object.entries(optional)) {
-      if (v !== undefined) (manifest as unknown as Record<string, unknown>)[key] = v;
-    }
+    // Optional fields only when present (written one by one: this runs for every entry).
+    const addedFilesCount = fields.int(record, F.addedFilesCount.id);
+    if (addedFilesCount !== undefined) manifest.addedFilesCount = addedFilesCount;
+    const existingFilesCount = fields.int(record, F.existingFilesCount.id);
+    if (existingFilesCount !== undefined) manifest.existingFilesCount = existingFilesCount;
+    const deletedFilesCount = fields.int(record, F.deletedFilesCount.id);
+    if (deletedFilesCount !== undefined) manifest.deletedFilesCount = deletedFilesCount;
+    const addedRowsCount = fields.long(record, F.addedRowsCount.id);
+    if (addedRowsCount !== undefined) manifest.addedRowsCount = addedRowsCount;
+    const existingRowsCount = fields.long(record, F.existingRowsCount.id);
+    if (existingRowsCount !== undefined) manifest.existingRowsCount = existingRowsCount;
+    const deletedRowsCount = fields.long(record, F.deletedRowsCount.id);
+    if (deletedRowsCount !== undefined) manifest.deletedRowsCount = deletedRowsCount;
+    const keyMetadata = fields.bytes(record, F.keyMetadata.id);
+    if (keyMetadata !== undefined) manifest.keyMetadata = keyMetadata;
+    const firstRowId = fields.long(record, F.firstRowId.id);
+    if (firstRowId !== undefined) manifest.firstRowId = firstRowId;
     const partitions = fields.get(record, F.partitions.id) as Array<Record<string, unknown> | null> | undefined;
     if (partitions !== undefined && summaryFields) {
       manifest.partitions = partitions.filter((p) => p !== null).map((p) => readSummary(summaryFields, p));
