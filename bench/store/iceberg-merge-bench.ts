@@ -63,7 +63,7 @@ export async function icebergMergeOfAppendedTables(pgUrl: string | undefined, ta
     const r = await catalog.merges.merge(actor, { target, fromRefName: 'dev' });
     const ms = performance.now() - t1;
     if (profile) await profile(process.env.BENCH_PROFILE!);
-    const rebased = r.details.filter((d) => d.resolution?.startsWith('merged at the Iceberg level')).length;
+    const rebased = r.details.filter((d) => d.iceberg?.outcome === 'MERGED').length;
     if (!dry.wasSuccessful || !r.wasApplied || rebased !== tables) throw new Error(`merge did not rebase every table: ${rebased} of ${tables}`);
     return [
       `iceberg merge (${backend}, ${tables} tables appended on both sides, ${history} earlier snapshots each): ` +

@@ -42,6 +42,7 @@ export {
   type ContentType,
   type DiffEntry,
   type Entry,
+  type IcebergKeyMerge,
   type MergeBehavior,
   type MergeKeyDetail,
   type MergeResult,

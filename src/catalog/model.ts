@@ -134,8 +134,26 @@ export interface MergeKeyDetail {
   sourceContent: Content | null;
   /** For a key in conflict, the value on the target head (null: absent there); null for other keys. */
   targetContent: Content | null;
-  /** How a key changed on both sides was merged anyway (an Iceberg-level merge of a table). */
-  resolution?: string;
+  /** For a table changed on both sides: what the Iceberg-level merge did with it, or why it could not. */
+  iceberg?: IcebergKeyMerge;
+}
+
+/** The outcome of merging one table at the Iceberg level (see src/iceberg/merge). */
+export interface IcebergKeyMerge {
+  /** MERGED: the source's snapshots were replayed onto the target's; UNCHANGED: the target already had them; CONFLICT: refused. */
+  outcome: 'MERGED' | 'UNCHANGED' | 'CONFLICT';
+  /** The isolation the replayed changes were validated under. */
+  isolation: 'serializable' | 'snapshot' | 'table';
+  /** The source snapshots replayed (MERGED), oldest first, as decimal strings. */
+  replayedSnapshots?: string[];
+  /** The Iceberg conflict type (CONFLICT), e.g. CONCURRENT_DELETE_IN_SCOPE. */
+  conflictType?: string;
+  /** The source snapshot whose replay was refused, when one was. */
+  sourceSnapshotId?: string;
+  /** What the user can do about a conflict. */
+  hint?: string;
+  /** One sentence for people. */
+  message: string;
 }
 
 export interface MergeResult {

@@ -35,7 +35,8 @@ export interface LogEntry {
 /** What a merge or transplant request asks for, besides the source. */
 export interface MergeOptions {
   dryRun: boolean;
-  keyMergeModes: { key: string[]; mergeBehavior: 'FORCE' | 'DROP' }[];
+  /** Per-key modes; NORMAL only with `isolation` (lakecat's extension: SNAPSHOT for that table's Iceberg-level merge). */
+  keyMergeModes: { key: string[]; mergeBehavior: 'NORMAL' | 'FORCE' | 'DROP'; isolation?: 'SNAPSHOT' }[];
   message?: string;
 }
 
@@ -75,13 +76,14 @@ export class LakecatClient {
     this.baseUrl = url.href.replace(/\/+$/, '');
   }
 
-  async request(method: string, path: string, query: Query = {}, body?: JsonValue): Promise<JsonValue> {
+  async request(method: string, path: string, query: Query = {}, body?: JsonValue, extraHeaders: Record<string, string> = {}): Promise<JsonValue> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
     const qs = params.toString();
     const url = `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;
     let res: Response;
     const headers: Record<string, string> = body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' };
+    Object.assign(headers, extraHeaders);
     const token = await this.token();
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     try {
@@ -270,7 +272,8 @@ export class LakecatClient {
    */
   async merge(branch: string, expectedHash: string, fromRefName: string, fromHash: string, opts: MergeOptions): Promise<MergeResult> {
     const body: JsonObject = { fromRefName, fromHash, ...mergeFlags(opts) };
-    return decodeMergeResponse(await this.request('POST', `/api/v2/trees/${refPath(branch, expectedHash)}/history/merge`, {}, body));
+    // Asks for lakecat's per-table account of the Iceberg-level merge (see MERGE_DETAILS_HEADER).
+    return decodeMergeResponse(await this.request('POST', `/api/v2/trees/${refPath(branch, expectedHash)}/history/merge`, {}, body, { 'lakecat-merge-details': 'true' }));
   }
 
   async transplant(branch: string, expectedHash: string, fromRefName: string, hashes: string[], opts: MergeOptions): Promise<MergeResult> {
@@ -341,7 +344,7 @@ export class LakecatClient {
 function mergeFlags(opts: MergeOptions): JsonObject {
   const flags: JsonObject = { isDryRun: opts.dryRun, isFetchAdditionalInfo: true, isReturnConflictAsResult: true };
   if (opts.keyMergeModes.length > 0) {
-    flags.keyMergeModes = opts.keyMergeModes.map((m) => ({ key: { elements: m.key }, mergeBehavior: m.mergeBehavior }));
+    flags.keyMergeModes = opts.keyMergeModes.map((m) => ({ key: { elements: m.key }, mergeBehavior: m.mergeBehavior, ...(m.isolation ? { isolation: m.isolation } : {}) }));
   }
   if (opts.message !== undefined) flags.message = opts.message;
   return flags;

@@ -9,7 +9,7 @@ import type { Command, CommandContext } from './command.js';
 import { parseRefSpec, resolveCommit } from './command.js';
 import { ApiError, EXIT, UsageError, type KeyConflict } from './errors.js';
 import { formatKey, jsonOutput, KeyFormatError, parseKey, plural, shortHash, table } from './format.js';
-import type { MergeResult, Reference } from './wire.js';
+import type { MergeKeyDetail, MergeResult, Reference } from './wire.js';
 
 /** Nessie's name for a source that is a bare commit rather than a branch or tag. */
 const DETACHED = 'DETACHED';
@@ -19,17 +19,22 @@ const MERGE_OPTIONS = [
   { name: 'dry-run', kind: 'flag' as const },
   { name: 'force-key', kind: 'list' as const },
   { name: 'drop-key', kind: 'list' as const },
+  { name: 'snapshot-isolation-key', kind: 'list' as const },
   { name: 'message', kind: 'value' as const, short: 'm' },
 ];
 
 export const mergeCommand: Command = {
   name: 'merge',
   summary: 'Merge a branch (or commit) into a branch, atomically for all tables',
-  usage: `lakecat merge FROM [--into BRANCH] [--dry-run] [--force-key KEY]... [--drop-key KEY]... [-m/--message MESSAGE]
+  usage: `lakecat merge FROM [--into BRANCH] [--dry-run] [--force-key KEY]... [--drop-key KEY]... [--snapshot-isolation-key KEY]... [-m/--message MESSAGE]
   FROM: a branch, tag, NAME@HASH or @HASH, optionally followed by ~N, ^N or *TIME.
   BRANCH defaults to the default branch; BRANCH@HASH merges only if BRANCH is still at HASH.
+  A table changed on both sides is merged at the Iceberg level when that is safe: the source's
+  snapshots are replayed onto the target's, validated as an Iceberg commit retry would be.
   --force-key KEY  take the source's value of KEY (e.g. db.orders) even if the target changed it
-  --drop-key KEY   leave KEY as it is on the target`,
+  --drop-key KEY   leave KEY as it is on the target
+  --snapshot-isolation-key KEY  validate KEY's Iceberg-level merge under snapshot isolation: rows
+                   the target added where the source deleted or overwrote rows are no conflict`,
   options: MERGE_OPTIONS,
   async run(ctx, args) {
     const [fromText] = expectPositionals(args, 1, 1, 'lakecat merge FROM [--into BRANCH] [--dry-run]');
@@ -63,6 +68,7 @@ export const transplantCommand: Command = {
       if (!/^[0-9a-fA-F]{8,64}$/.test(h)) throw new UsageError(`'${h}' is not a commit hash (8 to 64 hex digits)`);
     }
     if (!args.values.has('into')) throw new UsageError('transplant needs the target branch: --into BRANCH');
+    if (args.lists.has('snapshot-isolation-key')) throw new UsageError('--snapshot-isolation-key applies to merges, not to transplants');
     const target = await targetBranch(ctx, args);
     const opts = mergeOptions(args);
     const fromRefName = args.values.get('from') ?? DETACHED;
@@ -86,6 +92,7 @@ function mergeOptions(args: ParsedArgs): MergeOptions {
   for (const [option, behavior] of [
     ['force-key', 'FORCE'],
     ['drop-key', 'DROP'],
+    ['snapshot-isolation-key', 'NORMAL'],
   ] as const) {
     for (const text of args.lists.get(option) ?? []) {
       let key: string[];
@@ -97,9 +104,10 @@ function mergeOptions(args: ParsedArgs): MergeOptions {
       }
       const id = formatKey(key);
       const previous = seen.get(id);
-      if (previous !== undefined && previous !== behavior) throw new UsageError(`key '${id}' is given both to --force-key and --drop-key`);
-      seen.set(id, behavior);
-      modes.push({ key, mergeBehavior: behavior });
+      if (previous !== undefined && previous !== option) throw new UsageError(`key '${id}' is given both to --${previous} and --${option}`);
+      if (previous !== undefined) continue;
+      seen.set(id, option);
+      modes.push(behavior === 'NORMAL' ? { key, mergeBehavior: behavior, isolation: 'SNAPSHOT' } : { key, mergeBehavior: behavior });
     }
   }
   return { dryRun: args.flags.has('dry-run'), keyMergeModes: modes, message: args.values.get('message') };
@@ -136,7 +144,8 @@ function report(ctx: CommandContext, verb: 'merge' | 'transplant', what: string,
   }
   if (failed) {
     ctx.err(`Cannot ${verb} ${what}: ${plural(conflicts.length, 'conflict')}.\n`);
-    if (conflicts.length > 0) ctx.out(conflictTable(conflicts.map((d) => ({ ...(d.conflict as KeyConflict), key: d.key }))));
+    // A table refused at the Iceberg level shows the Iceberg conflict type (the message says the rest).
+    if (conflicts.length > 0) ctx.out(conflictTable(conflicts.map((d) => ({ ...(d.conflict as KeyConflict), ...(d.icebergMerge?.conflictType ? { conflictType: d.icebergMerge.conflictType } : {}), key: d.key }))));
     ctx.err(`Nothing was changed. Resolve the conflicts, or choose a side per key with --force-key KEY (take ${verb === 'merge' ? 'the source' : 'the commits'}) or --drop-key KEY (keep ${target.name}).\n`);
     return EXIT.FAILED;
   }
@@ -150,8 +159,18 @@ function report(ctx: CommandContext, verb: 'merge' | 'transplant', what: string,
   } else {
     ctx.out(`${verb === 'merge' ? 'Merged' : 'Transplanted'} ${what}: ${shortHash(result.effectiveTargetHash)} -> ${shortHash(result.resultantTargetHash)}.\n`);
   }
-  if (keys.length > 0) ctx.out(table(['KEY', 'ACTION'], keys.map((d) => [formatKey(d.key), d.mergeBehavior])));
+  if (keys.length > 0) ctx.out(table(['KEY', 'ACTION'], keys.map((d) => [formatKey(d.key), action(d, dryRun)])));
   return EXIT.OK;
+}
+
+/** What happened (or, dry run, would happen) to a key: its behaviour, and for tables merged at the Iceberg level, how. */
+function action(d: MergeKeyDetail, dryRun: boolean): string {
+  const i = d.icebergMerge;
+  if (!i || i.outcome === 'CONFLICT') return d.mergeBehavior;
+  const isolation = i.isolation === 'SNAPSHOT' ? ', snapshot isolation' : '';
+  if (i.outcome === 'UNCHANGED') return `${d.mergeBehavior} (kept the target: it already holds the source's snapshots)`;
+  const n = i.replayedSnapshots.length;
+  return `${d.mergeBehavior} (Iceberg merge: ${plural(n, 'source snapshot')} ${dryRun ? 'would be ' : ''}replayed onto the target${isolation})`;
 }
 
 export function conflictTable(conflicts: KeyConflict[]): string {

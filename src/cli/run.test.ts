@@ -87,6 +87,37 @@ describe('client commands against a scripted server', () => {
     ]);
   });
 
+  it('asks for and prints how each table was merged at the Iceberg level, and sends --snapshot-isolation-key', async () => {
+    const iceberg = (o: string) => `{"outcome":"MERGED","isolation":"${o}","replayedSnapshots":["11","12"],"message":"merged at the Iceberg level"}`;
+    stub.answers.set(`POST /api/v2/trees/main@${MAIN}/history/merge`, {
+      status: 200,
+      body: `{"wasApplied":true,"wasSuccessful":true,"targetBranch":"main","effectiveTargetHash":"${MAIN}","resultantTargetHash":"${DEV}","details":[
+        {"key":{"elements":["db","a"]},"mergeBehavior":"NORMAL","icebergMerge":${iceberg('TABLE')}},
+        {"key":{"elements":["db","b"]},"mergeBehavior":"NORMAL","icebergMerge":${iceberg('SNAPSHOT')}},
+        {"key":{"elements":["db","c"]},"mergeBehavior":"NORMAL"}]}`,
+    });
+    const r = await run('merge', 'dev', '--snapshot-isolation-key', 'db.b');
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.out).toMatch(/^db\.a +NORMAL \(Iceberg merge: 2 source snapshots replayed onto the target\)$/m);
+    expect(r.out).toMatch(/^db\.b +NORMAL \(Iceberg merge: 2 source snapshots replayed onto the target, snapshot isolation\)$/m);
+    expect(r.out).toMatch(/^db\.c +NORMAL$/m);
+    const request = stub.seen.filter((s) => s.method === 'POST').pop()!;
+    expect(request.headers['lakecat-merge-details']).toBe('true');
+    expect(JSON.parse(request.body).keyMergeModes).toEqual([{ key: { elements: ['db', 'b'] }, mergeBehavior: 'NORMAL', isolation: 'SNAPSHOT' }]);
+
+    stub.answers.set(`POST /api/v2/trees/main@${MAIN}/history/merge`, {
+      status: 200,
+      body: `{"wasApplied":false,"wasSuccessful":false,"targetBranch":"main","effectiveTargetHash":"${MAIN}","details":[
+        {"key":{"elements":["db","a"]},"mergeBehavior":"NORMAL","conflict":{"conflictType":"VALUE_DIFFERS","message":"cannot be merged at the Iceberg level: CONCURRENT_DATA_IN_SCOPE: rows added in part=x"},
+         "icebergMerge":{"outcome":"CONFLICT","isolation":"TABLE","conflictType":"CONCURRENT_DATA_IN_SCOPE","sourceSnapshotId":"12","hint":"h","message":"rows added in part=x"}}]}`,
+    });
+    const refused = await run('merge', 'dev');
+    expect(refused.code).toBe(EXIT.FAILED);
+    expect(refused.out).toMatch(/^db\.a +CONCURRENT_DATA_IN_SCOPE +cannot be merged at the Iceberg level/m);
+    expect((await run('transplant', 'abcdef12', '--into', 'main', '--snapshot-isolation-key', 'db.a')).code).toBe(EXIT.USAGE);
+    expect((await run('merge', 'dev', '--force-key', 'db.a', '--snapshot-isolation-key', 'db.a')).err).toContain("key 'db.a' is given both to --force-key and --snapshot-isolation-key");
+  });
+
   it('refuses contradictory key modes and merging into a tag as usage errors, before changing anything', async () => {
     const both = await run('merge', 'dev', '--force-key', 'db.a', '--drop-key', 'db.a');
     expect(both.code).toBe(EXIT.USAGE);

@@ -35,6 +35,18 @@ export interface MergeKeyDetail {
   key: string[];
   mergeBehavior: string;
   conflict?: KeyConflict;
+  /** lakecat's account of a table merged (or refused) at the Iceberg level, when the server sent one. */
+  icebergMerge?: IcebergMergeDetail;
+}
+
+export interface IcebergMergeDetail {
+  outcome: string;
+  isolation?: string;
+  replayedSnapshots: string[];
+  conflictType?: string;
+  sourceSnapshotId?: string;
+  hint?: string;
+  message: string;
 }
 
 export interface MergeResult {
@@ -139,10 +151,25 @@ export function decodeMergeResponse(v: JsonValue): MergeResult {
         mergeBehavior: optString(detail.mergeBehavior) ?? 'NORMAL',
       };
       if (detail.conflict !== undefined && detail.conflict !== null) out.conflict = decodeConflict(detail.conflict);
+      if (detail.icebergMerge !== undefined && detail.icebergMerge !== null) out.icebergMerge = decodeIcebergMerge(detail.icebergMerge, `details[${i}].icebergMerge`);
       return out;
     }),
     raw: o,
   };
+}
+
+function decodeIcebergMerge(v: JsonValue, what: string): IcebergMergeDetail {
+  const o = asObject(v, what);
+  const out: IcebergMergeDetail = {
+    outcome: asString(o.outcome, `${what}.outcome`),
+    replayedSnapshots: o.replayedSnapshots === undefined ? [] : stringArray(o.replayedSnapshots, `${what}.replayedSnapshots`),
+    message: optString(o.message) ?? '',
+  };
+  for (const k of ['isolation', 'conflictType', 'sourceSnapshotId', 'hint'] as const) {
+    const value = optString(o[k]);
+    if (value !== undefined) out[k] = value;
+  }
+  return out;
 }
 
 export function decodeIdentifier(v: JsonValue, what: string): TableIdentifier {

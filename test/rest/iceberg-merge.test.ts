@@ -84,13 +84,66 @@ describe('merging tables changed on both sides at the Iceberg level', () => {
     return out.sort();
   }
 
-  const merge = async (from: string, body: Record<string, unknown> = {}) =>
-    h.request('POST', `/api/v2/trees/main@${await head('main')}/history/merge`, { fromRefName: from, fromHash: await head(from), ...body });
+  const merge = async (from: string, body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+    h.request('POST', `/api/v2/trees/main@${await head('main')}/history/merge`, { fromRefName: from, fromHash: await head(from), ...body }, headers);
+  const DETAILS = { 'Lakecat-Merge-Details': 'true' };
+
+  /** What an engine's delete of whole files does: one manifest rewriting every live entry (EXISTING or DELETED). */
+  async function deleteFiles(ref: string, table: string, names: string[]): Promise<number> {
+    const m = await load(ref, table);
+    const id = ++nextId;
+    const parent = m.snapshots.find((s: any) => s['snapshot-id'] === m['current-snapshot-id']);
+    const seq = BigInt(m['last-sequence-number']) + 1n;
+    const live: any[] = [];
+    for (const mf of readManifestList(await h.objects.read(parent['manifest-list'])).manifests) {
+      for (const e of readManifest(await h.objects.read(mf.manifestPath)).entries) {
+        if (e.status !== 'deleted') live.push({ ...e, snapshotId: e.snapshotId ?? mf.addedSnapshotId, sequenceNumber: e.sequenceNumber ?? mf.sequenceNumber, fileSequenceNumber: e.fileSequenceNumber ?? mf.sequenceNumber });
+      }
+    }
+    const removed = (e: any) => names.includes(e.dataFile.filePath.split('/').pop());
+    const entries = live.map((e) => (removed(e) ? { ...e, status: 'deleted' as const, snapshotId: BigInt(id) } : { ...e, status: 'existing' as const }));
+    const manifestPath = `${m.location}/metadata/${id}-m0.avro`;
+    const manifest = writeManifest({ formatVersion: 2, schemaJson: JSON.stringify(m.schemas[0]), schemaId: 0, partitionSpecJson: '[]', specId: 0, partitionType: { type: 'struct', fields: [] }, content: 'data', entries });
+    await h.objects.write(manifestPath, manifest);
+    const count = (st: string) => entries.filter((e) => e.status === st);
+    const rows = (st: string) => count(st).reduce((a, e) => a + e.dataFile.recordCount, 0n);
+    const listPath = `${m.location}/metadata/snap-${id}.avro`;
+    await h.objects.write(
+      listPath,
+      writeManifestList({
+        formatVersion: 2,
+        snapshotId: BigInt(id),
+        parentSnapshotId: BigInt(parent['snapshot-id']),
+        sequenceNumber: seq,
+        manifests: [{ manifestPath, manifestLength: BigInt(manifest.length), partitionSpecId: 0, content: 'data', addedSnapshotId: BigInt(id), minSequenceNumber: 1n, addedFilesCount: 0, existingFilesCount: count('existing').length, deletedFilesCount: count('deleted').length, addedRowsCount: 0n, existingRowsCount: rows('existing'), deletedRowsCount: rows('deleted') }],
+      }),
+    );
+    const r = await h.request('POST', `/v1/${ref}/namespaces/db/tables/${table}`, {
+      requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': parent['snapshot-id'] }],
+      updates: [
+        {
+          action: 'add-snapshot',
+          snapshot: {
+            'snapshot-id': id,
+            'parent-snapshot-id': parent['snapshot-id'],
+            'sequence-number': Number(seq),
+            'timestamp-ms': Date.now(),
+            'manifest-list': listPath,
+            summary: { operation: 'delete', 'deleted-data-files': String(count('deleted').length), 'deleted-records': String(rows('deleted')), 'total-data-files': String(count('existing').length), 'total-records': String(rows('existing')) },
+            'schema-id': 0,
+          },
+        },
+        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id },
+      ],
+    });
+    expect(r.status, r.text).toBe(200);
+    return id;
+  }
 
   beforeAll(async () => {
     h = await createHarness();
     expect((await h.request('POST', '/v1/main/namespaces', { namespace: ['db'] })).status).toBe(200);
-    for (const t of ['orders', 'events']) {
+    for (const t of ['orders', 'events', 'readings']) {
       expect((await h.request('POST', '/v1/main/namespaces/db/tables', { name: t, schema: SCHEMA, properties: { 'format-version': '2' } })).status).toBe(200);
       await append('main', t, [`${t}-base.parquet`]);
     }
@@ -156,6 +209,61 @@ describe('merging tables changed on both sides at the Iceberg level', () => {
     const forced = await merge('dev', { keyMergeModes: [{ key: { elements: ['db', 'events'] }, mergeBehavior: 'FORCE' }] });
     expect(forced.status, forced.text).toBe(200);
     expect((await load('main', 'events')).schemas.at(-1).fields.at(-1).name).toBe('device');
+  });
+
+  it('reports per table what the merge did, on request, and a dry run reports exactly what the merge then does', async () => {
+    const devSnapshots = [await append('dev', 'orders', ['dev-6.parquet']), await append('dev', 'orders', ['dev-7.parquet'])];
+    await append('main', 'orders', ['main-4.parquet']);
+    const mainBefore = await head('main');
+    // Without the header, the response is Nessie's model exactly (its Java client refuses unknown fields).
+    const plain = await merge('dev', { dryRun: true, returnConflictAsResult: true });
+    expect(plain.status, plain.text).toBe(200);
+    expect(JSON.stringify(plain.body)).not.toContain('icebergMerge');
+
+    const dry = await merge('dev', { dryRun: true }, DETAILS);
+    expect(dry.status, dry.text).toBe(200);
+    const dryOrders = dry.body.details.find((d: any) => d.key.elements.join('.') === 'db.orders');
+    expect(dryOrders.icebergMerge).toMatchObject({ outcome: 'MERGED', isolation: 'TABLE', replayedSnapshots: devSnapshots.map(String) });
+    expect(await head('main')).toBe(mainBefore);
+
+    const r = await merge('dev', {}, DETAILS);
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.wasApplied).toBe(true);
+    // Key for key, the merge did what the dry run said.
+    const outcome = (body: any) => body.details.map((d: any) => ({ key: d.key.elements.join('.'), behavior: d.mergeBehavior, conflict: d.conflict ?? null, iceberg: d.icebergMerge ?? null }));
+    expect(outcome(r.body)).toEqual(outcome(dry.body));
+    const replayed = (await load('main', 'orders')).snapshots.filter((s: any) => devSnapshots.map(String).includes(s.summary['source-snapshot-id']));
+    expect(replayed.map((s: any) => s.summary['source-snapshot-id'])).toEqual(devSnapshots.map(String));
+  });
+
+  it('validates a delete on the source under snapshot isolation for a key opted into it, serializable otherwise', async () => {
+    await append('main', 'readings', ['main-r1.parquet']);
+    await append('dev', 'readings', ['dev-r1.parquet']);
+    expect((await merge('dev')).status).toBe(200);
+    const deleted = await deleteFiles('dev', 'readings', ['readings-base.parquet']);
+    await append('main', 'readings', ['main-r2.parquet']);
+    const before = await head('main');
+
+    const refused = await merge('dev', { returnConflictAsResult: true }, DETAILS);
+    expect(refused.status, refused.text).toBe(200);
+    expect(refused.body.wasSuccessful).toBe(false);
+    const detail = refused.body.details.find((d: any) => d.key.elements.join('.') === 'db.readings');
+    expect(detail.icebergMerge).toMatchObject({ outcome: 'CONFLICT', conflictType: 'CONCURRENT_DATA_IN_SCOPE', sourceSnapshotId: String(deleted), isolation: 'TABLE' });
+    expect(detail.icebergMerge.hint).toBeTruthy();
+    expect(detail.conflict.message).toContain('CONCURRENT_DATA_IN_SCOPE');
+    expect(await head('main')).toBe(before);
+
+    // FORCE or DROP with snapshot isolation is a contradiction; an untouched key a typo.
+    const isolated = (key: string[], extra: Record<string, unknown> = {}) => ({ key: { elements: key }, mergeBehavior: 'NORMAL', isolation: 'SNAPSHOT', ...extra });
+    expect((await merge('dev', { keyMergeModes: [isolated(['db', 'readings'], { mergeBehavior: 'FORCE' })] })).status).toBe(400);
+    expect((await merge('dev', { keyMergeModes: [isolated(['db', 'nope'])] })).status).toBe(400);
+    expect((await merge('dev', { keyMergeModes: [isolated(['db', 'readings'], { isolation: 'LOOSE' })] })).status).toBe(400);
+    expect(await head('main')).toBe(before);
+
+    const r = await merge('dev', { keyMergeModes: [isolated(['db', 'readings'])] }, DETAILS);
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.details.find((d: any) => d.key.elements.join('.') === 'db.readings').icebergMerge).toMatchObject({ outcome: 'MERGED', isolation: 'SNAPSHOT', replayedSnapshots: [String(deleted)] });
+    expect(await liveFiles('main', 'readings')).toEqual(['dev-r1.parquet', 'main-r1.parquet', 'main-r2.parquet']);
   });
 
   it('is a plain key-level conflict when the server turns Iceberg-level merges off', async () => {

@@ -50,6 +50,12 @@ export interface MergeRequest {
    * conflict as usual.
    */
   resolutions?: MergeResolution[];
+  /**
+   * Tables whose Iceberg-level merge validates the source's changes under snapshot isolation
+   * (data the target added where the source deleted or overwrote rows is no conflict), whatever
+   * their write.*.isolation-level properties say. Not read by the store.
+   */
+  snapshotIsolationKeys?: ContentKey[];
 }
 
 export interface MergeResolution {

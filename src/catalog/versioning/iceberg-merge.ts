@@ -13,7 +13,7 @@ import type { CatalogDeps } from '../deps.js';
 import { deleteQuietly } from '../branch-write.js';
 import { metadataFolder, nextMetadataLocation } from '../metadata-files.js';
 import { parsedMetadata } from '../table-commit.js';
-import { keyToString, type Content, type MergeKeyDetail, type MergeResult, type TableContent } from '../model.js';
+import { keyToString, type Content, type IcebergKeyMerge, type MergeKeyDetail, type MergeResult, type TableContent } from '../model.js';
 import type { MergeRequest, MergeResolution } from '../store/port.js';
 import { tableContent } from '../tables.js';
 import { IcebergMergeConflict } from '../../iceberg/merge/conflicts.js';
@@ -42,7 +42,11 @@ interface Resolved {
   /** Files written for it (deleted again if the merge does not land). */
   files: string[];
   /** What the detail says about it. */
-  note: string;
+  outcome: IcebergKeyMerge;
+}
+
+interface Refused {
+  outcome: IcebergKeyMerge;
 }
 
 type Candidate = MergeKeyDetail & { sourceContent: TableContent; targetContent: TableContent };
@@ -59,19 +63,21 @@ function newSnapshotId(): bigint {
   return randomBytes(8).readBigUInt64BE() & 0x7fff_ffff_ffff_ffffn || 1n;
 }
 
-/** The table's metadata, through the catalog's cache of parsed metadata; undefined when unreadable. */
+/** The table's metadata, from the catalog's cache of parsed metadata if there; undefined when unreadable. */
 function parsed(deps: CatalogDeps, content: TableContent): TableMetadata | undefined {
   try {
-    return parsedMetadata(deps, content.metadataLocation, content.metadata);
+    return parsedMetadata(deps, content.metadataLocation, content.metadata, false);
   } catch {
     return undefined;
   }
 }
 
-async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeResult, d: Candidate, baseContent: Content | undefined, write: boolean): Promise<Resolved | { conflict: string }> {
-  if (baseContent?.type !== 'ICEBERG_TABLE') return { conflict: 'the table is not in the merge base' };
+async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeResult, d: Candidate, baseContent: Content | undefined, write: boolean): Promise<Resolved | Refused> {
+  const isolation = req.snapshotIsolationKeys?.some((k) => keyToString(k) === keyToString(d.key)) ? 'snapshot' : 'table';
+  const refused = (conflictType: string, message: string, more: Partial<IcebergKeyMerge> = {}): Refused => ({ outcome: { outcome: 'CONFLICT', isolation, conflictType, message, ...more } });
+  if (baseContent?.type !== 'ICEBERG_TABLE') return refused('HISTORY_UNAVAILABLE', 'the table is not in the merge base');
   const [base, target, source] = [parsed(deps, baseContent), parsed(deps, d.targetContent), parsed(deps, d.sourceContent)];
-  if (!base || !target || !source) return { conflict: 'its metadata could not be read' };
+  if (!base || !target || !source) return refused('HISTORY_UNAVAILABLE', 'its metadata could not be read');
   const metadataDir = metadataFolder(target.location, target.properties);
   const runId = deps.newUuid();
   const nowMs = deps.now();
@@ -94,9 +100,12 @@ async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeR
         'lakecat.merge.source-commit': req.fromHash,
         'lakecat.merge.base-commit': result.commonAncestor,
       },
+      ...(isolation === 'snapshot' ? { isolation } : {}),
     });
     const resolution = (content: Content): MergeResolution => ({ key: d.key, expectedSource: d.sourceContent, expectedTarget: d.targetContent, content });
-    if (rebased.kind === 'keep-target') return { resolution: resolution(d.targetContent), files: [], note: 'nothing new on the source' };
+    if (rebased.kind === 'keep-target') {
+      return { resolution: resolution(d.targetContent), files: [], outcome: { outcome: 'UNCHANGED', isolation, message: 'the target already holds every source snapshot (replayed by an earlier merge)' } };
+    }
     const { metadata } = applyUpdates(target, rebased.updates, { nowMs, previousMetadataLocation: d.targetContent.metadataLocation });
     const text = serializeTableMetadata(metadata);
     const location = nextMetadataLocation(deps, metadata.location, metadata.properties, d.targetContent.metadataLocation);
@@ -114,23 +123,35 @@ async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeR
         throw err;
       }
     }
-    const replayed = rebased.replayed.map((r) => `${r.source}->${r.target}`).join(', ');
+    const replayed = rebased.replayed.map((r) => r.source.toString());
+    const n = replayed.length;
+    const message =
+      n > 0
+        ? `merged at the Iceberg level: ${n} source snapshot${n === 1 ? '' : 's'} (${replayed.join(', ')}) replayed onto the target`
+        : 'merged at the Iceberg level: table metadata merged, no snapshot to replay';
     return {
       resolution: resolution(tableContent(d.targetContent.id, location, text, metadata)),
       files: written,
-      note: `merged at the Iceberg level: ${rebased.replayed.length} source snapshot(s) replayed onto the target${replayed ? ` (${replayed})` : ''}`,
+      outcome: { outcome: 'MERGED', isolation, replayedSnapshots: replayed, message },
     };
   } catch (err) {
     if (err instanceof IcebergMergeConflict) {
       const c = err.conflict;
-      return { conflict: `${c.type}: ${c.message}${c.hint ? ` (hint: ${c.hint})` : ''}` };
+      return refused(c.type, c.message, { ...(c.sourceSnapshotId !== undefined ? { sourceSnapshotId: c.sourceSnapshotId.toString() } : {}), ...(c.hint ? { hint: c.hint } : {}) });
     }
     // A manifest that is gone (expired, or never written) or out of reach: not mergeable here.
-    if (err instanceof ObjectNotFoundError) return { conflict: `HISTORY_UNAVAILABLE: ${err.message}` };
-    if (err instanceof OutsideStorage) return { conflict: `HISTORY_UNAVAILABLE: ${err.message}` };
-    if (err instanceof InvalidAvroFileError || err instanceof ValidationError) return { conflict: `UNSUPPORTED_CHANGE: ${err.message}` };
+    if (err instanceof ObjectNotFoundError || err instanceof OutsideStorage) {
+      return refused('HISTORY_UNAVAILABLE', err.message, { hint: 'merge this key with FORCE (take the source) or DROP (keep the target)' });
+    }
+    if (err instanceof InvalidAvroFileError || err instanceof ValidationError) return refused('UNSUPPORTED_CHANGE', err.message);
     throw err;
   }
+}
+
+/** The conflict message of a table the Iceberg-level merge refused: type, what collides, the hint. */
+function refusalMessage(key: MergeKeyDetail['key'], o: IcebergKeyMerge): string {
+  const snapshot = o.sourceSnapshotId ? ` (source snapshot ${o.sourceSnapshotId})` : '';
+  return `Table '${key.join('.')}' has conflicting changes that cannot be merged at the Iceberg level: ${o.conflictType}: ${o.message}${snapshot}${o.hint ? ` (hint: ${o.hint})` : ''}`;
 }
 
 /**
@@ -146,7 +167,7 @@ export async function mergeWithIcebergTables(deps: CatalogDeps, req: MergeReques
     if (tables.length === 0) return first;
 
     const resolved = new Map<string, Resolved>();
-    const refused = new Map<string, string>();
+    const refused = new Map<string, IcebergKeyMerge>();
     const keyOf = (d: MergeKeyDetail) => d.key.join('\u0000');
     const otherConflicts = first.details.some((d) => d.conflict && !tables.includes(d as Candidate));
     // Files are written only when the merge can land: no conflict elsewhere, not a dry run.
@@ -160,8 +181,8 @@ export async function mergeWithIcebergTables(deps: CatalogDeps, req: MergeReques
         while (next < tables.length) {
           const d = tables[next++];
           const r = await resolveTable(deps, req, first, d, bases.get(keyToString(d.key)), write);
-          if ('conflict' in r) refused.set(keyOf(d), r.conflict);
-          else resolved.set(keyOf(d), r);
+          if ('resolution' in r) resolved.set(keyOf(d), r);
+          else refused.set(keyOf(d), r.outcome);
         }
       };
       const workers = await Promise.allSettled(Array.from({ length: Math.min(CONCURRENCY, tables.length) }, worker));
@@ -174,11 +195,11 @@ export async function mergeWithIcebergTables(deps: CatalogDeps, req: MergeReques
     const explain = (details: MergeKeyDetail[]): MergeKeyDetail[] =>
       details.map((d) => {
         const why = refused.get(keyOf(d));
-        if (why && d.conflict) return { ...d, conflict: { ...d.conflict, message: `Table '${d.key.join('.')}' has conflicting changes that cannot be merged at the Iceberg level: ${why}` } };
+        if (why && d.conflict) return { ...d, conflict: { ...d.conflict, message: refusalMessage(d.key, why) }, iceberg: why };
         const ok = resolved.get(keyOf(d));
         if (!ok) return d;
         const { conflict: _resolved, ...rest } = d;
-        return { ...rest, resolution: ok.note };
+        return { ...rest, iceberg: ok.outcome };
       });
     if (refused.size > 0 || otherConflicts || req.dryRun) {
       await deleteQuietly(deps, [...resolved.values()].flatMap((r) => r.files));

@@ -26,6 +26,11 @@ export interface MergeOptions {
   defaultBehavior?: MergeBehavior;
   /** Per-key behaviours; a key the merge does not touch is refused (a typo would otherwise do nothing). */
   keyBehaviors?: { key: ContentKey; behavior: MergeBehavior }[];
+  /**
+   * Tables merged NORMALly whose Iceberg-level merge validates under snapshot isolation instead of
+   * their own isolation level (merges only; a key the merge does not touch is refused).
+   */
+  snapshotIsolationKeys?: ContentKey[];
 }
 
 export interface MergeInput extends MergeOptions {
@@ -57,6 +62,7 @@ export async function mergeBranch(deps: CatalogDeps, actor: Actor, input: MergeI
   if (detached && !input.fromHash) throw new BadRequestError('Source hash must contain a starting commit ID.');
   const from = await resolveNamedHash(deps, actor, detached ? undefined : fromRefName, input.fromHash, 'Source hash');
   const meta = commitMeta(actor, input.meta, `Merged ${fromRefName} at ${from.hash} into ${target.name} at ${target.hash}`);
+  const keyBehaviors = withIsolationKeys(input);
   return outcome(deps, target, input, () =>
     mergeOnBranch(deps, actor, {
       fromHash: from.hash,
@@ -66,12 +72,35 @@ export async function mergeBranch(deps: CatalogDeps, actor: Actor, input: MergeI
       meta,
       dryRun: input.dryRun,
       defaultMergeBehavior: input.defaultBehavior,
-      keyMergeBehaviors: input.keyBehaviors,
+      keyMergeBehaviors: keyBehaviors,
+      ...(input.snapshotIsolationKeys?.length ? { snapshotIsolationKeys: input.snapshotIsolationKeys } : {}),
     }, target.head),
   );
 }
 
+/**
+ * The per-key behaviours, with each snapshot-isolation key as a NORMAL one: a key opted into
+ * snapshot isolation is merged at the Iceberg level, which FORCE and DROP are not, and the store
+ * refuses it, like any per-key behaviour, when the merge does not touch it.
+ */
+function withIsolationKeys(input: MergeOptions): MergeOptions['keyBehaviors'] {
+  const keys = input.snapshotIsolationKeys ?? [];
+  if (keys.length === 0) return input.keyBehaviors;
+  const behaviors = [...(input.keyBehaviors ?? [])];
+  const name = (k: ContentKey) => k.join('.');
+  for (const key of keys) {
+    const given = behaviors.find((b) => name(b.key) === name(key));
+    const effective = given?.behavior ?? input.defaultBehavior ?? 'NORMAL';
+    if (effective !== 'NORMAL') {
+      throw new BadRequestError(`Key '${name(key)}' is merged with ${effective}: snapshot isolation applies only to keys merged NORMALly (at the Iceberg level)`);
+    }
+    if (!given) behaviors.push({ key, behavior: 'NORMAL' });
+  }
+  return behaviors;
+}
+
 export async function transplantCommits(deps: CatalogDeps, actor: Actor, input: TransplantInput): Promise<MergeOutcome> {
+  if (input.snapshotIsolationKeys?.length) throw new BadRequestError('Snapshot isolation per key applies to merges, not to transplants');
   const target = await resolveBranchAt(deps, input.target, 'Reference to transplant into');
   const fromRefName = checkSourceName(input.fromRefName);
   if (input.hashes.length === 0) throw new BadRequestError('No hashes given to transplant.');

@@ -9,6 +9,7 @@ export interface SeenRequest {
   method: string;
   url: string;
   body: string;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface StubServer {
@@ -25,7 +26,7 @@ export async function startStubServer(): Promise<StubServer> {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', body });
+      seen.push({ method: req.method ?? '', url: req.url ?? '', body, headers: req.headers });
       const answer = answers.get(`${req.method} ${req.url}`) ?? {
         status: 404,
         body: '{"error":{"message":"no stub","type":"NotFoundException","code":404}}',

@@ -203,6 +203,12 @@ describe('partition scopes of a replayed overwrite (v2)', () => {
     const relaxed = apply(target, [{ action: 'set-properties', updates: { 'write.update.isolation-level': 'snapshot', 'write.merge.isolation-level': 'snapshot' } }]);
     const { merged } = await merge(files, base, relaxed, source);
     expect(liveFiles(files, merged).map((f) => f.path)).toEqual(['a2.parquet', 'a3.parquet', 'b1.parquet']);
+    // The merge itself may opt the table into snapshot isolation, whatever its properties say.
+    const { merged: opted } = await merge(files, base, target, source, { isolation: 'snapshot' });
+    expect(liveFiles(files, opted).map((f) => f.path)).toEqual(['a2.parquet', 'a3.parquet', 'b1.parquet']);
+    // Snapshot isolation still refuses deletes on both sides in the same partition.
+    const alsoRewritten = commit(files, base, 'overwrite', [inPart('a4.parquet', 'a')], ['a1.parquet']);
+    expect(await conflictOf(merge(files, base, alsoRewritten, source, { isolation: 'snapshot' }))).toMatchObject({ type: 'REMOVED_FILE_MISSING' });
   });
 
   it('refuses a dynamic partition overwrite where the target added data, whatever the isolation', async () => {

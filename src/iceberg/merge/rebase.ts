@@ -41,6 +41,11 @@ export interface RebaseInput {
   nowMs: number;
   /** Extra summary properties of every replayed snapshot (provenance). */
   summary?: Record<string, string>;
+  /**
+   * 'snapshot' validates every replay under snapshot isolation (a merge opted this table into
+   * it); otherwise the table's write.*.isolation-level properties decide, serializable by default.
+   */
+  isolation?: 'snapshot';
 }
 
 export interface FileToWrite {
@@ -225,7 +230,8 @@ async function collectTargetChanges(io: TableFileReader, snapshots: Snapshot[]):
 }
 
 /** Java's isolation: serializable unless the table says snapshot for this kind of write. */
-function serializable(properties: Record<string, string>, operation: string): boolean {
+function serializable(properties: Record<string, string>, operation: string, isolation: RebaseInput['isolation']): boolean {
+  if (isolation === 'snapshot') return false;
   const keys = operation === 'delete' ? ['write.delete.isolation-level'] : ['write.update.isolation-level', 'write.merge.isolation-level'];
   return !keys.every((k) => properties[k]?.toLowerCase() === 'snapshot');
 }
@@ -235,7 +241,15 @@ function serializable(properties: Record<string, string>, operation: string): bo
  * snapshot that removes files or adds deletes, against everything the target did since the base.
  * Conservative where Java uses the engine's row filter: lakecat knows only the partitions.
  */
-function validateReplay(s: Snapshot, operation: string, change: SnapshotChange, target: TargetChanges, live: Map<string, TrackedEntry>, properties: Record<string, string>): void {
+function validateReplay(
+  s: Snapshot,
+  operation: string,
+  change: SnapshotChange,
+  target: TargetChanges,
+  live: Map<string, TrackedEntry>,
+  properties: Record<string, string>,
+  isolation: RebaseInput['isolation'],
+): void {
   const removedOnTarget = new Map<string, Snapshot>();
   for (const { snapshot, change: c } of target.snapshots) for (const t of [...c.removedData, ...c.removedDeletes]) removedOnTarget.set(t.entry.dataFile.filePath, snapshot);
   const sid = s.snapshotId;
@@ -302,7 +316,7 @@ function validateReplay(s: Snapshot, operation: string, change: SnapshotChange, 
       }
     }
     // C3 (serializable): no data the target added in the scope the source overwrote or deleted.
-    if (serializable(properties, operation)) {
+    if (serializable(properties, operation, isolation)) {
       const added = c.addedData.find((t) => scope.covers(t));
       if (added) {
         conflict('CONCURRENT_DATA_IN_SCOPE', `The target added data in ${describePartition(added)} (snapshot ${snapshot.snapshotId}, '${snapshot.summary.operation}'), where source snapshot ${sid} ('${operation}') deleted or overwrote rows`, {
@@ -409,7 +423,7 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
           hint: 'merge this key with FORCE (take the source) or DROP (keep the target), or re-run the source job on the target',
         });
       }
-      validateReplay(s, operation, change, await changesOfTarget(), await liveOnTarget(), target.properties);
+      validateReplay(s, operation, change, await changesOfTarget(), await liveOnTarget(), target.properties, input.isolation);
     }
 
     let id = input.newSnapshotId();

@@ -5,7 +5,7 @@
  * catalog's `merges` verbs; this file translates the wire format.
  */
 import type { Context } from 'hono';
-import type { MergeBehavior, MergeKeyDetail, MergeOptions, MergeOutcome } from '../../catalog/index.js';
+import type { IcebergKeyMerge, MergeBehavior, MergeKeyDetail, MergeOptions, MergeOutcome } from '../../catalog/index.js';
 import type { JsonObject, JsonValue } from '../../iceberg/json.js';
 import { asObject, optBool, optString, readObject, respond } from './body.js';
 import { nessieActor, type NessieDeps } from './context.js';
@@ -25,12 +25,23 @@ function parseBehavior(v: JsonValue | undefined, field: string): MergeBehavior |
 function parseMergeOptions(target: string, body: JsonObject): MergeOptions {
   const modes = body.keyMergeModes;
   if (modes !== undefined && modes !== null && !Array.isArray(modes)) throw new NessieBadRequest("Field 'keyMergeModes' must be a list");
+  const snapshotIsolationKeys: string[][] = [];
   const keyBehaviors = (modes ?? []).map((m) => {
     const o = asObject(m, 'keyMergeModes entry');
     if (o.resolvedContent !== undefined && o.resolvedContent !== null) {
       throw new NessieBadRequest('keyMergeModes with resolvedContent are not supported');
     }
-    return { key: parseKey(o.key), behavior: parseBehavior(o.mergeBehavior, 'mergeBehavior') ?? 'NORMAL' };
+    const key = parseKey(o.key);
+    // A lakecat extension: "isolation": "SNAPSHOT" validates the key's Iceberg-level merge under
+    // snapshot isolation ("SERIALIZABLE" or absent: the table's own isolation level).
+    const isolation = o.isolation;
+    if (isolation !== undefined && isolation !== null) {
+      if (typeof isolation !== 'string' || !['SNAPSHOT', 'SERIALIZABLE'].includes(isolation.toUpperCase())) {
+        throw new NessieBadRequest("Field 'isolation' of a keyMergeModes entry must be SNAPSHOT or SERIALIZABLE");
+      }
+      if (isolation.toUpperCase() === 'SNAPSHOT') snapshotIsolationKeys.push(key);
+    }
+    return { key, behavior: parseBehavior(o.mergeBehavior, 'mergeBehavior') ?? 'NORMAL' };
   });
   // Nessie's model names the flags isDryRun etc.; older clients send the bean names.
   return {
@@ -40,19 +51,41 @@ function parseMergeOptions(target: string, body: JsonObject): MergeOptions {
     conflictsAsResult: optBool(body, 'isReturnConflictAsResult', 'returnConflictAsResult') ?? false,
     defaultBehavior: parseBehavior(body.defaultKeyMergeMode, 'defaultKeyMergeMode'),
     keyBehaviors,
+    ...(snapshotIsolationKeys.length > 0 ? { snapshotIsolationKeys } : {}),
   };
 }
 
-function detailJson(d: MergeKeyDetail): JsonObject {
+/**
+ * A request header asking for lakecat's extension of the merge response: `icebergMerge` on each
+ * detail of a table merged (or refused) at the Iceberg level. Only on request: Nessie's Java
+ * client refuses fields its model does not know.
+ */
+export const MERGE_DETAILS_HEADER = 'Lakecat-Merge-Details';
+
+function icebergMergeJson(i: IcebergKeyMerge): JsonObject {
+  const out: JsonObject = { outcome: i.outcome, isolation: i.isolation.toUpperCase(), message: i.message };
+  if (i.replayedSnapshots) out.replayedSnapshots = i.replayedSnapshots;
+  if (i.conflictType) out.conflictType = i.conflictType;
+  if (i.sourceSnapshotId) out.sourceSnapshotId = i.sourceSnapshotId;
+  if (i.hint) out.hint = i.hint;
+  return out;
+}
+
+function detailJson(d: MergeKeyDetail, extended: boolean): JsonObject {
   return {
     key: keyJson(d.key),
     mergeBehavior: d.behavior,
     conflictType: d.conflict ? 'UNRESOLVABLE' : 'NONE',
     ...(d.conflict ? { conflict: { conflictType: d.conflict.conflictType, key: keyJson(d.key), message: d.conflict.message } } : {}),
+    ...(extended && d.iceberg ? { icebergMerge: icebergMergeJson(d.iceberg) } : {}),
   };
 }
 
-function mergeResponseJson(r: MergeOutcome): JsonObject {
+function wantsExtension(c: Context): boolean {
+  return /^(1|true|yes)$/i.test(c.req.header(MERGE_DETAILS_HEADER)?.trim() ?? '');
+}
+
+function mergeResponseJson(r: MergeOutcome, extended = false): JsonObject {
   return {
     targetBranch: r.targetBranch,
     effectiveTargetHash: r.effectiveTargetHash,
@@ -61,7 +94,7 @@ function mergeResponseJson(r: MergeOutcome): JsonObject {
     ...(r.expectedHash ? { expectedHash: r.expectedHash } : {}),
     wasApplied: r.wasApplied,
     wasSuccessful: r.wasSuccessful,
-    details: r.details.map(detailJson),
+    details: r.details.map((d) => detailJson(d, extended)),
   };
 }
 
@@ -70,7 +103,7 @@ export async function mergeIntoBranch(deps: NessieDeps, c: Context, refText: str
   const opts = parseMergeOptions(refText, body);
   const meta = parseCommitMeta(body.commitMeta) ?? { message: optString(body, 'message') };
   const result = await deps.catalog.merges.merge(nessieActor(c), { ...opts, fromHash: optString(body, 'fromHash') || undefined, meta });
-  return respond(c, mergeResponseJson(result));
+  return respond(c, mergeResponseJson(result, wantsExtension(c)));
 }
 
 export async function transplantIntoBranch(deps: NessieDeps, c: Context, refText: string): Promise<Response> {
