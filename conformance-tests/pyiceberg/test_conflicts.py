@@ -75,12 +75,34 @@ def test_appends_on_both_branches_merge_at_the_iceberg_level(lakecat: Lakecat) -
     main_snapshot = main.load_table((ns, "t")).current_snapshot().snapshot_id
     feature_snapshot = branch.load_table((ns, "t")).current_snapshot().snapshot_id
 
-    r = requests.post(
-        f"{lakecat.url}/api/v2/trees/main@{lakecat.reference('main')['hash']}/history/merge",
-        json={"fromRefName": feature, "fromHash": lakecat.reference(feature)["hash"]},
-        timeout=TIMEOUT_S,
-    )
-    assert r.status_code == 200, r.text
+    def merge(dry_run: bool) -> dict:
+        r = requests.post(
+            f"{lakecat.url}/api/v2/trees/main@{lakecat.reference('main')['hash']}/history/merge",
+            json={"fromRefName": feature, "fromHash": lakecat.reference(feature)["hash"], "isDryRun": dry_run},
+            headers={"Lakecat-Merge-Details": "true"},
+            timeout=TIMEOUT_S,
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def outcome(response: dict) -> dict:
+        return {".".join(d["key"]["elements"]): (d["mergeBehavior"], d.get("conflict"), d.get("icebergMerge")) for d in response["details"]}
+
+    main_before = lakecat.reference("main")["hash"]
+    dry = merge(True)
+    assert dry["wasApplied"] is False and dry["wasSuccessful"] is True
+    assert outcome(dry)[f"{ns}.t"][2] == {
+        "outcome": "MERGED",
+        "isolation": "TABLE",
+        "replayedSnapshots": [str(feature_snapshot)],
+        "message": f"merged at the Iceberg level: 1 source snapshot ({feature_snapshot}) replayed onto the target",
+    }
+    assert lakecat.reference("main")["hash"] == main_before
+    assert sales.ids(main.load_table((ns, "t"))) == [1, 3]
+    # The merge does, key for key, what the dry run said.
+    done = merge(False)
+    assert done["wasApplied"] is True
+    assert outcome(done) == outcome(dry)
     merged = main.load_table((ns, "t"))
     # Every row of both sides, each once; the feature's append replayed after main's own.
     assert sales.ids(merged) == [1, 2, 3]
