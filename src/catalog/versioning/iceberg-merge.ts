@@ -8,29 +8,14 @@
  * A table that cannot be merged stays a conflict, its message saying why (the Iceberg conflict
  * type and a hint); nothing is written for a dry run or a merge that fails.
  */
-import { randomBytes } from 'node:crypto';
 import type { CatalogDeps } from '../deps.js';
 import { deleteQuietly } from '../branch-write.js';
-import { metadataFolder, nextMetadataLocation } from '../metadata-files.js';
+import { nextMetadataLocation } from '../metadata-files.js';
 import { parsedMetadata } from '../table-commit.js';
 import { keyToString, type Content, type IcebergKeyMerge, type MergeKeyDetail, type MergeResult, type TableContent } from '../model.js';
 import type { MergeRequest, MergeResolution } from '../store/port.js';
-import { tableContent } from '../tables.js';
-import { IcebergMergeConflict } from '../../iceberg/merge/conflicts.js';
-import { rebaseTable } from '../../iceberg/merge/rebase.js';
-import { ValidationError } from '../../iceberg/errors.js';
-import { InvalidAvroFileError } from '../../iceberg/manifest/index.js';
-import type { TableMetadata } from '../../iceberg/model.js';
 import { ObjectNotFoundError } from '../../io/port.js';
-import { applyUpdates } from '../../iceberg/table-metadata-builder.js';
-import { serializeTableMetadata } from '../../iceberg/table-metadata-json.js';
-
-/** A table file the catalog's storage does not serve (the table's own client wrote it elsewhere). */
-class OutsideStorage extends Error {
-  constructor(location: string) {
-    super(`${location} is outside the storage this catalog reads`);
-  }
-}
+import { runMergeTask, UnreadableTableFile, type MergeTask, type MergeTaskIo } from './iceberg-merge-task.js';
 
 /** Attempts when a side moves between the rebase and the store's commit. */
 const ATTEMPTS = 3;
@@ -58,94 +43,88 @@ function candidates(result: MergeResult): Candidate[] {
   );
 }
 
-/** A positive 63-bit snapshot id, random as Iceberg's. */
-function newSnapshotId(): bigint {
-  return randomBytes(8).readBigUInt64BE() & 0x7fff_ffff_ffff_ffffn || 1n;
+/** Table files through the catalog's storage; a missing one, or one outside it, is unreadable (a refusal, not an error). */
+function storageIo(deps: CatalogDeps): MergeTaskIo {
+  return {
+    read: async (location) => {
+      if (!deps.objects.handles(location)) throw new UnreadableTableFile(`${location} is outside the storage this catalog reads`);
+      try {
+        return await deps.objects.read(location);
+      } catch (err) {
+        if (err instanceof ObjectNotFoundError) throw new UnreadableTableFile(err.message);
+        throw err;
+      }
+    },
+  };
 }
 
-/** The table's metadata, from the catalog's cache of parsed metadata if there; undefined when unreadable. */
-function parsed(deps: CatalogDeps, content: TableContent): TableMetadata | undefined {
-  try {
-    return parsedMetadata(deps, content.metadataLocation, content.metadata, false);
-  } catch {
-    return undefined;
-  }
-}
-
-async function resolveTable(deps: CatalogDeps, req: MergeRequest, result: MergeResult, d: Candidate, baseContent: Content | undefined, write: boolean): Promise<Resolved | Refused> {
+async function resolveTable(
+  deps: CatalogDeps,
+  req: MergeRequest,
+  result: MergeResult,
+  d: Candidate,
+  baseContent: Content | undefined,
+  write: boolean,
+): Promise<Resolved | Refused> {
   const isolation = req.snapshotIsolationKeys?.some((k) => keyToString(k) === keyToString(d.key)) ? 'snapshot' : 'table';
   const refused = (conflictType: string, message: string, more: Partial<IcebergKeyMerge> = {}): Refused => ({ outcome: { outcome: 'CONFLICT', isolation, conflictType, message, ...more } });
   if (baseContent?.type !== 'ICEBERG_TABLE') return refused('HISTORY_UNAVAILABLE', 'the table is not in the merge base');
-  const [base, target, source] = [parsed(deps, baseContent), parsed(deps, d.targetContent), parsed(deps, d.sourceContent)];
-  if (!base || !target || !source) return refused('HISTORY_UNAVAILABLE', 'its metadata could not be read');
-  const metadataDir = metadataFolder(target.location, target.properties);
-  const runId = deps.newUuid();
-  const nowMs = deps.now();
-  try {
-    const rebased = await rebaseTable({
-      base,
-      target,
-      source,
-      io: {
-        read: async (location) => {
-          if (!deps.objects.handles(location)) throw new OutsideStorage(location);
-          return deps.objects.read(location);
-        },
-      },
-      newSnapshotId,
-      newFileLocation: (name) => `${metadataDir}/${runId}-${name}`,
-      nowMs,
-      summary: {
-        'lakecat.merge.source-ref': req.fromRefName ?? 'DETACHED',
-        'lakecat.merge.source-commit': req.fromHash,
-        'lakecat.merge.base-commit': result.commonAncestor,
-      },
-      ...(isolation === 'snapshot' ? { isolation } : {}),
+  const task: MergeTask = {
+    base: { location: baseContent.metadataLocation, text: baseContent.metadata },
+    target: { location: d.targetContent.metadataLocation, text: d.targetContent.metadata },
+    source: { location: d.sourceContent.metadataLocation, text: d.sourceContent.metadata },
+    runId: deps.newUuid(),
+    nowMs: deps.now(),
+    summary: {
+      'lakecat.merge.source-ref': req.fromRefName ?? 'DETACHED',
+      'lakecat.merge.source-commit': req.fromHash,
+      'lakecat.merge.base-commit': result.commonAncestor,
+    },
+    ...(isolation === 'snapshot' ? { isolation } : {}),
+  };
+  const merged = await runMergeTask(task, storageIo(deps), (location, text) => parsedMetadata(deps, location, text, false));
+  if (merged.kind === 'refused') {
+    return refused(merged.conflictType, merged.message, {
+      ...(merged.sourceSnapshotId !== undefined ? { sourceSnapshotId: merged.sourceSnapshotId.toString() } : {}),
+      ...(merged.hint ? { hint: merged.hint } : {}),
     });
-    const resolution = (content: Content): MergeResolution => ({ key: d.key, expectedSource: d.sourceContent, expectedTarget: d.targetContent, content });
-    if (rebased.kind === 'keep-target') {
-      return { resolution: resolution(d.targetContent), files: [], outcome: { outcome: 'UNCHANGED', isolation, message: 'the target already holds every source snapshot (replayed by an earlier merge)' } };
-    }
-    const { metadata } = applyUpdates(target, rebased.updates, { nowMs, previousMetadataLocation: d.targetContent.metadataLocation });
-    const text = serializeTableMetadata(metadata);
-    const location = nextMetadataLocation(deps, metadata.location, metadata.properties, d.targetContent.metadataLocation);
-    const written: string[] = [];
-    if (write) {
-      try {
-        for (const f of rebased.files) {
-          await deps.objects.write(f.location, f.bytes, { ifAbsent: true });
-          written.push(f.location);
-        }
-        await deps.objects.write(location, text, { ifAbsent: true, contentType: 'application/json' });
-        written.push(location);
-      } catch (err) {
-        await deleteQuietly(deps, written);
-        throw err;
-      }
-    }
-    const replayed = rebased.replayed.map((r) => r.source.toString());
-    const n = replayed.length;
-    const message =
-      n > 0
-        ? `merged at the Iceberg level: ${n} source snapshot${n === 1 ? '' : 's'} (${replayed.join(', ')}) replayed onto the target`
-        : 'merged at the Iceberg level: table metadata merged, no snapshot to replay';
-    return {
-      resolution: resolution(tableContent(d.targetContent.id, location, text, metadata)),
-      files: written,
-      outcome: { outcome: 'MERGED', isolation, replayedSnapshots: replayed, message },
-    };
-  } catch (err) {
-    if (err instanceof IcebergMergeConflict) {
-      const c = err.conflict;
-      return refused(c.type, c.message, { ...(c.sourceSnapshotId !== undefined ? { sourceSnapshotId: c.sourceSnapshotId.toString() } : {}), ...(c.hint ? { hint: c.hint } : {}) });
-    }
-    // A manifest that is gone (expired, or never written) or out of reach: not mergeable here.
-    if (err instanceof ObjectNotFoundError || err instanceof OutsideStorage) {
-      return refused('HISTORY_UNAVAILABLE', err.message, { hint: 'merge this key with FORCE (take the source) or DROP (keep the target)' });
-    }
-    if (err instanceof InvalidAvroFileError || err instanceof ValidationError) return refused('UNSUPPORTED_CHANGE', err.message);
-    throw err;
   }
+  const resolution = (content: Content): MergeResolution => ({ key: d.key, expectedSource: d.sourceContent, expectedTarget: d.targetContent, content });
+  if (merged.kind === 'keep-target') {
+    return { resolution: resolution(d.targetContent), files: [], outcome: { outcome: 'UNCHANGED', isolation, message: 'the target already holds every source snapshot (replayed by an earlier merge)' } };
+  }
+  const location = nextMetadataLocation(deps, merged.tableLocation, merged.properties, d.targetContent.metadataLocation);
+  const written: string[] = [];
+  if (write) {
+    try {
+      for (const f of merged.files) {
+        await deps.objects.write(f.location, f.bytes, { ifAbsent: true });
+        written.push(f.location);
+      }
+      await deps.objects.write(location, merged.text, { ifAbsent: true, contentType: 'application/json' });
+      written.push(location);
+    } catch (err) {
+      await deleteQuietly(deps, written);
+      throw err;
+    }
+  }
+  const replayed = merged.replayed.map((id) => id.toString());
+  const n = replayed.length;
+  const message =
+    n > 0
+      ? `merged at the Iceberg level: ${n} source snapshot${n === 1 ? '' : 's'} (${replayed.join(', ')}) replayed onto the target`
+      : 'merged at the Iceberg level: table metadata merged, no snapshot to replay';
+  const content: TableContent = {
+    type: 'ICEBERG_TABLE',
+    id: d.targetContent.id,
+    metadataLocation: location,
+    metadata: merged.text,
+    snapshotId: merged.currentSnapshotId,
+    schemaId: merged.schemaId,
+    specId: merged.specId,
+    sortOrderId: merged.sortOrderId,
+  };
+  return { resolution: resolution(content), files: written, outcome: { outcome: 'MERGED', isolation, replayedSnapshots: replayed, message } };
 }
 
 /** The conflict message of a table the Iceberg-level merge refused: type, what collides, the hint. */
@@ -177,7 +156,7 @@ export async function mergeWithIcebergTables(deps: CatalogDeps, req: MergeReques
       // A few tables at a time: their files are read and written concurrently (object-store
       // round trips overlap), without holding every table's metadata in memory at once.
       let next = 0;
-      const worker = async () => {
+      const lane = async () => {
         while (next < tables.length) {
           const d = tables[next++];
           const r = await resolveTable(deps, req, first, d, bases.get(keyToString(d.key)), write);
@@ -185,8 +164,8 @@ export async function mergeWithIcebergTables(deps: CatalogDeps, req: MergeReques
           else refused.set(keyOf(d), r.outcome);
         }
       };
-      const workers = await Promise.allSettled(Array.from({ length: Math.min(CONCURRENCY, tables.length) }, worker));
-      const failed = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+      const lanes = await Promise.allSettled(Array.from({ length: Math.min(CONCURRENCY, tables.length) }, lane));
+      const failed = lanes.find((w): w is PromiseRejectedResult => w.status === 'rejected');
       if (failed) throw failed.reason;
     } catch (err) {
       await deleteQuietly(deps, [...resolved.values()].flatMap((r) => r.files));
