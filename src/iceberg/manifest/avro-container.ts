@@ -29,6 +29,19 @@ export interface AvroWriteOptions {
   syncMarker?: Uint8Array;
 }
 
+/**
+ * The record blocks of a stored Avro file, as stored: a new file with a schema of the same
+ * binary encoding may end with them unchanged (no decoding, no encoding) if it takes their
+ * codec and sync marker.
+ */
+export interface StoredBlocks {
+  schemaText: string;
+  codec: string;
+  sync: Uint8Array;
+  /** Every block after the header, each ending with `sync`. */
+  blocks: Uint8Array;
+}
+
 export interface AvroReadOptions {
   decompressors?: AvroDecompressors;
 }
@@ -120,15 +133,75 @@ function newSyncMarker(): Uint8Array {
   return syncPool.subarray(syncPoolOffset - 16, syncPoolOffset);
 }
 
+/** Avro's `deflate` codec in stored (uncompressed) DEFLATE blocks: valid for every inflater, and needs no zlib. */
+const storedDeflate: AvroCodec = {
+  name: 'deflate',
+  compress(data: Uint8Array): Uint8Array {
+    const MAX = 0xffff;
+    const chunks = Math.max(1, Math.ceil(data.length / MAX));
+    const out = new Uint8Array(data.length + 5 * chunks);
+    let o = 0;
+    for (let i = 0; i < chunks; i++) {
+      const part = data.subarray(i * MAX, Math.min(data.length, (i + 1) * MAX));
+      out[o++] = i === chunks - 1 ? 1 : 0; // BFINAL on the last block, BTYPE 00 (stored)
+      out[o++] = part.length & 0xff;
+      out[o++] = part.length >>> 8;
+      out[o++] = ~part.length & 0xff;
+      out[o++] = (~part.length >>> 8) & 0xff;
+      out.set(part, o);
+      o += part.length;
+    }
+    return out;
+  },
+};
+
+/** Codecs a file may be written with when it ends with blocks stored under them. */
+const APPENDABLE_CODECS: Record<string, AvroCodec | undefined> = { null: undefined, deflate: storedDeflate };
+
+/** Whether blocks stored under `codec` can end a file this module writes. */
+export function canAppendBlocks(codec: string): boolean {
+  return codec in APPENDABLE_CODECS;
+}
+
+/**
+ * The blocks of a stored Avro file, checked block by block (count, size, sync marker) without
+ * decoding a record. Throws InvalidAvroFileError on a file that does not frame.
+ */
+export function storedBlocksOf(bytes: Uint8Array): StoredBlocks {
+  const buf = asBuffer(bytes);
+  const { header, offset: start } = decodeHeader(buf);
+  const { schemaText, codec } = splitMeta(header);
+  let offset = start;
+  while (offset < buf.length) {
+    let decoded: { value: unknown; offset: number };
+    try {
+      decoded = blockType.decode(buf, offset);
+    } catch (err) {
+      throw new InvalidAvroFileError(`corrupt Avro block: ${(err as Error).message}`);
+    }
+    if (decoded.offset < 0) throw new InvalidAvroFileError('Avro block is truncated');
+    if (!(decoded.value as Block).sync.equals(header.sync)) throw new InvalidAvroFileError('Avro block sync marker does not match');
+    offset = decoded.offset;
+  }
+  return { schemaText, codec, sync: header.sync, blocks: buf.subarray(start) };
+}
+
+/**
+ * Writes `records` as an Avro file; with `appended`, the file takes their codec and sync marker
+ * and ends with those blocks as stored (the caller checks that their schema encodes as
+ * `schemaText` does, and canAppendBlocks).
+ */
 export function writeAvroFile(
   schemaText: string,
   metadata: FileMetadata,
   records: readonly unknown[],
   options: AvroWriteOptions = {},
+  appended?: StoredBlocks,
 ): Uint8Array {
   const type = typeOf(schemaText);
-  const codec = options.codec;
-  const sync = options.syncMarker ?? newSyncMarker();
+  if (appended && !canAppendBlocks(appended.codec)) throw new RangeError(`cannot append blocks compressed with ${appended.codec}`);
+  const codec = appended ? APPENDABLE_CODECS[appended.codec] : options.codec;
+  const sync = appended?.sync ?? options.syncMarker ?? newSyncMarker();
   if (sync.length !== 16) throw new RangeError('an Avro sync marker has 16 bytes');
 
   const meta: Record<string, Buffer> = {};
@@ -157,8 +230,28 @@ export function writeAvroFile(
     if (pendingBytes >= BLOCK_TARGET_BYTES) flush();
   }
   flush();
+  if (appended) parts.push(asBuffer(appended.blocks));
   const out = Buffer.concat(parts);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** Whether two schema texts encode records the same way (the same canonical form), cached. */
+const sameEncoding = new Map<string, boolean>();
+
+export function encodesAlike(schemaText: string, other: string): boolean {
+  if (schemaText === other) return true;
+  const key = `${schemaText}\u0000${other}`;
+  let same = sameEncoding.get(key);
+  if (same === undefined) {
+    try {
+      same = typeOf(schemaText).equals(typeOf(other));
+    } catch {
+      same = false;
+    }
+    if (sameEncoding.size >= 64) sameEncoding.clear();
+    sameEncoding.set(key, same);
+  }
+  return same;
 }
 
 function encode(type: avsc.Type, record: unknown): Buffer {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
-import { readAvroHeader, writeAvroFile } from './avro-container.js';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { readAvroHeader, storedBlocksOf, writeAvroFile, type AvroCodec } from './avro-container.js';
+import { InvalidAvroFileError } from './errors.js';
 import { assignFirstRowIds, readManifestList, writeManifestList } from './manifest-list.js';
 import { manifestListSchema } from './schemas.js';
 import type { ManifestFileToWrite } from './types.js';
@@ -211,5 +213,62 @@ describe('writeManifestList / readManifestList', () => {
     };
     const renamed = writeAvroFile(schemaText, header.metadata, [record]);
     expect(readManifestList(renamed).manifests[0].addedFilesCount).toBe(2);
+  });
+
+  describe('carrying a stored list', () => {
+    const older = (i: number) => manifest({ manifestPath: `s3://b/t/metadata/old-${i}.avro`, addedSnapshotId: PARENT, sequenceNumber: BigInt(i + 1), minSequenceNumber: 1n });
+    const fresh = manifest({ manifestPath: 's3://b/t/metadata/new.avro' });
+    const parentList = (codec?: AvroCodec) =>
+      writeManifestList({ formatVersion: 2, snapshotId: PARENT, sequenceNumber: 3n, manifests: [older(0), older(1), older(2)] }, codec ? { codec } : {});
+    const contains = (haystack: Uint8Array, needle: Uint8Array) => Buffer.from(haystack).includes(Buffer.from(needle));
+
+    it('copies the entries of a list of the same encoding as stored, after the new ones', () => {
+      const parent = parentList();
+      const bytes = writeManifestList({ formatVersion: 2, snapshotId: SNAPSHOT, parentSnapshotId: PARENT, sequenceNumber: 4n, manifests: [fresh], carriedList: parent });
+      const list = readManifestList(bytes);
+      expect(list.manifests.map((m) => [m.manifestPath, m.sequenceNumber])).toEqual([
+        ['s3://b/t/metadata/new.avro', 4n],
+        ['s3://b/t/metadata/old-0.avro', 1n],
+        ['s3://b/t/metadata/old-1.avro', 2n],
+        ['s3://b/t/metadata/old-2.avro', 3n],
+      ]);
+      expect(list.snapshotId).toBe(SNAPSHOT);
+      // The parent's block, sync marker included, is in the new file byte for byte.
+      expect(contains(bytes, storedBlocksOf(parent).blocks)).toBe(true);
+      expect(readManifestList(bytes).manifests.slice(1)).toEqual(readManifestList(parent).manifests);
+    });
+
+    it('copies deflate blocks as stored, its own block in stored deflate blocks any inflater reads', () => {
+      const parent = parentList({ name: 'deflate', compress: (d) => deflateRawSync(d) });
+      const bytes = writeManifestList({ formatVersion: 2, snapshotId: SNAPSHOT, sequenceNumber: 4n, manifests: [fresh], carriedList: parent });
+      expect(readAvroHeader(bytes).codec).toBe('deflate');
+      expect(contains(bytes, storedBlocksOf(parent).blocks)).toBe(true);
+      const zlib = { deflate: (d: Uint8Array) => inflateRawSync(d) };
+      for (const options of [{}, { decompressors: zlib }]) {
+        expect(readManifestList(bytes, options).manifests.map((m) => m.manifestPath)).toEqual(['s3://b/t/metadata/new.avro', ...[0, 1, 2].map((i) => `s3://b/t/metadata/old-${i}.avro`)]);
+      }
+    });
+
+    it('reads and writes again a list of another encoding, an unknown codec, or a v3 list', () => {
+      const v1 = writeManifestList({ formatVersion: 1, snapshotId: PARENT, manifests: [manifest({ manifestPath: 'v1-m', addedSnapshotId: PARENT })] });
+      const upgraded = readManifestList(writeManifestList({ formatVersion: 2, snapshotId: SNAPSHOT, sequenceNumber: 4n, manifests: [fresh], carriedList: v1 }));
+      expect(upgraded.manifests.map((m) => [m.manifestPath, m.sequenceNumber])).toEqual([
+        ['s3://b/t/metadata/new.avro', 4n],
+        ['v1-m', 0n],
+      ]);
+      const snappy = parentList({ name: 'snappy', compress: (d) => d });
+      expect(() => writeManifestList({ formatVersion: 2, snapshotId: SNAPSHOT, sequenceNumber: 4n, manifests: [fresh], carriedList: snappy })).toThrow(/unsupported Avro codec: snappy/);
+      const v3Parent = writeManifestList({ formatVersion: 3, snapshotId: PARENT, sequenceNumber: 1n, firstRowId: 0n, manifests: [manifest({ manifestPath: 'v3-m', addedSnapshotId: PARENT, sequenceNumber: 1n, minSequenceNumber: 1n, firstRowId: undefined })] });
+      const v3 = readManifestList(writeManifestList({ formatVersion: 3, snapshotId: SNAPSHOT, sequenceNumber: 2n, firstRowId: 500n, manifests: [fresh], carriedList: v3Parent }));
+      expect(v3.manifests.map((m) => [m.manifestPath, m.firstRowId])).toEqual([
+        ['s3://b/t/metadata/new.avro', 500n],
+        ['v3-m', 0n],
+      ]);
+    });
+
+    it('refuses a stored list that does not frame', () => {
+      const parent = parentList();
+      expect(() => writeManifestList({ formatVersion: 2, snapshotId: SNAPSHOT, sequenceNumber: 4n, manifests: [fresh], carriedList: parent.subarray(0, parent.length - 5) })).toThrow(InvalidAvroFileError);
+    });
   });
 });

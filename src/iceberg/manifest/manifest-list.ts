@@ -4,7 +4,7 @@
 import { ValidationError } from '../errors.js';
 import { parseJson } from '../json.js';
 import type { FormatVersion } from '../model.js';
-import { type AvroReadOptions, type AvroWriteOptions, readAvroFile, writeAvroFile } from './avro-container.js';
+import { type AvroReadOptions, type AvroWriteOptions, canAppendBlocks, encodesAlike, readAvroFile, storedBlocksOf, type StoredBlocks, writeAvroFile } from './avro-container.js';
 import { AvroNames, RecordFields } from './avro-fields.js';
 import { icebergSchemaJson } from './avro-schema.js';
 import { InvalidAvroFileError } from './errors.js';
@@ -138,7 +138,15 @@ export function writeManifestList(request: ManifestListWriteRequest, options: Av
   if (formatVersion >= 2 && request.sequenceNumber === undefined) {
     throw new ValidationError(`A v${formatVersion} manifest list needs the snapshot's sequence number`);
   }
+  const schemas = listSchemas(formatVersion);
   let manifests = request.manifests;
+  // The carried entries as stored, when they can be: same encoding, a codec this writer can end a file with, no row ids to assign.
+  let appended: StoredBlocks | undefined;
+  if (request.carriedList) {
+    const stored = formatVersion < 3 ? storedBlocksOf(request.carriedList) : undefined;
+    if (stored && canAppendBlocks(stored.codec) && encodesAlike(stored.schemaText, schemas.avro)) appended = stored;
+    else manifests = [...manifests, ...readManifestList(request.carriedList).manifests];
+  }
   const metadata: FileMetadata = {
     'snapshot-id': request.snapshotId.toString(),
     'parent-snapshot-id': request.parentSnapshotId === undefined ? 'null' : request.parentSnapshotId.toString(),
@@ -152,11 +160,10 @@ export function writeManifestList(request: ManifestListWriteRequest, options: Av
     manifests = assignFirstRowIds(manifests, request.firstRowId).manifests;
   }
   metadata['format-version'] = String(formatVersion);
-  const schemas = listSchemas(formatVersion);
   metadata['iceberg.schema'] = schemas.iceberg;
 
   const records = manifests.map((m) => manifestToAvro(formatVersion, m, request));
-  return writeAvroFile(schemas.avro, metadata, records, options);
+  return writeAvroFile(schemas.avro, metadata, records, options, appended);
 }
 
 /** The manifest-list schema texts (Iceberg's and Avro's) per format version, made once. */

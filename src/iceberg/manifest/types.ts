@@ -126,6 +126,13 @@ export interface ManifestListWriteRequest {
   /** v3: the snapshot's `first-row-id`, the first id handed to data manifests without one. */
   firstRowId?: bigint;
   manifests: ManifestFileToWrite[];
+  /**
+   * A stored manifest list (its file's bytes) whose manifests this list also lists, after
+   * `manifests`, unchanged: a parent's list when a commit adds manifests to what it had. Its
+   * entries are copied as stored when its schema encodes as this list's and its codec allows
+   * (v1 and v2), else read and written again.
+   */
+  carriedList?: Uint8Array;
 }
 
 export interface ManifestList {

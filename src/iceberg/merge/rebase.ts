@@ -395,7 +395,11 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
   const replayed: { source: bigint; target: bigint }[] = [];
   const targetById = snapshotById(target);
   let parent = target.currentSnapshotId === undefined ? undefined : targetById.get(target.currentSnapshotId);
-  let carried: ManifestFile[] = parent?.manifestList ? (await readList(io, parent.manifestList)).manifests : [];
+  // The manifests each replayed snapshot carries over from its parent: the parent's list as
+  // stored, decoded only when a replay looks inside (an append only lists them again).
+  let carriedList: Uint8Array | undefined = parent?.manifestList ? await io.read(parent.manifestList) : undefined;
+  let carriedManifests: ManifestFile[] | undefined;
+  const carried = (): ManifestFile[] => (carriedManifests ??= carriedList ? readManifestList(carriedList).manifests : []);
   let sequenceNumber = target.lastSequenceNumber;
   let nextRowId = target.nextRowId ?? 0n;
   const usedIds = new Set(target.snapshots.map((s) => s.snapshotId));
@@ -406,7 +410,7 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
   const changesOfTarget = async () => (targetChanges ??= await collectTargetChanges(io, historySince(target, base.currentSnapshotId)!));
   // The files live on the target as replay goes: data and delete files by path.
   let live: Map<string, TrackedEntry> | undefined;
-  const liveOnTarget = async () => (live ??= await liveFilesOf(io, carried, manifests));
+  const liveOnTarget = async () => (live ??= await liveFilesOf(io, carried(), manifests));
   const manifests = new Map<string, Manifest>();
 
   for (const s of toReplay) {
@@ -486,10 +490,10 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
     // Files the snapshot removes: the target's manifests holding them are rewritten, the removed
     // entries DELETED by the new snapshot, the others EXISTING with their sequence numbers.
     const removedPaths = new Set([...change.removedData, ...change.removedDeletes].map((t) => t.entry.dataFile.filePath).filter((p) => live?.has(p)));
-    let kept = carried;
+    let kept: ManifestFile[] | undefined;
     if (removedPaths.size > 0) {
       kept = [];
-      for (const mf of carried) {
+      for (const mf of carried()) {
         const manifest = await manifestAt(io, mf.manifestPath, manifests);
         const entries = manifest.entries.map((e) => ({ ...e }));
         inheritFromManifest(entries, mf);
@@ -507,8 +511,9 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
     }
     if (live) for (const t of [...change.addedData, ...change.addedDeletes]) live.set(t.entry.dataFile.filePath, t);
 
-    // New manifests first, as Iceberg lists them; the target's untouched ones are carried.
-    let listed: ManifestFileToWrite[] = [...created, ...kept];
+    // New manifests first, as Iceberg lists them; the target's untouched ones are carried (as
+    // stored, unless some were rewritten above or v3 row ids are to be counted).
+    let listed: ManifestFileToWrite[] = kept || formatVersion >= 3 ? [...created, ...(kept ?? carried())] : created;
     let addedRows: bigint | undefined;
     if (formatVersion >= 3) {
       const assigned = assignFirstRowIds(listed, nextRowId);
@@ -523,6 +528,7 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
       ...(formatVersion >= 2 ? { sequenceNumber } : {}),
       ...(formatVersion >= 3 ? { firstRowId: nextRowId } : {}),
       manifests: listed,
+      ...(listed === created && carriedList ? { carriedList } : {}),
     });
     files.push({ location: listLocation, bytes: listBytes });
     written.set(listLocation, listBytes);
@@ -539,13 +545,10 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
     updates.push({ action: 'add-snapshot', snapshot });
     replayed.push({ source: s.snapshotId, target: id });
     if (addedRows !== undefined) nextRowId += addedRows;
-    // What the next replayed snapshot carries: everything this one lists, with the sequence
-    // numbers the list writer gave the new manifests (and, v3, the row ids assigned above).
-    carried = listed.map((m) => ({
-      ...m,
-      sequenceNumber: formatVersion >= 2 ? (m.sequenceNumber ?? sequenceNumber) : 0n,
-      minSequenceNumber: formatVersion >= 2 ? (m.minSequenceNumber ?? sequenceNumber) : 0n,
-    }));
+    // What the next replayed snapshot carries: everything this one lists, as written (with the
+    // sequence numbers the list writer gave the new manifests and, v3, the row ids assigned).
+    carriedList = listBytes;
+    carriedManifests = undefined;
     parent = snapshot;
   }
   if (parent && parent.snapshotId !== target.currentSnapshotId) {
