@@ -41,6 +41,14 @@ export function table(n: number | bigint, id = ''): TableContent {
   };
 }
 
+/** Tables whose metadata documents add up to several MB, with quotes, backslashes and non-ASCII text in them. */
+export function largeTables(n: number): TableContent[] {
+  return Array.from({ length: n }, (_, i) => {
+    const filler = JSON.stringify({ note: `"quoted" \\ back\\slash é 🐟 ${i}`.repeat(2000) });
+    return { ...table(1000 + i), metadata: `{"format-version":2,"current-snapshot-id":${1000 + i},"properties":${filler}}` };
+  });
+}
+
 export function namespace(props: Record<string, string> = {}, id = ''): NamespaceContent {
   return { type: 'NAMESPACE', id, properties: props };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../../src/catalog/store/index.js';
-import { storeContract } from './contract.js';
+import { largeTables, storeContract } from './contract.js';
 import { freshDatabase, TEST_PG_URL } from './pg-database.js';
 
 if (TEST_PG_URL) {
@@ -17,6 +17,24 @@ if (TEST_PG_URL) {
   });
 
   describe('PostgreSQL-only store behaviour', () => {
+    it('stores a write of several MB of metadata exactly (large content rows go apart), read back by another process', async () => {
+      const db = await freshDatabase(TEST_PG_URL!);
+      const writer = createStore({ kind: 'postgres', url: db.url, poolSize: 2 });
+      const reader = createStore({ kind: 'postgres', url: db.url, poolSize: 2 });
+      try {
+        await writer.init();
+        const contents = largeTables(24);
+        const main = await writer.getReference('main');
+        const c = await writer.commit('main', main.hash, { author: 'a', message: 'm' }, contents.map((content, i) => ({ kind: 'put' as const, key: ['db', `t${i}`], content })));
+        await reader.init();
+        const read = await reader.getContents(c.hash, contents.map((_, i) => ['db', `t${i}`]));
+        contents.forEach((content, i) => expect(read.get(`db\u0000t${i}`)).toMatchObject({ ...content, id: expect.any(String) }));
+      } finally {
+        await Promise.all([writer.close(), reader.close()]);
+        await db.drop();
+      }
+    });
+
     it('lets several processes initialise the same database at once', async () => {
       const db = await freshDatabase(TEST_PG_URL!);
       const stores = Array.from({ length: 4 }, () => createStore({ kind: 'postgres', url: db.url, poolSize: 2 }));

@@ -87,6 +87,9 @@ export function mapDbError(err: unknown): unknown {
   return err;
 }
 
+/** Metadata bytes in one write above which its content rows are inserted apart (see insertLargeContents). */
+const LARGE_CONTENT_BYTES = 1 << 20;
+
 export class StoreCore implements NodeSource {
   // Sized for memory, not correctness: ~20k nodes hold every node of a 500k-key index.
   // Bounded by approximate bytes: table metadata runs to tens of KB per version.
@@ -280,6 +283,9 @@ export class StoreCore implements NodeSource {
       operations: c.operations,
       index_root: c.indexRoot,
     }));
+    // Large metadata documents go first, as plain parameters: inside the JSON document below,
+    // PostgreSQL would parse and unescape every byte of them (a merge of 1,000 tables sends ~10 MB).
+    const inline = await this.insertLargeContents(ex, contentRows);
     const rows = await this.rows<{ hash: string }>(
       sql`WITH n AS (
             INSERT INTO index_nodes (hash, level, data)
@@ -291,7 +297,7 @@ export class StoreCore implements NodeSource {
                                   sort_order_id, version_id, properties)
             SELECT x.hash, x.type, x.content_id, x.metadata_location, x.metadata, x.snapshot_id::bigint, x.schema_id,
                    x.spec_id, x.sort_order_id, x.version_id, x.properties::jsonb
-            FROM json_to_recordset(${JSON.stringify(contentRows)}::json)
+            FROM json_to_recordset(${JSON.stringify(inline)}::json)
               AS x(hash text, type text, content_id text, metadata_location text, metadata text, snapshot_id text,
                    schema_id int, spec_id int, sort_order_id int, version_id int, properties json)
             ON CONFLICT DO NOTHING),
@@ -322,6 +328,45 @@ export class StoreCore implements NodeSource {
     }
     this.refMoved(ex, branch, expected, { name: branch, type: 'BRANCH', hash: next });
     return true;
+  }
+
+  /**
+   * Inserts the content rows of a write whose metadata adds up to more than LARGE_CONTENT_BYTES,
+   * in statements of plain parameters, and returns the rows left for the commit's own statement
+   * (all of them for an ordinary commit: one statement, one round trip). Rows inserted here for a
+   * commit that then loses its race are unreferenced but harmless, being content-addressed.
+   */
+  private async insertLargeContents(ex: Executor, contentRows: ContentRow[]): Promise<ContentRow[]> {
+    const bytes = contentRows.reduce((n, r) => n + (r.metadata?.length ?? 0), 0);
+    if (bytes <= LARGE_CONTENT_BYTES) return contentRows;
+    let chunk: ContentRow[] = [];
+    let chunkBytes = 0;
+    const flush = async () => {
+      if (chunk.length === 0) return;
+      const values = sql.join(
+        chunk.map(
+          (r) =>
+            sql`(${r.hash}, ${r.type}, ${r.content_id}, ${r.metadata_location}, ${r.metadata}, ${r.snapshot_id}::bigint, ${r.schema_id}::int,
+                 ${r.spec_id}::int, ${r.sort_order_id}::int, ${r.version_id}::int, ${r.properties === null ? null : JSON.stringify(r.properties)}::jsonb)`,
+        ),
+        sql`, `,
+      );
+      await this.rows(
+        sql`INSERT INTO contents (hash, type, content_id, metadata_location, metadata, snapshot_id, schema_id, spec_id, sort_order_id,
+                                  version_id, properties)
+            VALUES ${values} ON CONFLICT DO NOTHING`,
+        ex,
+      );
+      chunk = [];
+      chunkBytes = 0;
+    };
+    for (const r of contentRows) {
+      chunk.push(r);
+      chunkBytes += r.metadata?.length ?? 0;
+      if (chunk.length >= 500 || chunkBytes >= LARGE_CONTENT_BYTES * 8) await flush();
+    }
+    await flush();
+    return [];
   }
 
   /** Caches the rows of a written commit (never used to skip an insert, see writeCommit). */
