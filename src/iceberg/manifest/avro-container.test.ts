@@ -60,6 +60,23 @@ describe('Avro object container files', () => {
     expect({ ...(decoded[0] as object) }).toEqual({ id: 5n, name: 'x', tags: [3] });
   });
 
+  it('writes the header as avsc encodes one: long and unicode metadata, lengths of several varint bytes', () => {
+    const metadata = { 'ключ-é': 'v', long: 'x'.repeat(20_000), mid: 'y'.repeat(200) };
+    const bytes = writeAvroFile(schemaText, metadata, [], { syncMarker: sync });
+    const header = avsc.Type.forSchema({
+      type: 'record',
+      name: 'Header',
+      fields: [
+        { name: 'magic', type: { type: 'fixed', name: 'Magic', size: 4 } },
+        { name: 'meta', type: { type: 'map', values: 'bytes' } },
+        { name: 'sync', type: { type: 'fixed', name: 'Sync', size: 16 } },
+      ],
+    });
+    const meta = { ...Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v)])), 'avro.schema': Buffer.from(schemaText), 'avro.codec': Buffer.from('null') };
+    expect(Buffer.from(bytes).equals(header.toBuffer({ magic: Buffer.from('Obj\x01', 'latin1'), meta, sync: Buffer.from(sync) }))).toBe(true);
+    expect(readAvroHeader(bytes).metadata).toEqual(metadata);
+  });
+
   it('writes with a caller-supplied codec and reads deflate without one', () => {
     const records = Array.from({ length: 500 }, (_, i) => ({ id: BigInt(i), name: `file-${i % 7}`, tags: [i % 3] }));
     const bytes = writeAvroFile(schemaText, {}, records, {

@@ -212,7 +212,7 @@ export function writeAvroFile(
   meta[SCHEMA_KEY] = Buffer.from(schemaText, 'utf8');
   meta[CODEC_KEY] = Buffer.from(codec?.name ?? 'null', 'utf8');
 
-  const parts: Buffer[] = [headerType.toBuffer({ magic: Buffer.from(MAGIC), meta, sync: asBuffer(sync) })];
+  const parts: Buffer[] = [encodeHeader(meta, sync)];
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   const flush = (): void => {
@@ -252,6 +252,51 @@ export function encodesAlike(schemaText: string, other: string): boolean {
     sameEncoding.set(key, same);
   }
   return same;
+}
+
+/** Bytes of Avro's zigzag varint for a small non-negative long (lengths and counts). */
+function varintLength(n: number): number {
+  let z = n * 2;
+  let bytes = 1;
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    bytes++;
+  }
+  return bytes;
+}
+
+function putVarint(buf: Buffer, at: number, n: number): number {
+  let z = n * 2;
+  while (z >= 128) {
+    buf[at++] = (z % 128) | 0x80;
+    z = Math.floor(z / 128);
+  }
+  buf[at++] = z;
+  return at;
+}
+
+/**
+ * The file header (magic, metadata map, sync marker), encoded here into one buffer of the exact
+ * size: avsc would grow its scratch buffer several times for a header that holds schemas.
+ */
+function encodeHeader(meta: Record<string, Buffer>, sync: Uint8Array): Buffer {
+  const entries = Object.entries(meta).map(([k, v]) => [Buffer.from(k, 'utf8'), v] as const);
+  let size = MAGIC.length + (entries.length > 0 ? varintLength(entries.length) : 0) + 1 + sync.length;
+  for (const [k, v] of entries) size += varintLength(k.length) + k.length + varintLength(v.length) + v.length;
+  const buf = Buffer.allocUnsafe(size);
+  buf.set(MAGIC, 0);
+  // One block of `entries.length` pairs, then the empty block that ends the map.
+  let at = entries.length > 0 ? putVarint(buf, MAGIC.length, entries.length) : MAGIC.length;
+  for (const [k, v] of entries) {
+    at = putVarint(buf, at, k.length);
+    buf.set(k, at);
+    at = putVarint(buf, at + k.length, v.length);
+    buf.set(v, at);
+    at += v.length;
+  }
+  buf[at++] = 0; // end of the map
+  buf.set(sync, at);
+  return buf;
 }
 
 function encode(type: avsc.Type, record: unknown): Buffer {
