@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FormatVersion, Schema, TableMetadata } from '../model.js';
+import { readManifest, readManifestList } from '../manifest/index.js';
 import { IcebergMergeConflict } from './conflicts.js';
 import { rebaseTable, type RebaseInput } from './rebase.js';
 import { append, apply, commit, dataFile, Files, LOCATION, liveEntries, partitionedTable, SCHEMA, table } from './test-tables.js';
@@ -190,6 +191,16 @@ describe('partition scopes of a replayed overwrite (v2)', () => {
     const target = append(files, base, [inPart('b2.parquet', 'b')]);
     const { result, merged } = await merge(files, base, target, source);
     expect(result.kind).toBe('rebased');
+    // Every manifest the merged list names has partition summaries that hold for its live files.
+    const list = readManifestList(files.bytes.get(merged.snapshots.at(-1)!.manifestList!)!);
+    for (const mf of list.manifests) {
+      expect(mf.partitions, mf.manifestPath).toHaveLength(1);
+      const { lowerBound, upperBound } = mf.partitions![0];
+      for (const e of readManifest(files.bytes.get(mf.manifestPath)!).entries.filter((x) => x.status !== 'deleted')) {
+        const v = new TextEncoder().encode(e.dataFile.partition[0] as string);
+        expect(Buffer.compare(Buffer.from(lowerBound!), Buffer.from(v)) <= 0 && Buffer.compare(Buffer.from(v), Buffer.from(upperBound!)) <= 0, `${e.dataFile.filePath} in ${mf.manifestPath}`).toBe(true);
+      }
+    }
     expect(liveFiles(files, merged).map((f) => f.path)).toEqual(['a2.parquet', 'b1.parquet', 'b2.parquet']);
     expect(merged.snapshots.at(-1)!.summary).toMatchObject({ operation: 'overwrite', 'deleted-data-files': '1', 'added-data-files': '1', 'total-data-files': '3' });
   });

@@ -112,6 +112,8 @@ interface TrackedEntry {
   specId: number;
   content: 'data' | 'deletes';
   manifestPath: string;
+  /** The partition summaries its manifest list gave that manifest: bounds that hold for any subset of its entries. */
+  partitions?: ManifestFile['partitions'];
   /** The entry wrote its data sequence number itself (not inherited). */
   explicitSequence: boolean;
 }
@@ -134,7 +136,15 @@ function tracked(mf: ManifestFile, header: Manifest): TrackedEntry[] {
   const explicit = header.entries.map((e) => e.sequenceNumber !== undefined);
   const entries = header.entries.map((e) => ({ ...e }));
   inheritFromManifest(entries, mf);
-  return entries.map((entry, i) => ({ entry, header, specId: header.specId ?? mf.partitionSpecId, content: mf.content, manifestPath: mf.manifestPath, explicitSequence: explicit[i] }));
+  return entries.map((entry, i) => ({
+    entry,
+    header,
+    specId: header.specId ?? mf.partitionSpecId,
+    content: mf.content,
+    manifestPath: mf.manifestPath,
+    ...(mf.partitions ? { partitions: mf.partitions } : {}),
+    explicitSequence: explicit[i],
+  }));
 }
 
 async function changesOf(io: TableFileReader, s: Snapshot, cache: Map<string, Manifest>): Promise<SnapshotChange> {
@@ -159,11 +169,19 @@ async function changesOf(io: TableFileReader, s: Snapshot, cache: Map<string, Ma
 }
 
 /** Groups new files by the manifest they came from (one new manifest each). */
-function groupByManifest(entries: TrackedEntry[]): { header: Manifest; specId: number; content: 'data' | 'deletes'; entries: TrackedEntry[] }[] {
-  const groups = new Map<string, { header: Manifest; specId: number; content: 'data' | 'deletes'; entries: TrackedEntry[] }>();
+interface ManifestGroup {
+  header: Manifest;
+  specId: number;
+  content: 'data' | 'deletes';
+  partitions?: ManifestFile['partitions'];
+  entries: TrackedEntry[];
+}
+
+function groupByManifest(entries: TrackedEntry[]): ManifestGroup[] {
+  const groups = new Map<string, ManifestGroup>();
   for (const t of entries) {
     let g = groups.get(t.manifestPath);
-    if (!g) groups.set(t.manifestPath, (g = { header: t.header, specId: t.specId, content: t.content, entries: [] }));
+    if (!g) groups.set(t.manifestPath, (g = { header: t.header, specId: t.specId, content: t.content, ...(t.partitions ? { partitions: t.partitions } : {}), entries: [] }));
     g.entries.push(t);
   }
   return [...groups.values()];
@@ -436,7 +454,9 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
     sequenceNumber += 1n;
 
     const created: ManifestFileToWrite[] = [];
-    const write = (content: 'data' | 'deletes', header: Manifest, specId: number, entries: ManifestEntry[]): ManifestFileToWrite => {
+    // `partitions`: the summaries of the manifest the entries come from, valid for a subset of them
+    // (engines prune manifests by them, so a new manifest should not go without).
+    const write = (content: 'data' | 'deletes', header: Manifest, specId: number, entries: ManifestEntry[], partitions: ManifestFile['partitions']): ManifestFileToWrite => {
       const location = input.newFileLocation(`${id}-m${files.length}.avro`);
       const bytes = writeManifest({
         formatVersion,
@@ -459,6 +479,7 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
       const minSequenceNumber = formatVersion >= 2 && explicit.length > 0 ? explicit.reduce((a, b) => (b < a ? b : a)) : undefined;
       return {
         ...(minSequenceNumber !== undefined && minSequenceNumber < sequenceNumber ? { minSequenceNumber } : {}),
+        ...(partitions ? { partitions } : {}),
         manifestPath: location,
         manifestLength: BigInt(bytes.length),
         partitionSpecId: specId,
@@ -485,7 +506,7 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
           dataFile: { ...t.entry.dataFile, firstRowId: undefined },
         };
       });
-      created.push(write(group.content, group.header, group.specId, entries));
+      created.push(write(group.content, group.header, group.specId, entries, group.partitions));
     }
     // Files the snapshot removes: the target's manifests holding them are rewritten, the removed
     // entries DELETED by the new snapshot, the others EXISTING with their sequence numbers.
@@ -505,7 +526,7 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
           .filter((e) => e.status !== 'deleted')
           .map((e) => ({ ...e, status: removedPaths.has(e.dataFile.filePath) ? 'deleted' : 'existing', ...(removedPaths.has(e.dataFile.filePath) ? { snapshotId: id } : {}) }));
         // Written even when nothing stays live in it: the new snapshot records what it removed.
-        created.push(write(mf.content, manifest, mf.partitionSpecId, rewritten));
+        created.push(write(mf.content, manifest, mf.partitionSpecId, rewritten, mf.partitions));
       }
       for (const p of removedPaths) live?.delete(p);
     }

@@ -77,8 +77,21 @@ function writeOne(files: Files, m: TableMetadata, id: bigint, entries: ManifestE
   const count = (status: ManifestEntry['status']) => entries.filter((e) => e.status === status);
   const rows = (status: ManifestEntry['status']) => count(status).reduce((a, e) => a + e.dataFile.recordCount, 0n);
   const kept = entries.filter((e) => e.status !== 'deleted' && e.sequenceNumber !== undefined).map((e) => e.sequenceNumber!);
+  // Partition summaries as Java writes them, for the string partitions these tables use.
+  const values = entries.filter((e) => e.status !== 'deleted').map((e) => e.dataFile.partition[0] as string | null | undefined);
+  const present = values.filter((v): v is string => typeof v === 'string').sort();
+  const partitions =
+    spec.fields.length === 1 && values.length > 0
+      ? [
+          {
+            containsNull: present.length < values.length,
+            ...(present.length > 0 ? { lowerBound: new TextEncoder().encode(present[0]), upperBound: new TextEncoder().encode(present.at(-1)!) } : {}),
+          },
+        ]
+      : undefined;
   return {
     ...(m.formatVersion >= 2 && kept.length > 0 ? { minSequenceNumber: kept.reduce((a, b) => (b < a ? b : a)) } : {}),
+    ...(partitions ? { partitions } : {}),
     manifestPath: path,
     manifestLength: BigInt(bytes.length),
     partitionSpecId: 0,
