@@ -4,7 +4,7 @@
  * a table whose schema both sides changed stays a conflict that says why, and changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readManifest, readManifestList, writeManifest, writeManifestList } from '../../src/iceberg/manifest/index.js';
+import { readManifest, readManifestList, writeManifest, writeManifestList, type ManifestEntry, type ManifestFileToWrite } from '../../src/iceberg/manifest/index.js';
 import { createHarness, type Harness } from './harness.js';
 import { SCHEMA } from './requests.js';
 
@@ -14,44 +14,19 @@ describe('merging tables changed on both sides at the Iceberg level', () => {
   const head = async (ref: string) => (await h.request('GET', `/api/v2/trees/${ref}`)).body.reference.hash as string;
   const load = async (ref: string, table: string) => (await h.request('GET', `/v1/${ref}/namespaces/db/tables/${table}`)).body.metadata;
 
-  /** What an engine's append does: a manifest with the new files, a manifest list, one REST commit. */
-  async function append(ref: string, table: string, paths: string[], rows = 10): Promise<number> {
-    const m = await load(ref, table);
-    const id = ++nextId;
+  /**
+   * What an engine's commit does after writing its manifest: a manifest list (`manifests`, then
+   * the parent's unless `replace`), one REST commit of the snapshot on the table's `main`.
+   */
+  async function commitSnapshot(ref: string, table: string, m: any, id: number, manifests: ManifestFileToWrite[], summary: Record<string, string>, replace = false): Promise<void> {
     const parent = m.snapshots?.find((s: any) => s['snapshot-id'] === m['current-snapshot-id']);
     const seq = BigInt(m['last-sequence-number']) + 1n;
-    const manifestPath = `${m.location}/metadata/${id}-m0.avro`;
-    const manifest = writeManifest({
-      formatVersion: 2,
-      schemaJson: JSON.stringify(m.schemas.find((s: any) => s['schema-id'] === m['current-schema-id'])),
-      schemaId: m['current-schema-id'],
-      partitionSpecJson: '[]',
-      specId: 0,
-      partitionType: { type: 'struct', fields: [] },
-      content: 'data',
-      entries: paths.map((p) => ({
-        status: 'added' as const,
-        snapshotId: BigInt(id),
-        dataFile: { content: 'data' as const, filePath: `${m.location}/data/${p}`, fileFormat: 'PARQUET', partition: [], recordCount: BigInt(rows), fileSizeInBytes: 1000n },
-      })),
-    });
-    await h.objects.write(manifestPath, manifest);
-    const previous = parent ? readManifestList(await h.objects.read(parent['manifest-list'])).manifests : [];
+    const previous = parent && !replace ? readManifestList(await h.objects.read(parent['manifest-list'])).manifests : [];
     const listPath = `${m.location}/metadata/snap-${id}.avro`;
     await h.objects.write(
       listPath,
-      writeManifestList({
-        formatVersion: 2,
-        snapshotId: BigInt(id),
-        ...(parent ? { parentSnapshotId: BigInt(parent['snapshot-id']) } : {}),
-        sequenceNumber: seq,
-        manifests: [
-          { manifestPath, manifestLength: BigInt(manifest.length), partitionSpecId: 0, content: 'data', addedSnapshotId: BigInt(id), addedFilesCount: paths.length, existingFilesCount: 0, deletedFilesCount: 0, addedRowsCount: BigInt(rows * paths.length), existingRowsCount: 0n, deletedRowsCount: 0n },
-          ...previous,
-        ],
-      }),
+      writeManifestList({ formatVersion: 2, snapshotId: BigInt(id), ...(parent ? { parentSnapshotId: BigInt(parent['snapshot-id']) } : {}), sequenceNumber: seq, manifests: [...manifests, ...previous] }),
     );
-    const total = (k: string, add: number) => String(Number(parent?.summary?.[k] ?? 0) + add);
     const r = await h.request('POST', `/v1/${ref}/namespaces/db/tables/${table}`, {
       requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': parent ? parent['snapshot-id'] : null }],
       updates: [
@@ -63,7 +38,7 @@ describe('merging tables changed on both sides at the Iceberg level', () => {
             'sequence-number': Number(seq),
             'timestamp-ms': Date.now(),
             'manifest-list': listPath,
-            summary: { operation: 'append', 'added-data-files': String(paths.length), 'added-records': String(rows * paths.length), 'total-data-files': total('total-data-files', paths.length), 'total-records': total('total-records', rows * paths.length) },
+            summary,
             'schema-id': m['current-schema-id'],
           },
         },
@@ -71,6 +46,56 @@ describe('merging tables changed on both sides at the Iceberg level', () => {
       ],
     });
     expect(r.status, r.text).toBe(200);
+  }
+
+  /** A manifest of `entries` in the table's metadata folder, and its manifest-list entry. */
+  async function writeEntries(m: any, id: number, entries: ManifestEntry[]): Promise<ManifestFileToWrite> {
+    const manifestPath = `${m.location}/metadata/${id}-m0.avro`;
+    const schema = m.schemas.find((s: any) => s['schema-id'] === m['current-schema-id']);
+    const manifest = writeManifest({ formatVersion: 2, schemaJson: JSON.stringify(schema), schemaId: m['current-schema-id'], partitionSpecJson: '[]', specId: 0, partitionType: { type: 'struct', fields: [] }, content: 'data', entries });
+    await h.objects.write(manifestPath, manifest);
+    const of = (st: string) => entries.filter((e) => e.status === st);
+    const rows = (st: string) => of(st).reduce((a, e) => a + e.dataFile.recordCount, 0n);
+    const kept = entries.filter((e) => e.status !== 'added').map((e) => e.sequenceNumber!);
+    return {
+      manifestPath,
+      manifestLength: BigInt(manifest.length),
+      partitionSpecId: 0,
+      content: 'data',
+      addedSnapshotId: BigInt(id),
+      ...(kept.length > 0 ? { minSequenceNumber: kept.reduce((a, b) => (b < a ? b : a)) } : {}),
+      addedFilesCount: of('added').length,
+      existingFilesCount: of('existing').length,
+      deletedFilesCount: of('deleted').length,
+      addedRowsCount: rows('added'),
+      existingRowsCount: rows('existing'),
+      deletedRowsCount: rows('deleted'),
+    };
+  }
+
+  /** What an engine's append does: a manifest with the new files, a manifest list, one REST commit. */
+  async function append(ref: string, table: string, paths: string[], rows = 10): Promise<number> {
+    const m = await load(ref, table);
+    const id = ++nextId;
+    const mf = await writeEntries(
+      m,
+      id,
+      paths.map((p) => ({
+        status: 'added' as const,
+        snapshotId: BigInt(id),
+        dataFile: { content: 'data' as const, filePath: `${m.location}/data/${p}`, fileFormat: 'PARQUET', partition: [], recordCount: BigInt(rows), fileSizeInBytes: 1000n },
+      })),
+    );
+    const parent = m.snapshots?.find((s: any) => s['snapshot-id'] === m['current-snapshot-id']);
+    const total = (k: string, add: number) => String(Number(parent?.summary?.[k] ?? 0) + add);
+    const added = rows * paths.length;
+    await commitSnapshot(ref, table, m, id, [mf], {
+      operation: 'append',
+      'added-data-files': String(paths.length),
+      'added-records': String(added),
+      'total-data-files': total('total-data-files', paths.length),
+      'total-records': total('total-records', added),
+    });
     return id;
   }
 
@@ -93,50 +118,30 @@ describe('merging tables changed on both sides at the Iceberg level', () => {
     const m = await load(ref, table);
     const id = ++nextId;
     const parent = m.snapshots.find((s: any) => s['snapshot-id'] === m['current-snapshot-id']);
-    const seq = BigInt(m['last-sequence-number']) + 1n;
-    const live: any[] = [];
+    const live: ManifestEntry[] = [];
     for (const mf of readManifestList(await h.objects.read(parent['manifest-list'])).manifests) {
       for (const e of readManifest(await h.objects.read(mf.manifestPath)).entries) {
         if (e.status !== 'deleted') live.push({ ...e, snapshotId: e.snapshotId ?? mf.addedSnapshotId, sequenceNumber: e.sequenceNumber ?? mf.sequenceNumber, fileSequenceNumber: e.fileSequenceNumber ?? mf.sequenceNumber });
       }
     }
-    const removed = (e: any) => names.includes(e.dataFile.filePath.split('/').pop());
-    const entries = live.map((e) => (removed(e) ? { ...e, status: 'deleted' as const, snapshotId: BigInt(id) } : { ...e, status: 'existing' as const }));
-    const manifestPath = `${m.location}/metadata/${id}-m0.avro`;
-    const manifest = writeManifest({ formatVersion: 2, schemaJson: JSON.stringify(m.schemas[0]), schemaId: 0, partitionSpecJson: '[]', specId: 0, partitionType: { type: 'struct', fields: [] }, content: 'data', entries });
-    await h.objects.write(manifestPath, manifest);
-    const count = (st: string) => entries.filter((e) => e.status === st);
-    const rows = (st: string) => count(st).reduce((a, e) => a + e.dataFile.recordCount, 0n);
-    const listPath = `${m.location}/metadata/snap-${id}.avro`;
-    await h.objects.write(
-      listPath,
-      writeManifestList({
-        formatVersion: 2,
-        snapshotId: BigInt(id),
-        parentSnapshotId: BigInt(parent['snapshot-id']),
-        sequenceNumber: seq,
-        manifests: [{ manifestPath, manifestLength: BigInt(manifest.length), partitionSpecId: 0, content: 'data', addedSnapshotId: BigInt(id), minSequenceNumber: 1n, addedFilesCount: 0, existingFilesCount: count('existing').length, deletedFilesCount: count('deleted').length, addedRowsCount: 0n, existingRowsCount: rows('existing'), deletedRowsCount: rows('deleted') }],
-      }),
+    const removed = (e: ManifestEntry) => names.includes(e.dataFile.filePath.split('/').pop()!);
+    const entries = live.map((e): ManifestEntry => (removed(e) ? { ...e, status: 'deleted', snapshotId: BigInt(id) } : { ...e, status: 'existing' }));
+    const mf = await writeEntries(m, id, entries);
+    await commitSnapshot(
+      ref,
+      table,
+      m,
+      id,
+      [mf],
+      {
+        operation: 'delete',
+        'deleted-data-files': String(mf.deletedFilesCount),
+        'deleted-records': String(mf.deletedRowsCount),
+        'total-data-files': String(mf.existingFilesCount),
+        'total-records': String(mf.existingRowsCount),
+      },
+      true,
     );
-    const r = await h.request('POST', `/v1/${ref}/namespaces/db/tables/${table}`, {
-      requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': parent['snapshot-id'] }],
-      updates: [
-        {
-          action: 'add-snapshot',
-          snapshot: {
-            'snapshot-id': id,
-            'parent-snapshot-id': parent['snapshot-id'],
-            'sequence-number': Number(seq),
-            'timestamp-ms': Date.now(),
-            'manifest-list': listPath,
-            summary: { operation: 'delete', 'deleted-data-files': String(count('deleted').length), 'deleted-records': String(rows('deleted')), 'total-data-files': String(count('existing').length), 'total-records': String(rows('existing')) },
-            'schema-id': 0,
-          },
-        },
-        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id },
-      ],
-    });
-    expect(r.status, r.text).toBe(200);
     return id;
   }
 

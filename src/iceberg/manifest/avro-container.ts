@@ -171,18 +171,8 @@ export function storedBlocksOf(bytes: Uint8Array): StoredBlocks {
   const buf = asBuffer(bytes);
   const { header, offset: start } = decodeHeader(buf);
   const { schemaText, codec } = splitMeta(header);
-  let offset = start;
-  while (offset < buf.length) {
-    let decoded: { value: unknown; offset: number };
-    try {
-      decoded = blockType.decode(buf, offset);
-    } catch (err) {
-      throw new InvalidAvroFileError(`corrupt Avro block: ${(err as Error).message}`);
-    }
-    if (decoded.offset < 0) throw new InvalidAvroFileError('Avro block is truncated');
-    if (!(decoded.value as Block).sync.equals(header.sync)) throw new InvalidAvroFileError('Avro block sync marker does not match');
-    offset = decoded.offset;
-  }
+  // Every block must frame and end with the sync marker; their records are not decoded.
+  Array.from(blocksOf(buf, start, header.sync));
   return { schemaText, codec, sync: header.sync, blocks: buf.subarray(start) };
 }
 
@@ -324,6 +314,24 @@ function decompress(codec: string, data: Buffer, decompressors: AvroDecompressor
   }
 }
 
+/** The blocks of a file from `start`, each checked to frame and to end with the file's sync marker. */
+function* blocksOf(buf: Buffer, start: number, sync: Buffer): Generator<Block> {
+  let offset = start;
+  while (offset < buf.length) {
+    let decoded: { value: unknown; offset: number };
+    try {
+      decoded = blockType.decode(buf, offset);
+    } catch (err) {
+      throw new InvalidAvroFileError(`corrupt Avro block: ${(err as Error).message}`);
+    }
+    if (decoded.offset < 0) throw new InvalidAvroFileError('Avro block is truncated');
+    const block = decoded.value as Block;
+    if (!block.sync.equals(sync)) throw new InvalidAvroFileError('Avro block sync marker does not match');
+    offset = decoded.offset;
+    yield block;
+  }
+}
+
 /** Reads only the header of an Avro object container file. */
 export function readAvroHeader(bytes: Uint8Array): { schemaText: string; metadata: FileMetadata; codec: string } {
   const { header } = decodeHeader(asBuffer(bytes));
@@ -367,18 +375,7 @@ export function readAvroFile(bytes: Uint8Array, options: AvroReadOptions = {}): 
   }
 
   const records: unknown[] = [];
-  let offset = start;
-  while (offset < buf.length) {
-    let decoded: { value: unknown; offset: number };
-    try {
-      decoded = blockType.decode(buf, offset);
-    } catch (err) {
-      throw new InvalidAvroFileError(`corrupt Avro block: ${(err as Error).message}`);
-    }
-    if (decoded.offset < 0) throw new InvalidAvroFileError('Avro block is truncated');
-    const block = decoded.value as Block;
-    if (!block.sync.equals(header.sync)) throw new InvalidAvroFileError('Avro block sync marker does not match');
-    offset = decoded.offset;
+  for (const block of blocksOf(buf, start, header.sync)) {
     const data = decompress(codec, block.data, options.decompressors);
     let pos = 0;
     for (let i = 0; i < block.count; i++) {

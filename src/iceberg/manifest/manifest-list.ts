@@ -205,6 +205,19 @@ function listReaderOf(schemaText: string): { fields: RecordFields; summaryFields
   return reader;
 }
 
+/** Optional counts and ids of a manifest-list entry, by the field id they are read from. */
+const OPTIONAL_INTS = [
+  ['addedFilesCount', F.addedFilesCount.id],
+  ['existingFilesCount', F.existingFilesCount.id],
+  ['deletedFilesCount', F.deletedFilesCount.id],
+] as const;
+const OPTIONAL_LONGS = [
+  ['addedRowsCount', F.addedRowsCount.id],
+  ['existingRowsCount', F.existingRowsCount.id],
+  ['deletedRowsCount', F.deletedRowsCount.id],
+  ['firstRowId', F.firstRowId.id],
+] as const;
+
 function required<T>(v: T | undefined, id: number): T {
   if (v === undefined) throw new InvalidAvroFileError(`manifest list entry is missing required field ${id}`);
   return v;
@@ -228,23 +241,17 @@ export function readManifestList(bytes: Uint8Array, options: AvroReadOptions = {
       minSequenceNumber: fields.long(record, F.minSequenceNumber.id) ?? 0n,
       addedSnapshotId: required(fields.long(record, F.addedSnapshotId.id), F.addedSnapshotId.id),
     };
-    // Optional fields only when present (written one by one: this runs for every entry).
-    const addedFilesCount = fields.int(record, F.addedFilesCount.id);
-    if (addedFilesCount !== undefined) manifest.addedFilesCount = addedFilesCount;
-    const existingFilesCount = fields.int(record, F.existingFilesCount.id);
-    if (existingFilesCount !== undefined) manifest.existingFilesCount = existingFilesCount;
-    const deletedFilesCount = fields.int(record, F.deletedFilesCount.id);
-    if (deletedFilesCount !== undefined) manifest.deletedFilesCount = deletedFilesCount;
-    const addedRowsCount = fields.long(record, F.addedRowsCount.id);
-    if (addedRowsCount !== undefined) manifest.addedRowsCount = addedRowsCount;
-    const existingRowsCount = fields.long(record, F.existingRowsCount.id);
-    if (existingRowsCount !== undefined) manifest.existingRowsCount = existingRowsCount;
-    const deletedRowsCount = fields.long(record, F.deletedRowsCount.id);
-    if (deletedRowsCount !== undefined) manifest.deletedRowsCount = deletedRowsCount;
+    // Optional fields only when present.
+    for (const [key, id] of OPTIONAL_INTS) {
+      const v = fields.int(record, id);
+      if (v !== undefined) manifest[key] = v;
+    }
+    for (const [key, id] of OPTIONAL_LONGS) {
+      const v = fields.long(record, id);
+      if (v !== undefined) manifest[key] = v;
+    }
     const keyMetadata = fields.bytes(record, F.keyMetadata.id);
     if (keyMetadata !== undefined) manifest.keyMetadata = keyMetadata;
-    const firstRowId = fields.long(record, F.firstRowId.id);
-    if (firstRowId !== undefined) manifest.firstRowId = firstRowId;
     const partitions = fields.get(record, F.partitions.id) as Array<Record<string, unknown> | null> | undefined;
     if (partitions !== undefined && summaryFields) {
       manifest.partitions = partitions.filter((p) => p !== null).map((p) => readSummary(summaryFields, p));
