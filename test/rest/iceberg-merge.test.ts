@@ -4,7 +4,7 @@
  * a table whose schema both sides changed stays a conflict that says why, and changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readManifest, readManifestList, writeManifest, writeManifestList, type ManifestEntry, type ManifestFileToWrite } from '../../src/iceberg/manifest/index.js';
+import { entryCounts, readManifest, readManifestList, writeManifest, writeManifestList, type ManifestEntry, type ManifestFileToWrite } from '../../src/iceberg/manifest/index.js';
 import { createHarness, type Harness } from './harness.js';
 import { SCHEMA } from './requests.js';
 
@@ -54,8 +54,6 @@ describe('merging tables changed on both sides at the Iceberg level', () => {
     const schema = m.schemas.find((s: any) => s['schema-id'] === m['current-schema-id']);
     const manifest = writeManifest({ formatVersion: 2, schemaJson: JSON.stringify(schema), schemaId: m['current-schema-id'], partitionSpecJson: '[]', specId: 0, partitionType: { type: 'struct', fields: [] }, content: 'data', entries });
     await h.objects.write(manifestPath, manifest);
-    const of = (st: string) => entries.filter((e) => e.status === st);
-    const rows = (st: string) => of(st).reduce((a, e) => a + e.dataFile.recordCount, 0n);
     const kept = entries.filter((e) => e.status !== 'added').map((e) => e.sequenceNumber!);
     return {
       manifestPath,
@@ -64,12 +62,7 @@ describe('merging tables changed on both sides at the Iceberg level', () => {
       content: 'data',
       addedSnapshotId: BigInt(id),
       ...(kept.length > 0 ? { minSequenceNumber: kept.reduce((a, b) => (b < a ? b : a)) } : {}),
-      addedFilesCount: of('added').length,
-      existingFilesCount: of('existing').length,
-      deletedFilesCount: of('deleted').length,
-      addedRowsCount: rows('added'),
-      existingRowsCount: rows('existing'),
-      deletedRowsCount: rows('deleted'),
+      ...entryCounts(entries),
     };
   }
 

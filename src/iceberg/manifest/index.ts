@@ -17,7 +17,7 @@ export type {
   PartitionValue,
 } from './types.js';
 export { assignFirstRowIds, readManifestList, writeManifestList } from './manifest-list.js';
-export { inheritFromManifest, readManifest, type ManifestReadOptions, writeManifest } from './manifest.js';
+export { entryCounts, inheritFromManifest, readManifest, type ManifestReadOptions, writeManifest } from './manifest.js';
 export {
   DATA_FILE,
   MANIFEST_ENTRY,

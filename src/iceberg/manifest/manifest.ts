@@ -65,6 +65,31 @@ function checkContent(formatVersion: FormatVersion, content: ManifestContent, en
 }
 
 /** Serialises a manifest as an Avro file whose header carries the field ids and Java's metadata keys. */
+/** The file and row counts a manifest list records for a manifest of `entries`. */
+export function entryCounts(entries: readonly ManifestEntry[]): {
+  addedFilesCount: number;
+  existingFilesCount: number;
+  deletedFilesCount: number;
+  addedRowsCount: bigint;
+  existingRowsCount: bigint;
+  deletedRowsCount: bigint;
+} {
+  const c = { addedFilesCount: 0, existingFilesCount: 0, deletedFilesCount: 0, addedRowsCount: 0n, existingRowsCount: 0n, deletedRowsCount: 0n };
+  for (const e of entries) {
+    if (e.status === 'added') {
+      c.addedFilesCount++;
+      c.addedRowsCount += e.dataFile.recordCount;
+    } else if (e.status === 'existing') {
+      c.existingFilesCount++;
+      c.existingRowsCount += e.dataFile.recordCount;
+    } else {
+      c.deletedFilesCount++;
+      c.deletedRowsCount += e.dataFile.recordCount;
+    }
+  }
+  return c;
+}
+
 export function writeManifest(request: ManifestWriteRequest, options: AvroWriteOptions = {}): Uint8Array {
   const { formatVersion, partitionType, content, entries } = request;
   checkContent(formatVersion, content, entries);

@@ -17,7 +17,7 @@
  * Java uses the engine's row filter, so it refuses more than Java would, never less. On v3
  * tables such snapshots are refused: rewritten files may carry materialized row ids.
  */
-import { assignFirstRowIds, inheritFromManifest, readManifest, readManifestList, writeManifest, writeManifestList } from '../manifest/index.js';
+import { assignFirstRowIds, entryCounts, inheritFromManifest, readManifest, readManifestList, writeManifest, writeManifestList } from '../manifest/index.js';
 import type { Manifest, ManifestEntry, ManifestFile, ManifestFileToWrite } from '../manifest/index.js';
 import type { Snapshot, TableMetadata, TableUpdate } from '../model.js';
 import { conflict } from './conflicts.js';
@@ -470,8 +470,6 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
       });
       files.push({ location, bytes });
       written.set(location, bytes);
-      const of = (status: ManifestEntry['status']) => entries.filter((e) => e.status === status);
-      const rows = (status: ManifestEntry['status']) => sumOf(of(status).map((e) => e.dataFile.recordCount));
       // The lowest data sequence number among the files it keeps live: entries that keep an
       // older one (EXISTING, or a compaction's kept number) must not look newer than they are,
       // or engines would skip equality deletes that still apply to them.
@@ -485,12 +483,7 @@ export async function rebaseTable(input: RebaseInput): Promise<RebaseResult> {
         partitionSpecId: specId,
         content,
         addedSnapshotId: id,
-        addedFilesCount: of('added').length,
-        existingFilesCount: of('existing').length,
-        deletedFilesCount: of('deleted').length,
-        addedRowsCount: rows('added'),
-        existingRowsCount: rows('existing'),
-        deletedRowsCount: rows('deleted'),
+        ...entryCounts(entries),
       };
     };
     // New files, one manifest per source manifest they came from: status ADDED, sequence

@@ -2,7 +2,7 @@
  * Test support for the merge tests: tables whose manifests live in memory, changed the way an
  * engine changes them (one snapshot per change, on `main`). Not used by the catalog itself.
  */
-import { assignFirstRowIds, inheritFromManifest, readManifest, readManifestList, writeManifest, writeManifestList } from '../manifest/index.js';
+import { assignFirstRowIds, entryCounts, inheritFromManifest, readManifest, readManifestList, writeManifest, writeManifestList } from '../manifest/index.js';
 import type { DataFile, Manifest, ManifestEntry, ManifestFileToWrite } from '../manifest/index.js';
 import type { FormatVersion, Schema, Snapshot, TableMetadata, TableUpdate } from '../model.js';
 import { newTableMetadata } from '../new-table-metadata.js';
@@ -74,8 +74,6 @@ function writeOne(files: Files, m: TableMetadata, id: bigint, entries: ManifestE
     entries,
   });
   files.bytes.set(path, bytes);
-  const count = (status: ManifestEntry['status']) => entries.filter((e) => e.status === status);
-  const rows = (status: ManifestEntry['status']) => count(status).reduce((a, e) => a + e.dataFile.recordCount, 0n);
   const kept = entries.filter((e) => e.status !== 'deleted' && e.sequenceNumber !== undefined).map((e) => e.sequenceNumber!);
   // Partition summaries as Java writes them, for the string partitions these tables use.
   const values = entries.filter((e) => e.status !== 'deleted').map((e) => e.dataFile.partition[0] as string | null | undefined);
@@ -97,12 +95,7 @@ function writeOne(files: Files, m: TableMetadata, id: bigint, entries: ManifestE
     partitionSpecId: 0,
     content: 'data',
     addedSnapshotId: id,
-    addedFilesCount: count('added').length,
-    existingFilesCount: count('existing').length,
-    deletedFilesCount: count('deleted').length,
-    addedRowsCount: rows('added'),
-    existingRowsCount: rows('existing'),
-    deletedRowsCount: rows('deleted'),
+    ...entryCounts(entries),
   };
 }
 
