@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Apache Spark (pyspark + Iceberg's Spark runtime and AWS bundle) against a running lakecat:
 #   conformance-tests/with-stack.sh conformance-tests/spark/run.sh [pytest args...]
+#   LAKECAT_SPARK=4 conformance-tests/with-stack.sh conformance-tests/spark/run.sh   # Spark 4.1
 # Installs once into ${LAKECAT_CACHE:-~/.cache/lakecat}: a virtualenv named after the hash of
 # requirements.txt, and the two Iceberg jars from Maven Central (through Maven, so ~/.m2 is
 # shared with the other Java suites). Prints pytest's summary, then one plain line
@@ -9,13 +10,18 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${LAKECAT_URL:?run this inside conformance-tests/with-stack.sh}"
 
-ICEBERG_VERSION=1.10.1
+# LAKECAT_SPARK=4 runs the same suite on Spark 4.1 with Iceberg 1.12.0 (summary line `spark4: ...`).
+if [[ "${LAKECAT_SPARK:-3}" == 4 ]]; then
+  suite=spark4 ICEBERG_VERSION=1.12.0 runtime=iceberg-spark-runtime-4.1_2.13 requirements=$here/requirements-spark4.txt
+else
+  suite=spark ICEBERG_VERSION=1.10.1 runtime=iceberg-spark-runtime-3.5_2.12 requirements=$here/requirements.txt
+fi
 
 # shellcheck source=../lib/spark-env.sh
 source "$here/../lib/spark-env.sh"
-spark_venv spark "$here/requirements.txt"
-fetch_jar spark org.apache.iceberg iceberg-spark-runtime-3.5_2.12 "$ICEBERG_VERSION"
-fetch_jar spark org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
+spark_venv "$suite" "$requirements"
+fetch_jar "$suite" org.apache.iceberg "$runtime" "$ICEBERG_VERSION"
+fetch_jar "$suite" org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
 LAKECAT_SPARK_JARS=$(IFS=,; echo "${spark_jars[*]}")
 export LAKECAT_SPARK_JARS
 
@@ -29,9 +35,9 @@ status=$?
 set -e
 
 read -r passed failed skipped <"$summary" 2>/dev/null || { passed=0; failed=0; skipped=0; }
-echo "spark: $passed passed, $failed failed, $skipped skipped"
+echo "$suite: $passed passed, $failed failed, $skipped skipped"
 if [[ $status -eq 5 || $passed -eq 0 ]]; then
-  echo "spark: no test ran" >&2
+  echo "$suite: no test ran" >&2
   exit 1
 fi
 exit $status
