@@ -33,14 +33,9 @@ export type MergeTaskResult =
       kind: 'rebased';
       /** Manifests and manifest lists, to be written before the metadata. */
       files: FileToWrite[];
-      /** The merged metadata.json text, and what its location and the catalog entry are made from. */
+      /** The merged metadata, and its metadata.json text. */
+      metadata: TableMetadata;
       text: string;
-      tableLocation: string;
-      properties: Record<string, string>;
-      currentSnapshotId: bigint;
-      schemaId: number;
-      specId: number;
-      sortOrderId: number;
       /** The source snapshots replayed, oldest first. */
       replayed: bigint[];
     }
@@ -101,13 +96,8 @@ export async function runMergeTask(
     return {
       kind: 'rebased',
       files: rebased.files,
+      metadata,
       text: serializeTableMetadata(metadata),
-      tableLocation: metadata.location,
-      properties: metadata.properties,
-      currentSnapshotId: metadata.currentSnapshotId ?? -1n,
-      schemaId: metadata.currentSchemaId,
-      specId: metadata.defaultSpecId,
-      sortOrderId: metadata.defaultSortOrderId,
       replayed: rebased.replayed.map((r) => r.source),
     };
   } catch (err) {

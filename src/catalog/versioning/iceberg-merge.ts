@@ -12,6 +12,7 @@ import type { CatalogDeps } from '../deps.js';
 import { deleteQuietly } from '../branch-write.js';
 import { nextMetadataLocation } from '../metadata-files.js';
 import { parsedMetadata } from '../table-commit.js';
+import { tableContent } from '../tables.js';
 import { keyToString, type Content, type IcebergKeyMerge, type MergeKeyDetail, type MergeResult, type TableContent } from '../model.js';
 import type { MergeRequest, MergeResolution } from '../store/port.js';
 import { ObjectNotFoundError } from '../../io/port.js';
@@ -93,7 +94,7 @@ async function resolveTable(
   if (merged.kind === 'keep-target') {
     return { resolution: resolution(d.targetContent), files: [], outcome: { outcome: 'UNCHANGED', isolation, message: 'the target already holds every source snapshot (replayed by an earlier merge)' } };
   }
-  const location = nextMetadataLocation(deps, merged.tableLocation, merged.properties, d.targetContent.metadataLocation);
+  const location = nextMetadataLocation(deps, merged.metadata.location, merged.metadata.properties, d.targetContent.metadataLocation);
   const written: string[] = [];
   if (write) {
     try {
@@ -114,16 +115,7 @@ async function resolveTable(
     n > 0
       ? `merged at the Iceberg level: ${n} source snapshot${n === 1 ? '' : 's'} (${replayed.join(', ')}) replayed onto the target`
       : 'merged at the Iceberg level: table metadata merged, no snapshot to replay';
-  const content: TableContent = {
-    type: 'ICEBERG_TABLE',
-    id: d.targetContent.id,
-    metadataLocation: location,
-    metadata: merged.text,
-    snapshotId: merged.currentSnapshotId,
-    schemaId: merged.schemaId,
-    specId: merged.specId,
-    sortOrderId: merged.sortOrderId,
-  };
+  const content = tableContent(d.targetContent.id, location, merged.text, merged.metadata);
   return { resolution: resolution(content), files: written, outcome: { outcome: 'MERGED', isolation, replayedSnapshots: replayed, message } };
 }
 

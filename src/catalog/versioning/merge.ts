@@ -7,7 +7,7 @@ import { mergeOnBranch, transplantOnBranch } from '../branch-write.js';
 import type { Actor } from '../context.js';
 import type { CatalogDeps } from '../deps.js';
 import { BadRequestError, ConflictError } from '../errors.js';
-import type { ContentKey, MergeBehavior, MergeKeyDetail, MergeResult } from '../model.js';
+import { keyToString, type ContentKey, type MergeBehavior, type MergeKeyDetail, type MergeResult } from '../model.js';
 import { isValidRefName } from '../refs/names.js';
 import { resolveBranchAt, resolveHashSpec, resolveNamedHash } from '../refs/resolve.js';
 import { commitMeta, type CommitMetaInput } from './commit-meta.js';
@@ -87,12 +87,11 @@ function withIsolationKeys(input: MergeOptions): MergeOptions['keyBehaviors'] {
   const keys = input.snapshotIsolationKeys ?? [];
   if (keys.length === 0) return input.keyBehaviors;
   const behaviors = [...(input.keyBehaviors ?? [])];
-  const name = (k: ContentKey) => k.join('.');
   for (const key of keys) {
-    const given = behaviors.find((b) => name(b.key) === name(key));
+    const given = behaviors.find((b) => keyToString(b.key) === keyToString(key));
     const effective = given?.behavior ?? input.defaultBehavior ?? 'NORMAL';
     if (effective !== 'NORMAL') {
-      throw new BadRequestError(`Key '${name(key)}' is merged with ${effective}: snapshot isolation applies only to keys merged NORMALly (at the Iceberg level)`);
+      throw new BadRequestError(`Key '${key.join('.')}' is merged with ${effective}: snapshot isolation applies only to keys merged NORMALly (at the Iceberg level)`);
     }
     if (!given) behaviors.push({ key, behavior: 'NORMAL' });
   }
