@@ -13,6 +13,7 @@
 # With authentication on (conformance-tests/auth/with-auth.sh), RCK_CLIENT names the service
 # client to act as: the RCK then gets OAuth2 client credentials (`credential`,
 # `oauth2-server-uri`) and the passes are reported as `rck-auth-main` and `rck-auth-dev`.
+# RCK_LABEL prefixes the pass names (`RCK_LABEL=embedded-` reports `rck-embedded-main`, ...).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work="$here/target"
@@ -31,12 +32,12 @@ classpath=$(cat "$cp_file")
 
 # --- authentication: a bearer token for this script's own calls, client credentials for the RCK --
 rck_env=()
-label=""
+label=${RCK_LABEL:-}
 if [[ -n "${RCK_CLIENT:-}" ]]; then
   : "${LAKECAT_AUTH_SECRETS:?RCK_CLIENT needs LAKECAT_AUTH_SECRETS (run through conformance-tests/auth/with-auth.sh)}"
   rck_secret=$(jq -r --arg c "$RCK_CLIENT" '.[$c]' <<<"$LAKECAT_AUTH_SECRETS")
   rck_env=(CATALOG_CREDENTIAL="$RCK_CLIENT:$rck_secret" CATALOG_OAUTH2__SERVER__URI="$LAKECAT_URL/v1/oauth/tokens" CATALOG_SCOPE=catalog)
-  label="auth-"
+  label="${label}auth-"
 fi
 # curl with a fresh token when authentication is on (tokens may be short-lived).
 api() {

@@ -47,6 +47,13 @@ export async function loadTable(deps: CatalogDeps, actor: Actor, ref: ResolvedRe
   // back to a metadata table only on NoSuchTable.
   const content = await readTable(deps, ref.hash, id);
   if (!content) throw new NotFoundError(`Table does not exist: ${formatIdentifier(id)}`, 'table');
+  // The metadata comes from the store, but a client may read the file at metadata-location
+  // (and its loss usually means the table's files were deleted): a table whose metadata file
+  // is gone is reported as such, as Java's catalogs do, where that check costs no request
+  // (local files). Object stores reached over the network are not asked on every load.
+  if (deps.objects.knownMissing?.(content.metadataLocation)) {
+    throw new NotFoundError(`Failed to open input stream for file: ${content.metadataLocation}`);
+  }
   return { metadataLocation: content.metadataLocation, metadataText: content.metadata, content };
 }
 

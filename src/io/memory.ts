@@ -59,6 +59,10 @@ export class MemoryObjectStore implements ObjectStore {
     return this.objects.has(location);
   }
 
+  knownMissing(location: string): boolean {
+    return this.handles(location) && !this.objects.has(location);
+  }
+
   async delete(location: string): Promise<void> {
     this.check(location);
     requireObjectLocation(location);

@@ -9,6 +9,12 @@ export interface ObjectStore {
   read(location: string): Promise<Uint8Array>;
   readText(location: string): Promise<string>;
   exists(location: string): Promise<boolean>;
+  /**
+   * True when the object is known to be absent at a cost too small to notice on a hot path (a
+   * stat of a local file, a map lookup); false when it exists or when finding out would take a
+   * request (S3). Stores that cannot answer cheaply leave it out.
+   */
+  knownMissing?(location: string): boolean;
   /** Deletes an object; deleting a missing object is not an error. */
   delete(location: string): Promise<void>;
   /** Lists locations under a prefix location (recursive). */

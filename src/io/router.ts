@@ -27,6 +27,11 @@ export class RoutingObjectStore implements ObjectStore {
     return this.storeFor(location).exists(location);
   }
 
+  knownMissing(location: string): boolean {
+    const store = this.stores.find((candidate) => candidate.handles(location));
+    return store?.knownMissing?.(location) ?? false;
+  }
+
   async delete(location: string): Promise<void> {
     return this.storeFor(location).delete(location);
   }

@@ -143,6 +143,16 @@ export function describeObjectStoreContract(backend: string, setup: () => Promis
       expect(await rejection(store.read(loc))).toBeInstanceOf(ObjectNotFoundError);
     });
 
+    it('never calls a present object missing; a store with a cheap check sees a delete at once', async () => {
+      const loc = `${folder()}/k.txt`;
+      await store.write(loc, 'x');
+      expect(store.knownMissing?.(loc) ?? false).toBe(false);
+      await store.delete(loc);
+      // Stores reached over the network leave the check out: they never answer "missing" cheaply.
+      expect(store.knownMissing?.(loc) ?? false).toBe(store.knownMissing !== undefined);
+      expect(store.knownMissing?.(fx.unserved) ?? false).toBe(false);
+    });
+
     it('treats deleting a missing object as success', async () => {
       await expect(store.delete(`${folder()}/never-written`)).resolves.toBeUndefined();
     });

@@ -117,6 +117,26 @@ describe('Iceberg REST API as the RCK uses it', () => {
     expect((await h.request('GET', '/v1/namespaces/rck/tables/elsewhere')).status).toBe(404);
   });
 
+  it('reports a table whose metadata file is gone as NotFoundException where the store can tell cheaply', async () => {
+    const created = await createTable('lost_file');
+    expect(created.status).toBe(200);
+    const location: string = created.body['metadata-location'];
+    await h.objects.delete(location);
+    const r = await h.request('GET', '/v1/namespaces/rck/tables/lost_file');
+    // The object-store contract tests pin which stores can tell (memory, local files) and which not (S3).
+    if (h.objects.knownMissing?.(location) !== true) {
+      // S3: no request per load; the table is served from the catalog's own copy of its metadata.
+      expect(r.status).toBe(200);
+      expect(r.body['metadata-location']).toBe(location);
+    } else {
+      expect(r.status).toBe(404);
+      expect(r.body.error).toMatchObject({ type: 'NotFoundException', message: `Failed to open input stream for file: ${location}` });
+    }
+    // Nothing else breaks: the table still exists and can be dropped.
+    expect((await h.request('HEAD', '/v1/namespaces/rck/tables/lost_file')).status).toBe(204);
+    expect((await h.request('DELETE', '/v1/namespaces/rck/tables/lost_file')).status).toBe(204);
+  });
+
   it('refuses a create transaction over a view as a name clash', async () => {
     expect((await createView('v2')).status).toBe(200);
     const r = await h.request('POST', '/v1/namespaces/rck/tables/v2', {
