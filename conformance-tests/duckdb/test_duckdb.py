@@ -1,11 +1,14 @@
 """DuckDB against lakecat through the Iceberg REST protocol: branches as attached databases,
-writes (CREATE TABLE, INSERT, DELETE, UPDATE) read back by PyIceberg, tables PyIceberg wrote read
-by DuckDB, time travel, and the demo mode of the seeds' architecture guide (a medallion built on
+writes (CREATE TABLE, INSERT, DELETE, UPDATE) read back by PyIceberg and Spark, tables PyIceberg
+and Spark wrote read by DuckDB, time travel, and the demo mode of the seeds' architecture guide (a medallion built on
 `dev` with DuckDB, merged into `main`)."""
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
+import os
+import subprocess
 import uuid
 
 import pyarrow as pa
@@ -190,3 +193,78 @@ def test_demo_mode_medallion_on_dev_merged_into_main(duck, pyiceberg) -> None:
     assert rows(duck, f"SELECT count(*) FROM lake.{ns}.silver_readings") == [(3,)]
     published = pyiceberg("main").load_table((ns, "gold_daily")).scan().to_arrow().to_pylist()
     assert sorted((r["device"], r["readings"]) for r in published) == [("cgm-1", 2), ("cgm-2", 1)]
+
+
+def spark_side(request: dict) -> dict:
+    """Runs spark_side.py with the Spark suite's virtualenv and jars (run.sh names them) and
+    returns what it printed after its result mark."""
+    python = os.environ.get("LAKECAT_SPARK_PYTHON")
+    if not python:
+        pytest.fail("LAKECAT_SPARK_PYTHON is not set: run the suite through run.sh, which prepares Spark")
+    script = os.path.join(os.path.dirname(__file__), "spark_side.py")
+    done = subprocess.run([python, script, json.dumps(request)], capture_output=True, text=True, timeout=600)
+    for line in done.stdout.splitlines():
+        if line.startswith("spark-side-result: "):
+            return json.loads(line[len("spark-side-result: "):])
+    raise AssertionError(f"spark_side.py exited {done.returncode} without a result:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
+
+
+def test_spark_reads_what_duckdb_writes_and_duckdb_reads_what_spark_writes(duck) -> None:
+    """Both directions between DuckDB's and Spark's Iceberg writers, through lakecat: every type
+    both engines share (Spark has no TIME: Iceberg's Spark runtime refuses a table with a time
+    column, so PyIceberg reads DuckDB's TIME above), and DuckDB's DELETE and UPDATE applied by
+    Spark's reader."""
+    ns = unique("ns")
+    duck.execute(f"CREATE SCHEMA lake.{ns}")
+    duck.execute(
+        f"""CREATE TABLE lake.{ns}.from_duckdb (b BOOLEAN, i INTEGER, l BIGINT, f FLOAT, d DOUBLE,
+            dec DECIMAL(12, 3), day DATE, ts TIMESTAMP, tstz TIMESTAMPTZ, s VARCHAR, u UUID, bin BLOB,
+            lst BIGINT[], mp MAP(VARCHAR, BIGINT), st STRUCT(x BIGINT, y VARCHAR))"""
+    )
+    duck.execute(
+        f"""INSERT INTO lake.{ns}.from_duckdb VALUES
+            (true, -7, 9007199254740993, 1.5, -2.25, 123456789.125, DATE '2024-02-29',
+             TIMESTAMP '2024-02-29 13:14:15.123456', TIMESTAMPTZ '2024-02-29 13:14:15.123456+00', 'grüße 🐟',
+             '12345678-1234-5678-1234-567812345678', '\\x00\\x01\\xFF'::BLOB, [1, NULL, 3], MAP {{'k': 1}}, {{'x': 5, 'y': 'five'}}),
+            (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"""
+    )
+    duck.execute(f"CREATE TABLE lake.{ns}.orders (id BIGINT, amount DECIMAL(10, 2))")
+    duck.execute(f"INSERT INTO lake.{ns}.orders VALUES (1, 10.50), (2, 20.00), (3, 7.25)")
+    duck.execute(f"DELETE FROM lake.{ns}.orders WHERE id = 2")
+    duck.execute(f"UPDATE lake.{ns}.orders SET amount = 99.99 WHERE id = 3")
+
+    got = spark_side(
+        {
+            "warehouse": "main",
+            "read": {f"{ns}.from_duckdb": {"order": "i"}, f"{ns}.orders": {"order": "id"}},
+            "write": f"{ns}.from_spark",
+        }
+    )
+    typed = got["read"][f"{ns}.from_duckdb"]
+    assert typed["types"] == [
+        "boolean", "int", "bigint", "float", "double", "decimal(12,3)", "date", "timestamp_ntz", "timestamp",
+        "string", "string", "binary", "array<bigint>", "map<string,bigint>", "struct<x:bigint,y:string>",
+    ]  # fmt: skip
+    assert typed["rows"] == [
+        [
+            True, -7, 9007199254740993, "1.5", "-2.25", "decimal:123456789.125", "date:2024-02-29",
+            "datetime:2024-02-29T13:14:15.123456", "datetime:2024-02-29T13:14:15.123456", "grüße 🐟",
+            "12345678-1234-5678-1234-567812345678", "bytes:AAH/", [1, None, 3], {"k": 1}, {"x": 5, "y": "five"},
+        ],
+        [None] * 15,
+    ]  # fmt: skip
+    assert got["read"][f"{ns}.orders"]["rows"] == [[1, "decimal:10.50"], [3, "decimal:99.99"]]
+
+    assert got["wrote"] == f"{ns}.from_spark"
+    spark_rows = rows(duck, f"SELECT * FROM lake.{ns}.from_spark ORDER BY i NULLS LAST")
+    assert [c[0] for c in duck.description] == ["b", "i", "l", "f", "d", "dec", "day", "ts", "ts_ntz", "s", "bin", "lst", "mp", "st"]
+    utc = dt.timezone.utc
+    first = list(spark_rows[0])
+    first[7] = first[7].astimezone(utc)  # DuckDB hands out timestamptz in its session zone
+    first[10] = bytes(first[10])
+    assert first == [
+        True, -7, 9_007_199_254_740_993, 1.5, -2.25, decimal.Decimal("123456789.125"), dt.date(2024, 2, 29),
+        dt.datetime(2024, 2, 29, 13, 14, 15, 123456, tzinfo=utc), dt.datetime(2024, 2, 29, 13, 14, 15, 123456),
+        "grüße 🐟", b"\x00\x01\xff", [1, None, 3], {"k": 1}, {"x": 5, "y": "five"},
+    ]  # fmt: skip
+    assert set(spark_rows[1]) == {None}

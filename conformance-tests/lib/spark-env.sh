@@ -40,3 +40,15 @@ fetch_jar() {
   fi
   spark_jars+=("$jar")
 }
+
+# Spark 3.5 as the Spark suite runs it (the DuckDB suite borrows it for its Spark side): the
+# virtualenv of ../spark/requirements.txt and Iceberg's Spark runtime and AWS bundle.
+SPARK35_ICEBERG_VERSION=1.12.0
+spark_env_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# spark35_setup LABEL: sets $venv and appends the two jars to spark_jars.
+spark35_setup() {
+  local label=$1
+  spark_venv "$label" "$spark_env_dir/../spark/requirements.txt"
+  fetch_jar "$label" org.apache.iceberg iceberg-spark-runtime-3.5_2.12 "$SPARK35_ICEBERG_VERSION"
+  fetch_jar "$label" org.apache.iceberg iceberg-aws-bundle "$SPARK35_ICEBERG_VERSION"
+}

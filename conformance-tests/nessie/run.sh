@@ -11,17 +11,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${LAKECAT_URL:?run this inside conformance-tests/with-stack.sh}"
 
-ICEBERG_VERSION=1.10.1
 # The newest nessie-spark-extensions for Spark 3.5 / Scala 2.12 on Maven Central; it is built
-# against Iceberg 1.6 but only adds SQL statements, the catalog itself is Iceberg 1.10.1's.
+# against Iceberg 1.6 but only adds SQL statements, the catalog itself is the Spark suite's Iceberg.
 NESSIE_VERSION=0.99.0
 
 # shellcheck source=../lib/spark-env.sh
 source "$here/../lib/spark-env.sh"
-# The Spark suite's pinned requirements: one shared virtualenv.
-spark_venv nessie "$here/../spark/requirements.txt"
-fetch_jar nessie org.apache.iceberg iceberg-spark-runtime-3.5_2.12 "$ICEBERG_VERSION"
-fetch_jar nessie org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
+# The Spark suite's virtualenv and Iceberg jars, shared.
+spark35_setup nessie
 fetch_jar nessie org.projectnessie.nessie-integrations nessie-spark-extensions-3.5_2.12 "$NESSIE_VERSION"
 LAKECAT_SPARK_JARS=$(IFS=,; echo "${spark_jars[*]}")
 export LAKECAT_SPARK_JARS

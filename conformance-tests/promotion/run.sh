@@ -18,13 +18,11 @@ if [[ -z "${TRINO_URL:-}" && "${LAKECAT_PROMOTION_TRINO:-1}" != 0 && -x "$here/.
   exec "$here/../trino/with-trino.sh" "$here/run.sh" "$@"
 fi
 
-ICEBERG_VERSION=1.10.1
-
 # shellcheck source=../lib/spark-env.sh
 source "$here/../lib/spark-env.sh"
 spark_venv promotion "$here/requirements.txt"
-fetch_jar promotion org.apache.iceberg iceberg-spark-runtime-3.5_2.12 "$ICEBERG_VERSION"
-fetch_jar promotion org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
+fetch_jar promotion org.apache.iceberg iceberg-spark-runtime-3.5_2.12 "$SPARK35_ICEBERG_VERSION"
+fetch_jar promotion org.apache.iceberg iceberg-aws-bundle "$SPARK35_ICEBERG_VERSION"
 LAKECAT_SPARK_JARS=$(IFS=,; echo "${spark_jars[*]}")
 export LAKECAT_SPARK_JARS
 

@@ -11,17 +11,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${LAKECAT_URL:?run this inside conformance-tests/with-stack.sh}"
 
 # LAKECAT_SPARK=4 runs the same suite on Spark 4.1 with Iceberg 1.12.0 (summary line `spark4: ...`).
-if [[ "${LAKECAT_SPARK:-3}" == 4 ]]; then
-  suite=spark4 ICEBERG_VERSION=1.12.0 runtime=iceberg-spark-runtime-4.1_2.13 requirements=$here/requirements-spark4.txt
-else
-  suite=spark ICEBERG_VERSION=1.10.1 runtime=iceberg-spark-runtime-3.5_2.12 requirements=$here/requirements.txt
-fi
-
 # shellcheck source=../lib/spark-env.sh
 source "$here/../lib/spark-env.sh"
-spark_venv "$suite" "$requirements"
-fetch_jar "$suite" org.apache.iceberg "$runtime" "$ICEBERG_VERSION"
-fetch_jar "$suite" org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
+if [[ "${LAKECAT_SPARK:-3}" == 4 ]]; then
+  suite=spark4
+  spark_venv "$suite" "$here/requirements-spark4.txt"
+  fetch_jar "$suite" org.apache.iceberg iceberg-spark-runtime-4.1_2.13 1.12.0
+  fetch_jar "$suite" org.apache.iceberg iceberg-aws-bundle 1.12.0
+else
+  suite=spark
+  spark35_setup "$suite"
+fi
 LAKECAT_SPARK_JARS=$(IFS=,; echo "${spark_jars[*]}")
 export LAKECAT_SPARK_JARS
 

@@ -44,8 +44,8 @@ def test_branches_tags_and_time_travel(spark, ns):
     as_of = dt.datetime.fromtimestamp(snap1_ms / 1000, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
     assert rows(spark, f"SELECT id FROM {t} TIMESTAMP AS OF '{as_of}' ORDER BY id") == [(1,), (2,)]
     assert spark.read.option("branch", "audit").table(t).count() == 3
-    # The DataFrame reader names a tag with the `tag` option on Spark 3.5 (Iceberg 1.10), with
-    # `versionAsOf` on Spark 4 (Iceberg 1.12 dropped the `tag` option there).
+    # The DataFrame reader names a tag with the `tag` option on Spark 3.5 (Iceberg 1.12 still takes
+    # it there), with `versionAsOf` on Spark 4 (Iceberg 1.12 dropped the `tag` option there).
     tag_option = "tag" if spark.version.startswith("3.") else "versionAsOf"
     assert spark.read.option(tag_option, "v1").table(t).count() == 2
 

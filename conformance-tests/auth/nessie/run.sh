@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Iceberg's NessieCatalog and Nessie's Spark SQL extensions (Spark 3.5, Iceberg 1.10, Nessie
-# extensions 0.99) with OAuth2 client credentials against a lakecat with authentication on;
+# Iceberg's NessieCatalog and Nessie's Spark SQL extensions (Spark 3.5, the Spark suite's
+# Iceberg, Nessie extensions 0.99) with OAuth2 client credentials against a lakecat with authentication on;
 # start it through conformance-tests/auth/with-auth.sh:
 #   conformance-tests/auth/with-auth.sh conformance-tests/auth/nessie/run.sh
 # Uses the Spark suite's virtualenv and jars (conformance-tests/lib/spark-env.sh) and pytest through
@@ -10,13 +10,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${LAKECAT_URL:?run this through conformance-tests/auth/with-auth.sh}"
 : "${LAKECAT_AUTH_SECRETS:?run this through conformance-tests/auth/with-auth.sh}"
 
-ICEBERG_VERSION=1.10.1
 NESSIE_VERSION=0.99.0
 # shellcheck source=../../lib/spark-env.sh
 source "$here/../../lib/spark-env.sh"
-spark_venv auth-nessie "$here/../../spark/requirements.txt"
-fetch_jar auth-nessie org.apache.iceberg iceberg-spark-runtime-3.5_2.12 "$ICEBERG_VERSION"
-fetch_jar auth-nessie org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
+spark35_setup auth-nessie
 fetch_jar auth-nessie org.projectnessie.nessie-integrations nessie-spark-extensions-3.5_2.12 "$NESSIE_VERSION"
 LAKECAT_SPARK_JARS=$(IFS=,; echo "${spark_jars[*]}")
 export LAKECAT_SPARK_JARS

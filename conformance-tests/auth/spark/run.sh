@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Spark 3.5 + Iceberg 1.10 with OAuth2 client credentials against a lakecat with authentication
-# on; start it through conformance-tests/auth/with-auth.sh:
+# Spark 3.5 + the Spark suite's Iceberg with OAuth2 client credentials against a lakecat with
+# authentication on; start it through conformance-tests/auth/with-auth.sh:
 #   conformance-tests/auth/with-auth.sh conformance-tests/auth/spark/run.sh
 # Uses the Spark suite's virtualenv and jars (conformance-tests/lib/spark-env.sh) and pytest through
 # ../../lib/pytest-suite.sh, which prints
@@ -10,12 +10,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${LAKECAT_URL:?run this through conformance-tests/auth/with-auth.sh}"
 : "${LAKECAT_AUTH_SECRETS:?run this through conformance-tests/auth/with-auth.sh}"
 
-ICEBERG_VERSION=1.10.1
 # shellcheck source=../../lib/spark-env.sh
 source "$here/../../lib/spark-env.sh"
-spark_venv auth-spark "$here/../../spark/requirements.txt"
-fetch_jar auth-spark org.apache.iceberg iceberg-spark-runtime-3.5_2.12 "$ICEBERG_VERSION"
-fetch_jar auth-spark org.apache.iceberg iceberg-aws-bundle "$ICEBERG_VERSION"
+spark35_setup auth-spark
 LAKECAT_SPARK_JARS=$(IFS=,; echo "${spark_jars[*]}")
 export LAKECAT_SPARK_JARS
 

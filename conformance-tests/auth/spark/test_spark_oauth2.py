@@ -1,4 +1,4 @@
-"""Spark (Iceberg 1.10's REST catalog) authenticating with OAuth2 client credentials at the token
+"""Spark (Iceberg's REST catalog, the Spark suite's version) authenticating with OAuth2 client credentials at the token
 endpoint with-auth.sh names (lakecat's own, or the OIDC provider's), with tokens that live
 5 seconds (2 s of clock skew allowed): Iceberg refreshes
 them ahead of expiry, by token exchange (its default) and by a new client-credentials grant
