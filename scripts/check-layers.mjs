@@ -1,5 +1,7 @@
 // Enforces the layering rules (run by `npm run lint`; tested by test/layers.test.ts):
-// - imports point downwards only (iceberg < io < catalog < rest < main < cli), and src/iceberg is pure;
+// - imports point downwards only (iceberg < io < catalog < rest < main < data < cli), and src/iceberg is pure;
+// - src/data (the thin data clients) is a client of the server: it imports only src/iceberg and
+//   src/io, never the catalog, the HTTP adapters or the composition root;
 // - one door: src/rest imports only the catalog's public surface (catalog/index.ts; tests also
 //   catalog/testing.ts), never src/io, and holds no store handle;
 // - one gate: only src/catalog/branch-write.ts calls the store's mutators;
@@ -9,7 +11,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // `main` is the files directly in src/ (composition root and configuration); the CLI sits on top.
-const layers = ['iceberg', 'io', 'catalog', 'rest', 'main', 'cli'];
+const layers = ['iceberg', 'io', 'catalog', 'rest', 'main', 'data', 'cli'];
 const rank = (layer) => layers.indexOf(layer);
 const allowedIcebergPackages = new Set(['avsc', 'uuid']);
 const httpPackages = /^(hono|@hono\/|node:http|node:https|undici)/;
@@ -49,6 +51,9 @@ export function checkLayers(srcDir) {
           const surface = targetRel === 'catalog/index.js' || (isTest && targetRel === 'catalog/testing.js');
           if (to === 'catalog' && !surface) report(`src/rest may import only the catalog's public surface (catalog/index.ts), not ${targetRel} (${spec})`);
           if (to === 'io') report(`src/rest must not import src/io; the catalog reaches storage (${spec})`);
+        }
+        if (from === 'data' && to !== 'data' && to !== 'iceberg' && to !== 'io') {
+          report(`src/data talks to the server over HTTP like any client; it may import src/iceberg and src/io only, not ${targetRel} (${spec})`);
         }
         if (isTest || to === from) continue;
         if (rank(to) > rank(from)) report(`layer '${from}' imports upward from '${to}' (${spec})`);

@@ -57,6 +57,24 @@ describe('scripts/check-layers.mjs', () => {
     expect(problems).toHaveLength(4);
   });
 
+  it('lets src/data use src/iceberg and src/io only, as a client of the server', () => {
+    const problems = checkLayers(
+      tree({
+        ...surface,
+        'data/ok.ts': "import { x } from '../iceberg/x.js';\nimport { y } from '../io/y.js';\n",
+        'data/a.ts': "import { x } from '../catalog/index.js';\n",
+        'data/b.ts': "import { x } from '../rest/app.js';\n",
+        'data/c.ts': "import { x } from '../config.js';\n",
+        'cli/d.ts': "import { x } from '../data/ok.js';\n",
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^src\/data\/a\.ts: src\/data talks to the server over HTTP like any client/),
+      expect.stringMatching(/^src\/data\/b\.ts: src\/data talks to the server over HTTP like any client/),
+      expect.stringMatching(/^src\/data\/c\.ts: src\/data talks to the server over HTTP like any client/),
+    ]);
+  });
+
   it('fails when src/rest holds a store handle, even without importing its type', () => {
     const problems = checkLayers(tree({ ...surface, 'rest/e.ts': 'export const f = (deps: any) => deps.store.getReference("main");\n' }));
     expect(problems).toEqual([expect.stringMatching(/^src\/rest\/e\.ts: src\/rest holds no store handle/)]);
