@@ -65,8 +65,22 @@ def spark():
     session.stop()
 
 
+# Iceberg 1.12.0's refresh by token exchange is refused by Keycloak 26.4 ("invalid_client: Invalid
+# client or Invalid client credentials", then "invalid_request: Invalid token"), while Iceberg
+# 1.10.1's passed this test against the same realm, and 1.12.0's passes against lakecat's own
+# token endpoint. Between the client and the identity provider, not lakecat; the README's advice
+# for an identity provider (token-exchange-enabled=false, the eng_cc case) works. Strict, so a
+# fixed client or provider shows up as a failure to remove this mark.
+KEYCLOAK_EXCHANGE_REFUSED = (
+    "Iceberg 1.12.0's token-exchange refresh is refused by Keycloak 26.4 (invalid_client); "
+    "see conformance-tests/auth/README.md"
+)
+
+
 @pytest.mark.parametrize("catalog", ["eng_x", "eng_cc"])
-def test_writes_on_dev_keep_working_while_tokens_expire(spark, catalog) -> None:
+def test_writes_on_dev_keep_working_while_tokens_expire(spark, catalog, request) -> None:
+    if catalog == "eng_x" and os.environ.get("LAKECAT_AUTH_IDP") == "keycloak":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=KEYCLOAK_EXCHANGE_REFUSED))
     table = f"{catalog}.{NS}.orders_{catalog}"
     spark.sql(f"CREATE TABLE {table} (id BIGINT, amount DOUBLE) USING iceberg")
     spark.sql(f"INSERT INTO {table} VALUES (1, 10.0)")

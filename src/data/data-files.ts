@@ -1,0 +1,130 @@
+/**
+ * Rows -> Parquet data files of a table, as an engine writes them: rows grouped by the partition
+ * tuple the table's default spec computes (src/iceberg transforms), each group written as one
+ * or more files of at most `maxRowsPerFile` rows under the table's data folder, each described by
+ * a `DataFile` (partition tuple, record count, size, column sizes, counts, bounds) for its
+ * manifest entry. Files go through an ObjectStore (S3 or a folder); every location written is
+ * reported, so a failed commit can delete them.
+ */
+import type { ObjectStore } from '../io/port.js';
+import type { DataFile, PartitionTuple, PartitionValue } from '../iceberg/manifest/index.js';
+import type { IcebergType, PartitionSpec, Schema } from '../iceberg/model.js';
+import { partitionPath } from '../iceberg/partitioning.js';
+import { applyTransform, type TransformValue } from '../iceberg/transforms.js';
+import { arrowTableOf, ValueError, type Row } from './arrow-build.js';
+import { columnStats } from './column-stats.js';
+import { writeParquetFile, type ParquetCompression } from './parquet-write.js';
+
+export interface DataTarget {
+  schema: Schema;
+  spec: PartitionSpec;
+  /** The table location (no trailing slash). */
+  location: string;
+  properties: Record<string, string>;
+}
+
+export interface DataWriteOptions {
+  /** A fresh unique name part per file (a UUID). */
+  newId: () => string;
+  /** Files are cut at this many rows (memory: each file is built whole); default 1,000,000. */
+  maxRowsPerFile?: number;
+  /** Called with every location right after it was written (for clean-up on failure). */
+  wrote?: (location: string) => void;
+}
+
+/** Writes `rows` as data files of `target` and describes them. */
+export async function writeDataFiles(target: DataTarget, rows: readonly Row[], store: ObjectStore, opts: DataWriteOptions): Promise<DataFile[]> {
+  const maxRows = opts.maxRowsPerFile ?? 1_000_000;
+  const groups = partitionRows(target, rows);
+  const compression = (target.properties['write.parquet.compression-codec'] ?? 'zstd').toLowerCase() as ParquetCompression;
+  if (!['zstd', 'snappy', 'gzip', 'uncompressed'].includes(compression)) {
+    throw new Error(`write.parquet.compression-codec ${compression} is not supported here (zstd, snappy, gzip, uncompressed)`);
+  }
+  const rowGroupRows = Number(target.properties['write.parquet.row-group-limit'] ?? 1_048_576);
+  const dataFolder = (target.properties['write.data.path'] ?? `${target.location}/data`).replace(/\/+$/, '');
+  const files: DataFile[] = [];
+  let n = 0;
+  for (const group of groups.values()) {
+    const folder = target.spec.fields.length === 0 ? dataFolder : `${dataFolder}/${partitionPath(target.spec, target.schema, group.tuple as TransformValue[])}`;
+    for (let start = 0; start < group.rows.length; start += maxRows) {
+      const chunk = group.rows.slice(start, start + maxRows);
+      const written = await writeParquetFile(target.schema, arrowTableOf(target.schema, chunk), { compression, rowGroupRows });
+      const location = `${folder}/${String(n++).padStart(5, '0')}-${opts.newId()}.parquet`;
+      await store.write(location, written.bytes, { ifAbsent: true, contentType: 'application/vnd.apache.parquet' });
+      opts.wrote?.(location);
+      const stats = columnStats(target.schema, chunk, target.properties);
+      files.push({
+        content: 'data',
+        filePath: location,
+        fileFormat: 'PARQUET',
+        partition: group.tuple,
+        recordCount: BigInt(chunk.length),
+        fileSizeInBytes: BigInt(written.bytes.length),
+        columnSizes: written.columnSizes,
+        valueCounts: stats.valueCounts,
+        nullValueCounts: stats.nullValueCounts,
+        nanValueCounts: stats.nanValueCounts,
+        lowerBounds: stats.lowerBounds,
+        upperBounds: stats.upperBounds,
+      });
+    }
+  }
+  return files;
+}
+
+interface Group {
+  tuple: PartitionTuple;
+  rows: Row[];
+}
+
+/** Rows by partition tuple, in order of first appearance (one group for an unpartitioned spec). */
+export function partitionRows(target: DataTarget, rows: readonly Row[]): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  if (target.spec.fields.length === 0) {
+    if (rows.length > 0) groups.set('', { tuple: [], rows: [...rows] });
+    return groups;
+  }
+  const sources = target.spec.fields.map((field) => {
+    const path = pathOf(target.schema, field.sourceId);
+    if (!path) throw new Error(`Partition field ${field.name} has no source column ${field.sourceId} in the schema`);
+    return { field, ...path };
+  });
+  rows.forEach((row, i) => {
+    const tuple = sources.map(({ field, names, type }) => {
+      let value: unknown = row;
+      for (const name of names) value = value === null || value === undefined ? null : (value as Row)[name];
+      try {
+        return applyTransform(field.transform, type, (value ?? null) as TransformValue) as PartitionValue;
+      } catch (err) {
+        const column = names.join('.');
+        throw new ValueError(`${column}: row ${i + 1} cannot be partitioned by ${field.transform}: ${err instanceof Error ? err.message : String(err)}`, column, i);
+      }
+    });
+    const key = tupleKey(tuple);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { tuple, rows: [] }));
+    group.rows.push(row);
+  });
+  return groups;
+}
+
+/** The names from the top level down to field `id` through structs (partition sources never sit in lists or maps). */
+function pathOf(schema: Schema, id: number): { names: string[]; type: IcebergType } | undefined {
+  const walk = (fields: Schema['fields'], names: string[]): { names: string[]; type: IcebergType } | undefined => {
+    for (const f of fields) {
+      if (f.id === id) return { names: [...names, f.name], type: f.type };
+      if (typeof f.type !== 'string' && f.type.type === 'struct') {
+        const found = walk(f.type.fields, [...names, f.name]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(schema.fields, []);
+}
+
+function tupleKey(tuple: PartitionTuple): string {
+  return tuple
+    .map((v) => (v === null ? 'n' : v instanceof Uint8Array ? `b${Buffer.from(v).toString('hex')}` : `${typeof v}:${String(v)}`))
+    .join('\u0000');
+}
