@@ -106,6 +106,19 @@ export class LakecatClient {
     }
   }
 
+  /** fetch() with this client's bearer token, for clients of other APIs (the data clients' Iceberg REST calls). */
+  async fetchAuthorized(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    const token = await this.token();
+    if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
+    try {
+      return await fetch(url, { ...init, headers });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new ServerUnreachableError(`cannot reach the lakecat server at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (err as Error).message})`, this.baseUrl);
+    }
+  }
+
   /** The bearer token to send, if any; a client-credentials token is fetched once and renewed shortly before it expires. */
   private async token(): Promise<string | undefined> {
     if (this.auth.token) return this.auth.token;

@@ -13,6 +13,7 @@ import { conflictTable, mergeCommand, transplantCommand } from './merge.js';
 import { diffCommand, logCommand } from './history.js';
 import { showCommand } from './show.js';
 import { whoamiCommand } from './whoami.js';
+import { loadCommand } from './load.js';
 import { auditCommand, checksCommand, grantCommand, protectCommand } from './access.js';
 import type { Reference } from './wire.js';
 
@@ -31,6 +32,7 @@ export const CLIENT_COMMANDS: Command[] = [
   protectCommand,
   checksCommand,
   auditCommand,
+  loadCommand,
 ];
 
 export interface Io {

@@ -36,6 +36,8 @@ export interface AppendRequest {
   /** Commit attempts on lost races (default 5). */
   attempts?: number;
   maxRowsPerFile?: number;
+  /** The schema the rows were cast for: a table whose current schema changed since is refused. */
+  expectSchemaId?: number;
 }
 
 export interface AppendResult {
@@ -64,6 +66,9 @@ export async function appendRows(req: AppendRequest): Promise<AppendResult> {
     let loaded = await req.client.loadTable(req.namespace, req.table);
     const base = loaded.metadata;
     const schema = currentSchema(base);
+    if (req.expectSchemaId !== undefined && schema.schemaId !== req.expectSchemaId) {
+      throw new RestError(409, 'CommitFailedException', `The table's schema changed while loading (schema ${req.expectSchemaId} -> ${schema.schemaId}); run the load again`);
+    }
     const spec = base.partitionSpecs.find((s) => s.specId === base.defaultSpecId)!;
     const dataFiles = await writeDataFiles(
       { schema, spec, location: base.location.replace(/\/+$/, ''), properties: base.properties },

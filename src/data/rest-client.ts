@@ -4,7 +4,8 @@
  * (lossless JSON), errors keep the server's status and message.
  */
 import { parseJson, stringifyJson, type JsonObject, type JsonValue } from '../iceberg/json.js';
-import type { TableMetadata, TableRequirement, TableUpdate } from '../iceberg/model.js';
+import type { Schema, TableMetadata, TableRequirement, TableUpdate } from '../iceberg/model.js';
+import { schemaToJson } from '../iceberg/schema-json.js';
 import { tableMetadataFromJson } from '../iceberg/table-metadata-json.js';
 import { tableRequirementToJson, tableUpdateToJson } from '../iceberg/updates-json.js';
 
@@ -25,6 +26,12 @@ export interface LoadedTable {
   metadata: TableMetadata;
   /** Per-table client settings (vended storage credentials, endpoint). */
   config: Record<string, string>;
+}
+
+function configOf(body: JsonObject): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries((body.config as JsonObject | undefined) ?? {})) if (typeof v === 'string') config[k] = v;
+  return config;
 }
 
 /** A non-2xx answer, with the Iceberg error's type and message. */
@@ -49,9 +56,7 @@ export class IcebergRestClient {
 
   async loadTable(namespace: readonly string[], name: string): Promise<LoadedTable> {
     const body = (await this.call('GET', await this.tablePath(namespace, name))) as JsonObject;
-    const config: Record<string, string> = {};
-    for (const [k, v] of Object.entries((body.config as JsonObject | undefined) ?? {})) if (typeof v === 'string') config[k] = v;
-    return { metadataLocation: String(body['metadata-location']), metadata: tableMetadataFromJson(body.metadata), config };
+    return { metadataLocation: String(body['metadata-location']), metadata: tableMetadataFromJson(body.metadata), config: configOf(body) };
   }
 
   /** Commits updates to one table; a lost race is a RestError with status 409. */
@@ -61,6 +66,13 @@ export class IcebergRestClient {
       updates: updates.map(tableUpdateToJson),
     })) as JsonObject;
     return { metadataLocation: String(body['metadata-location']), metadata: tableMetadataFromJson(body.metadata), config: {} };
+  }
+
+  /** Creates a table (the server assigns fresh field ids); a clash is a RestError with status 409. */
+  async createTable(namespace: readonly string[], name: string, schema: Schema, properties: Record<string, string> = {}): Promise<LoadedTable> {
+    const path = (await this.tablePath(namespace, name)).replace(/\/[^/]*$/, '');
+    const body = (await this.call('POST', path, { name, schema: schemaToJson(schema), properties })) as JsonObject;
+    return { metadataLocation: String(body['metadata-location']), metadata: tableMetadataFromJson(body.metadata), config: configOf(body) };
   }
 
   private async tablePath(namespace: readonly string[], name: string): Promise<string> {

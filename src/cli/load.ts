@@ -1,0 +1,101 @@
+/**
+ * `lakecat load TABLE FILE...`: rows from CSV / JSON / NDJSON files appended to a table on a
+ * branch as one snapshot, written by this client (Parquet data files, manifest, manifest list)
+ * and committed through the Iceberg REST API like any engine (src/data).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { loadInputs } from '../data/load.js';
+import { formatOf, InputError, readInput, type Input } from '../data/inputs.js';
+import { ValueError } from '../data/arrow-build.js';
+import { CommitStateUnknownError } from '../data/append.js';
+import { IcebergRestClient, RestError } from '../data/rest-client.js';
+import type { Command } from './command.js';
+import { ApiError, EXIT, OperationFailedError, UsageError } from './errors.js';
+import { formatKey, jsonOutput, KeyFormatError, parseKey, plural } from './format.js';
+
+const USAGE = 'lakecat load TABLE FILE... [--ref BRANCH] [--create] [--evolve] [--format csv|json|ndjson] [--json]';
+
+export const loadCommand: Command = {
+  name: 'load',
+  summary: 'Append rows from CSV, JSON or NDJSON files to a table on a branch, as one snapshot',
+  usage: USAGE,
+  options: [
+    { name: 'ref', kind: 'value' },
+    { name: 'create', kind: 'flag' },
+    { name: 'evolve', kind: 'flag' },
+    { name: 'format', kind: 'value' },
+  ],
+  async run(ctx, args) {
+    const [tableText, ...files] = args.positionals;
+    if (!tableText || files.length === 0) throw new UsageError(`expected a table and at least one file\nUsage: ${USAGE}`);
+    let key: string[];
+    try {
+      key = parseKey(tableText);
+    } catch (err) {
+      if (err instanceof KeyFormatError) throw new UsageError(err.message);
+      throw err;
+    }
+    if (key.length < 2) throw new UsageError(`'${tableText}' names no namespace: write NAMESPACE.TABLE`);
+    const branch = args.values.get('ref') ?? (await ctx.client.config()).defaultBranch;
+    const inputs: Input[] = [];
+    for (const file of files) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (err) {
+        throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+      }
+      inputs.push(readInputOrFail(file, text, args.values.get('format')));
+      if (!ctx.json && process.stderr.isTTY) ctx.err(`read ${file}: ${plural(inputs.at(-1)!.records.length, 'record')}\n`);
+    }
+    const client = new IcebergRestClient({ url: ctx.client.baseUrl, warehouse: branch, fetch: (url, init) => ctx.client.fetchAuthorized(url, init) });
+    const namespace = key.slice(0, -1);
+    const table = key[key.length - 1];
+    try {
+      const result = await loadInputs({
+        client,
+        namespace,
+        table,
+        inputs,
+        create: args.flags.has('create'),
+        evolve: args.flags.has('evolve'),
+        newId: randomUUID,
+      });
+      if (ctx.json) {
+        ctx.out(
+          jsonOutput({
+            table: formatKey(key),
+            branch,
+            snapshotId: String(result.snapshotId),
+            addedRecords: String(result.addedRecords),
+            dataFiles: result.dataFiles.map((f) => f.filePath),
+            created: result.created,
+            addedColumns: result.addedColumns,
+            attempts: result.attempts,
+          }),
+        );
+      } else {
+        const notes = [result.created ? 'created the table' : '', result.addedColumns.length ? `added ${result.addedColumns.join(', ')}` : ''].filter(Boolean);
+        ctx.out(
+          `loaded ${plural(Number(result.addedRecords), 'row')} into ${formatKey(key)} on ${branch} in ${plural(result.dataFiles.length, 'data file')} (snapshot ${result.snapshotId})${notes.length ? `; ${notes.join(', ')}` : ''}\n`,
+        );
+      }
+      return EXIT.OK;
+    } catch (err) {
+      if (err instanceof InputError || err instanceof ValueError) throw new OperationFailedError(`${err.message}\nnothing was committed`);
+      if (err instanceof CommitStateUnknownError) throw new OperationFailedError(err.message);
+      if (err instanceof RestError) throw new ApiError(err.status, err.type, err.message);
+      throw err;
+    }
+  },
+};
+
+function readInputOrFail(file: string, text: string, format: string | undefined): Input {
+  try {
+    return readInput(file, text, formatOf(file, format));
+  } catch (err) {
+    if (err instanceof InputError) throw new OperationFailedError(`${err.message}\nnothing was committed`);
+    throw err;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Input values -> Iceberg values (the conventions of arrow-build.ts), strictly: a value that does
+ * not fit its column's type is an error, never a silent rounding or truncation.
+ *
+ * Text (a CSV cell) and JSON values are accepted:
+ * - an empty cell or JSON null is null;
+ * - boolean: true/false (any case), 1/0; int/long: decimal integers (JSON numbers or, for long,
+ *   numeric strings); float/double: numbers, `NaN`, `Infinity`, `-Infinity`;
+ * - decimal(P,S): a decimal number with at most S fraction digits and P digits in all;
+ * - date `YYYY-MM-DD`; time `HH:MM:SS[.f]`; timestamp `YYYY-MM-DD[T ]HH:MM:SS[.f]` without a
+ *   zone; timestamptz the same with `Z` or `+HH:MM` (a time without a zone is taken as UTC);
+ *   fractions to microseconds (nanoseconds for the `_ns` types);
+ * - uuid in canonical form; binary and fixed as base64;
+ * - struct, list and map from JSON objects and arrays (in a CSV cell: JSON text); a map from a
+ *   JSON object (string keys cast to the key type) or an array of [key, value] pairs.
+ */
+import type { IcebergType } from '../iceberg/model.js';
+import { parsePrimitive, type ParsedPrimitive } from '../iceberg/types.js';
+
+export class CastError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CastError';
+  }
+}
+
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+const DATE = /^(\d{4,})-(\d{2})-(\d{2})$/;
+const TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+const TIMESTAMP = /^(\d{4,}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** `value` as the Iceberg value of `type`; `text` says the value is a CSV cell. */
+export function castValue(type: IcebergType, value: unknown, text = false): unknown {
+  if (value === null || value === undefined || (text && value === '')) return null;
+  if (typeof type !== 'string') {
+    let v = value;
+    if (typeof v === 'string') {
+      try {
+        v = JSON.parse(v);
+      } catch {
+        throw new CastError(`expected JSON for a ${type.type}, got ${show(value)}`);
+      }
+    }
+    if (type.type === 'struct') {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CastError(`expected an object for a struct, got ${show(value)}`);
+      const known = new Set(type.fields.map((f) => f.name));
+      for (const key of Object.keys(v)) if (!known.has(key)) throw new CastError(`the struct has no field ${key}`);
+      const out: Record<string, unknown> = {};
+      for (const f of type.fields) out[f.name] = castValue(f.type, (v as Record<string, unknown>)[f.name]);
+      return out;
+    }
+    if (type.type === 'list') {
+      if (!Array.isArray(v)) throw new CastError(`expected an array for a list, got ${show(value)}`);
+      return v.map((item) => castValue(type.element, item));
+    }
+    const entries = Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.entries(v) : undefined;
+    if (!entries) throw new CastError(`expected an object or [key, value] pairs for a map, got ${show(value)}`);
+    return new Map(
+      entries.map((entry) => {
+        if (!Array.isArray(entry) || entry.length !== 2) throw new CastError('a map entry must be a [key, value] pair');
+        return [castValue(type.key, entry[0], Array.isArray(v) ? false : true), castValue(type.value, entry[1])];
+      }),
+    );
+  }
+  return castPrimitive(parsePrimitive(type), value);
+}
+
+function castPrimitive(t: ParsedPrimitive, value: unknown): unknown {
+  const s = typeof value === 'string' ? value.trim() : undefined;
+  const fail = (what: string): never => {
+    throw new CastError(`expected ${what}, got ${show(value)}`);
+  };
+  switch (t.kind) {
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      if (s !== undefined && /^(true|1)$/i.test(s)) return true;
+      if (s !== undefined && /^(false|0)$/i.test(s)) return false;
+      return fail('a boolean');
+    case 'int': {
+      const n = typeof value === 'number' ? value : s !== undefined && INTEGER.test(s) ? Number(s) : Number.NaN;
+      if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) return fail('a 32-bit integer');
+      return n;
+    }
+    case 'long': {
+      let n: bigint | undefined;
+      if (typeof value === 'bigint') n = value;
+      else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value);
+      else if (s !== undefined && INTEGER.test(s)) n = BigInt(s);
+      if (n === undefined || n !== BigInt.asIntN(64, n)) return fail('a 64-bit integer');
+      return n;
+    }
+    case 'float':
+    case 'double': {
+      if (typeof value === 'number') return value;
+      if (typeof value === 'bigint') return Number(value);
+      if (s === undefined || s === '') return fail('a number');
+      if (/^[+-]?nan$/i.test(s)) return Number.NaN;
+      if (/^[+-]?inf(inity)?$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+      const n = Number(s);
+      if (Number.isNaN(n) || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return fail('a number');
+      return n;
+    }
+    case 'decimal': {
+      const textual = typeof value === 'number' || typeof value === 'bigint' ? String(value) : s;
+      const m = textual === undefined ? null : DECIMAL.exec(textual);
+      if (!m || (m[2] === '' && (m[3] ?? '') === '')) return fail(`a decimal(${t.precision}, ${t.scale})`);
+      const fraction = (m[3] ?? '').replace(/0+$/, '');
+      if (fraction.length > t.scale) return fail(`a decimal(${t.precision}, ${t.scale}) (more than ${t.scale} digits after the point)`);
+      const unscaled = BigInt(`${m[2] || '0'}${fraction.padEnd(t.scale, '0')}`) * (m[1] === '-' ? -1n : 1n);
+      if ((unscaled < 0n ? -unscaled : unscaled) >= 10n ** BigInt(t.precision)) return fail(`a decimal(${t.precision}, ${t.scale}) (too many digits)`);
+      return unscaled;
+    }
+    case 'date': {
+      const days = s === undefined ? undefined : daysOf(s);
+      return days ?? fail('a date (YYYY-MM-DD)');
+    }
+    case 'time': {
+      const m = s === undefined ? null : TIME.exec(s);
+      if (!m) return fail('a time (HH:MM:SS[.ffffff])');
+      const [h, min, sec] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+      if (h > 23 || min > 59 || sec > 59) return fail('a time (HH:MM:SS[.ffffff])');
+      return BigInt((h * 60 + min) * 60 + sec) * 1_000_000n + fractionOf(m[4], 6);
+    }
+    case 'timestamp':
+    case 'timestamptz':
+    case 'timestamp_ns':
+    case 'timestamptz_ns': {
+      const zoned = t.kind === 'timestamptz' || t.kind === 'timestamptz_ns';
+      const digits = t.kind.endsWith('_ns') ? 9 : 6;
+      const m = s === undefined ? null : TIMESTAMP.exec(s);
+      if (!m) return fail(`a timestamp (YYYY-MM-DDTHH:MM:SS[.ffffff]${zoned ? '[Z|+HH:MM]' : ''})`);
+      if (m[3] && !zoned) return fail('a timestamp without a zone (the column is `timestamp`, use `timestamptz` for zoned times)');
+      const days = daysOf(m[1]);
+      const tm = TIME.exec(m[2]);
+      if (days === undefined || !tm || Number(tm[1]) > 23 || Number(tm[2]) > 59 || Number(tm[3] ?? 0) > 59) return fail('a valid timestamp');
+      const seconds = BigInt(days) * 86_400n + BigInt((Number(tm[1]) * 60 + Number(tm[2])) * 60 + Number(tm[3] ?? 0)) - offsetSeconds(m[3]);
+      return seconds * 10n ** BigInt(digits) + fractionOf(tm[4], digits);
+    }
+    case 'string':
+      if (typeof value === 'string') return value;
+      return fail('a string');
+    case 'uuid':
+      if (s !== undefined && UUID.test(s)) return s.toLowerCase();
+      return fail('a UUID');
+    case 'binary':
+    case 'fixed': {
+      if (value instanceof Uint8Array) return value;
+      if (s === undefined || !BASE64.test(s) || s.length % 4 !== 0) return fail('base64 bytes');
+      const bytes = new Uint8Array(Buffer.from(s, 'base64'));
+      if (t.kind === 'fixed' && bytes.length !== t.length) return fail(`${t.length} bytes (base64)`);
+      return bytes;
+    }
+    default:
+      throw new CastError(`cannot load values of type ${t.kind}`);
+  }
+}
+
+/** Days from 1970-01-01 of a proleptic Gregorian `YYYY-MM-DD`, or undefined when it is no date. */
+export function daysOf(text: string): number | undefined {
+  const m = DATE.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+  return Math.round(ms / 86_400_000);
+}
+
+function fractionOf(digits: string | undefined, places: number): bigint {
+  if (!digits) return 0n;
+  if (digits.length > places) {
+    if (/[^0]/.test(digits.slice(places))) throw new CastError(`more than ${places} fraction digits in a time: .${digits}`);
+    digits = digits.slice(0, places);
+  }
+  return BigInt(digits.padEnd(places, '0'));
+}
+
+function offsetSeconds(zone: string | undefined): bigint {
+  if (!zone || zone.toUpperCase() === 'Z') return 0n;
+  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+  const seconds = BigInt(Number(m[2]) * 3600 + Number(m[3]) * 60);
+  return m[1] === '-' ? -seconds : seconds;
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  return String(v);
+}

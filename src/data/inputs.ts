@@ -1,0 +1,182 @@
+/**
+ * Input files -> records for `lakecat load`: CSV (with a header row, parsed by csv-parse), a JSON
+ * array of objects, or newline-delimited JSON. Every record remembers where it came from
+ * (`file:line`), so a bad value is reported at its place. 64-bit integers in JSON stay exact.
+ *
+ * The records are then matched to a table schema by column name (`rowsFor`), cast strictly
+ * (cast.ts), or used to infer a schema for a new table (`inferSchema`).
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { parseJson, type JsonValue } from '../iceberg/json.js';
+import type { IcebergType, NestedField, Schema } from '../iceberg/model.js';
+import type { Row } from './arrow-build.js';
+import { CastError, castValue, daysOf } from './cast.js';
+
+export type InputFormat = 'csv' | 'json' | 'ndjson';
+
+export interface InputRecord {
+  values: Record<string, unknown>;
+  /** `file:line` of the record. */
+  where: string;
+}
+
+export interface Input {
+  file: string;
+  format: InputFormat;
+  /** Column names in order of first appearance. */
+  columns: string[];
+  records: InputRecord[];
+  /** Values are CSV text (empty = null), not JSON values. */
+  text: boolean;
+}
+
+/** A bad input: names the file, line and column. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+export function formatOf(file: string, explicit?: string): InputFormat {
+  const f = (explicit ?? file.replace(/\.(gz)$/i, '').split('.').pop() ?? '').toLowerCase();
+  if (f === 'csv' || f === 'json' || f === 'ndjson') return f;
+  if (f === 'jsonl') return 'ndjson';
+  throw new InputError(`${file}: cannot tell the format from the name; give --format csv, json or ndjson`);
+}
+
+export function readInput(file: string, text: string, format: InputFormat): Input {
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  const note = (record: Record<string, unknown>) => {
+    for (const k of Object.keys(record)) if (!seen.has(k)) seen.add(k) && columns.push(k);
+  };
+  const records: InputRecord[] = [];
+  if (format === 'csv') {
+    let parsed: { record: Record<string, string>; info: { lines: number } }[];
+    try {
+      parsed = parseCsv(text, { columns: true, info: true, bom: true, skip_empty_lines: true }) as typeof parsed;
+    } catch (err) {
+      throw new InputError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (const { record, info } of parsed) {
+      note(record);
+      records.push({ values: record, where: `${file}:${info.lines}` });
+    }
+    if (parsed.length === 0) {
+      const header = text.split(/\r?\n/, 1)[0];
+      if (header) for (const name of (parseCsv(header) as string[][])[0] ?? []) if (!seen.has(name)) seen.add(name) && columns.push(name);
+    }
+    return { file, format, columns, records, text: true };
+  }
+  const take = (value: JsonValue, where: string) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${where}: expected a JSON object per record`);
+    note(value as Record<string, unknown>);
+    records.push({ values: value as Record<string, unknown>, where });
+  };
+  if (format === 'ndjson') {
+    text.split('\n').forEach((line, i) => {
+      if (line.trim() === '') return;
+      take(parse(line, `${file}:${i + 1}`), `${file}:${i + 1}`);
+    });
+  } else {
+    const all = parse(text, file);
+    if (!Array.isArray(all)) throw new InputError(`${file}: expected a JSON array of objects (or use --format ndjson)`);
+    // Line numbers of a JSON array are not tracked: the record's position stands in for them.
+    all.forEach((value, i) => take(value, `${file}:record ${i + 1}`));
+  }
+  return { file, format, columns, records, text: false };
+}
+
+function parse(text: string, where: string): JsonValue {
+  try {
+    return parseJson(text);
+  } catch (err) {
+    throw new InputError(`${where}: invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * The rows of `input` under `schema`: columns matched by name, values cast; a column the schema
+ * lacks is refused (the caller evolves the schema first when asked to), a required column
+ * missing from a record is refused.
+ */
+export function rowsFor(schema: Schema, input: Input): Row[] {
+  const byName = new Map(schema.fields.map((f) => [f.name, f]));
+  const unknown = input.columns.filter((c) => !byName.has(c));
+  if (unknown.length > 0) {
+    throw new InputError(
+      `${input.file}: column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the table (${schema.fields.map((f) => f.name).join(', ')}); --evolve adds ${unknown.length > 1 ? 'them' : 'it'}`,
+    );
+  }
+  return input.records.map((record) => {
+    const row: Row = {};
+    for (const field of schema.fields) {
+      const raw = record.values[field.name];
+      let value: unknown;
+      try {
+        value = castValue(field.type, raw, input.text);
+      } catch (err) {
+        if (err instanceof CastError) throw new InputError(`${record.where}: column ${field.name}: ${err.message}`);
+        throw err;
+      }
+      if ((value === null || value === undefined) && field.required) throw new InputError(`${record.where}: column ${field.name} is required but has no value`);
+      row[field.name] = value;
+    }
+    return row;
+  });
+}
+
+/**
+ * The schema of a new table for `inputs`: one optional column per input column, typed by what
+ * every value of it fits: long, double, boolean, date, timestamp (timestamptz when the values carry a
+ * zone), else string; from JSON also structs and lists. Field ids are numbered in order.
+ */
+export function inferSchema(inputs: Input[], startId = 1): Schema {
+  let next = startId;
+  const columns = new Map<string, unknown[]>();
+  const text = inputs.every((i) => i.text);
+  for (const input of inputs) {
+    for (const c of input.columns) if (!columns.has(c)) columns.set(c, []);
+    for (const r of input.records) for (const [k, v] of Object.entries(r.values)) columns.get(k)!.push(v);
+  }
+  const fields: NestedField[] = [];
+  const ids = () => next++;
+  for (const [name, values] of columns) fields.push({ id: ids(), name, required: false, type: inferType(values, text, ids) });
+  return { type: 'struct', schemaId: 0, fields };
+}
+
+const TS = /^\d{4,}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/;
+const TSTZ = /^\d{4,}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+function inferType(values: unknown[], text: boolean, nextId: () => number): IcebergType {
+  const present = values.filter((v) => v !== null && v !== undefined && !(text && v === ''));
+  if (present.length === 0) return 'string';
+  const all = (test: (v: unknown) => boolean) => present.every(test);
+  if (!text) {
+    if (all((v) => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)))) return 'long';
+    if (all((v) => typeof v === 'number' || typeof v === 'bigint')) return 'double';
+    if (all((v) => typeof v === 'boolean')) return 'boolean';
+    if (all((v) => Array.isArray(v))) {
+      const elementId = nextId();
+      return { type: 'list', elementId, element: inferType(present.flat(), false, nextId), elementRequired: false };
+    }
+    if (all((v) => typeof v === 'object' && !Array.isArray(v))) {
+      const keys = new Map<string, unknown[]>();
+      for (const v of present) for (const [k, x] of Object.entries(v as object)) (keys.get(k) ?? keys.set(k, []).get(k)!).push(x);
+      const fields: NestedField[] = [];
+      for (const [k, xs] of keys) fields.push({ id: nextId(), name: k, required: false, type: inferType(xs, false, nextId) });
+      return { type: 'struct', fields };
+    }
+    if (!all((v) => typeof v === 'string')) return 'string';
+  } else {
+    if (all((v) => /^[+-]?\d+$/.test(String(v).trim()) && BigInt(String(v).trim()) === BigInt.asIntN(64, BigInt(String(v).trim())))) return 'long';
+    if (all((v) => /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(String(v).trim()))) return 'double';
+    if (all((v) => /^(true|false)$/i.test(String(v).trim()))) return 'boolean';
+  }
+  const strings = present.map((v) => String(v).trim());
+  if (strings.every((s) => daysOf(s) !== undefined)) return 'date';
+  if (strings.every((s) => TS.test(s))) return 'timestamp';
+  if (strings.every((s) => TSTZ.test(s))) return 'timestamptz';
+  return 'string';
+}

@@ -1,0 +1,111 @@
+/**
+ * `lakecat load`: files -> rows of a table on a branch, committed as one append snapshot. With
+ * `create`, a missing table is created with a schema inferred from the files; with `evolve`,
+ * columns the table lacks are added first (one schema change, optional columns). Nothing is
+ * committed when any value is bad, and nothing written stays behind.
+ */
+import type { Schema } from '../iceberg/model.js';
+import { appendRows, type AppendResult } from './append.js';
+import { inferSchema, InputError, rowsFor, type Input } from './inputs.js';
+import { RestError, type IcebergRestClient, type LoadedTable } from './rest-client.js';
+import { tableStore } from './table-store.js';
+
+export interface LoadRequest {
+  client: IcebergRestClient;
+  namespace: string[];
+  table: string;
+  inputs: Input[];
+  create?: boolean;
+  evolve?: boolean;
+  newId: () => string;
+  maxRowsPerFile?: number;
+}
+
+export interface LoadResult extends AppendResult {
+  created: boolean;
+  addedColumns: string[];
+}
+
+export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
+  const name = [...req.namespace, req.table].join('.');
+  let loaded: LoadedTable;
+  let created = false;
+  try {
+    loaded = await req.client.loadTable(req.namespace, req.table);
+  } catch (err) {
+    if (!(err instanceof RestError) || err.status !== 404 || err.type === 'NoSuchNamespaceException' || !req.create) {
+      if (err instanceof RestError && err.status === 404 && err.type !== 'NoSuchNamespaceException' && !req.create) {
+        throw new RestError(404, err.type, `Table ${name} does not exist; --create creates it with a schema inferred from the files`);
+      }
+      throw err;
+    }
+    loaded = await req.client.createTable(req.namespace, req.table, inferSchema(req.inputs));
+    created = true;
+  }
+  let schema = currentSchema(loaded);
+  const addedColumns: string[] = [];
+  if (req.evolve) {
+    const known = new Set(schema.fields.map((f) => f.name));
+    const extra = [...new Set(req.inputs.flatMap((i) => i.columns))].filter((c) => !known.has(c));
+    if (extra.length > 0) {
+      const only = req.inputs.map((i) => ({ ...i, columns: i.columns.filter((c) => extra.includes(c)) }));
+      const inferred = inferSchema(only, loaded.metadata.lastColumnId + 1);
+      const evolved: Schema = {
+        type: 'struct',
+        schemaId: Math.max(...loaded.metadata.schemas.map((s) => s.schemaId)) + 1,
+        identifierFieldIds: schema.identifierFieldIds,
+        fields: [...schema.fields, ...inferred.fields.filter((f) => extra.includes(f.name))],
+      };
+      const lastColumnId = Math.max(loaded.metadata.lastColumnId, ...maxIds(evolved));
+      loaded = await req.client.commitTable(
+        req.namespace,
+        req.table,
+        [
+          { type: 'assert-current-schema-id', currentSchemaId: schema.schemaId },
+          { type: 'assert-last-assigned-field-id', lastAssignedFieldId: loaded.metadata.lastColumnId },
+        ],
+        [
+          { action: 'add-schema', schema: evolved, lastColumnId },
+          { action: 'set-current-schema', schemaId: -1 },
+        ],
+      );
+      schema = currentSchema(loaded);
+      addedColumns.push(...extra);
+    }
+  }
+  const rows = req.inputs.flatMap((input) => rowsFor(schema, input));
+  if (rows.length === 0) throw new InputError(`Nothing to load: the files hold no records`);
+  const storage = tableStore(loaded.metadata.location, loaded.config);
+  try {
+    const result = await appendRows({
+      client: req.client,
+      store: storage.store,
+      namespace: req.namespace,
+      table: req.table,
+      rows,
+      newId: req.newId,
+      maxRowsPerFile: req.maxRowsPerFile,
+      expectSchemaId: schema.schemaId,
+    });
+    return { ...result, created, addedColumns };
+  } finally {
+    storage.close();
+  }
+}
+
+function currentSchema(t: LoadedTable): Schema {
+  return t.metadata.schemas.find((s) => s.schemaId === t.metadata.currentSchemaId)!;
+}
+
+function maxIds(schema: Schema): number[] {
+  const ids: number[] = [];
+  const walk = (type: unknown) => {
+    if (typeof type !== 'object' || type === null) return;
+    const t = type as { type: string; fields?: { id: number; type: unknown }[]; elementId?: number; element?: unknown; keyId?: number; key?: unknown; valueId?: number; value?: unknown };
+    if (t.type === 'struct') for (const f of t.fields ?? []) ids.push(f.id), walk(f.type);
+    if (t.type === 'list') ids.push(t.elementId!), walk(t.element);
+    if (t.type === 'map') ids.push(t.keyId!, t.valueId!), walk(t.key), walk(t.value);
+  };
+  walk(schema);
+  return ids;
+}
