@@ -10,6 +10,7 @@ import { formatOf, InputError, readInput, type Input } from '../data/inputs.js';
 import { ValueError } from '../data/arrow-build.js';
 import { CommitStateUnknownError } from '../data/append.js';
 import { IcebergRestClient, RestError } from '../data/rest-client.js';
+import { ObjectStoreError } from '../io/port.js';
 import type { Command } from './command.js';
 import { ApiError, EXIT, OperationFailedError, UsageError } from './errors.js';
 import { formatKey, jsonOutput, KeyFormatError, parseKey, plural } from './format.js';
@@ -86,6 +87,7 @@ export const loadCommand: Command = {
       if (err instanceof InputError || err instanceof ValueError) throw new OperationFailedError(`${err.message}\nnothing was committed`);
       if (err instanceof CommitStateUnknownError) throw new OperationFailedError(err.message);
       if (err instanceof RestError) throw new ApiError(err.status, err.type, err.message);
+      if (err instanceof ObjectStoreError) throw new OperationFailedError(`${err.message}\nnothing was committed`);
       throw err;
     }
   },

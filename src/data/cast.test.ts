@@ -93,3 +93,10 @@ describe('reading input files', () => {
     ]);
   });
 });
+
+describe('inferring only some columns (--evolve)', () => {
+  it('types the columns asked for and ignores the others in the records', () => {
+    const input = readInput('b.csv', 'a,b\n1,x\n', 'csv');
+    expect(inferSchema([{ ...input, columns: ['b'] }], 7).fields).toEqual([{ id: 7, name: 'b', required: false, type: 'string' }]);
+  });
+});

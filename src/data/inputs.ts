@@ -138,7 +138,7 @@ export function inferSchema(inputs: Input[], startId = 1): Schema {
   const text = inputs.every((i) => i.text);
   for (const input of inputs) {
     for (const c of input.columns) if (!columns.has(c)) columns.set(c, []);
-    for (const r of input.records) for (const [k, v] of Object.entries(r.values)) columns.get(k)!.push(v);
+    for (const r of input.records) for (const [k, v] of Object.entries(r.values)) columns.get(k)?.push(v);
   }
   const fields: NestedField[] = [];
   const ids = () => next++;

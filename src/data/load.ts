@@ -9,6 +9,7 @@ import { appendRows, type AppendResult } from './append.js';
 import { inferSchema, InputError, rowsFor, type Input } from './inputs.js';
 import { RestError, type IcebergRestClient, type LoadedTable } from './rest-client.js';
 import { tableStore } from './table-store.js';
+import type { ConfiguredObjectStore } from '../io/index.js';
 
 export interface LoadRequest {
   client: IcebergRestClient;
@@ -19,6 +20,8 @@ export interface LoadRequest {
   evolve?: boolean;
   newId: () => string;
   maxRowsPerFile?: number;
+  /** Opens the table's storage (default: tableStore, from the location and the vended config). */
+  storeFor?: (location: string, config: Record<string, string>) => ConfiguredObjectStore;
 }
 
 export interface LoadResult extends AppendResult {
@@ -57,6 +60,7 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
         fields: [...schema.fields, ...inferred.fields.filter((f) => extra.includes(f.name))],
       };
       const lastColumnId = Math.max(loaded.metadata.lastColumnId, ...maxIds(evolved));
+      const config = loaded.config;
       loaded = await req.client.commitTable(
         req.namespace,
         req.table,
@@ -69,13 +73,15 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
           { action: 'set-current-schema', schemaId: -1 },
         ],
       );
+      // A commit answers no per-table config: the storage settings of the load still hold.
+      loaded = { ...loaded, config };
       schema = currentSchema(loaded);
       addedColumns.push(...extra);
     }
   }
   const rows = req.inputs.flatMap((input) => rowsFor(schema, input));
   if (rows.length === 0) throw new InputError(`Nothing to load: the files hold no records`);
-  const storage = tableStore(loaded.metadata.location, loaded.config);
+  const storage = (req.storeFor ?? tableStore)(loaded.metadata.location, loaded.config);
   try {
     const result = await appendRows({
       client: req.client,
