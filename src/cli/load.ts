@@ -38,7 +38,6 @@ export const loadCommand: Command = {
       throw err;
     }
     if (key.length < 2) throw new UsageError(`'${tableText}' names no namespace: write NAMESPACE.TABLE`);
-    const branch = args.values.get('ref') ?? (await ctx.client.config()).defaultBranch;
     const inputs: Input[] = [];
     for (const file of files) {
       let text: string;
@@ -50,6 +49,8 @@ export const loadCommand: Command = {
       inputs.push(readInputOrFail(file, text, args.values.get('format')));
       if (!ctx.json && process.stderr.isTTY) ctx.err(`read ${file}: ${plural(inputs.at(-1)!.records.length, 'record')}\n`);
     }
+    // Asked after the files are read: reading a big file keeps the event loop busy for seconds.
+    const branch = args.values.get('ref') ?? (await ctx.client.config()).defaultBranch;
     const client = new IcebergRestClient({ url: ctx.client.baseUrl, warehouse: branch, fetch: (url, init) => ctx.client.fetchAuthorized(url, init) });
     const namespace = key.slice(0, -1);
     const table = key[key.length - 1];

@@ -78,6 +78,9 @@ export async function appendRows(req: AppendRequest): Promise<AppendResult> {
     );
     const snapshotId = newSnapshotId(base);
     const manifest = await writeNewManifest(req, base, schema, spec, snapshotId, dataFiles, written);
+    // Commit on a fresh view of the table: writing the files took a while, and the read right
+    // before the commit also leaves a live connection for it.
+    loaded = await req.client.loadTable(req.namespace, req.table);
     const attempts = req.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       const metadata = loaded.metadata;

@@ -88,7 +88,19 @@ export class IcebergRestClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
-    const res = await this.fetch(`${this.opts.url}${path}`, { method, headers, body: body === undefined ? undefined : stringifyJson(body) });
+    const init = { method, headers, body: body === undefined ? undefined : stringifyJson(body) };
+    let res: Response;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        res = await this.fetch(`${this.opts.url}${path}`, init);
+        break;
+      } catch (err) {
+        // A kept-alive connection the server closed while this process was busy (building files
+        // blocks the event loop) fails the next request on it. A read is safe to send again; a
+        // commit is not, and its failure reaches the caller as an unknown outcome.
+        if (method !== 'GET' || attempt >= 3) throw err;
+      }
+    }
     const text = await res.text();
     let parsed: JsonValue | undefined;
     try {
