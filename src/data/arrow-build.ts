@@ -29,7 +29,6 @@ export class ValueError extends Error {
   }
 }
 
-const utf8 = new TextEncoder();
 
 /** The Arrow table of `rows` under the table schema `schema`. */
 export function arrowTableOf(schema: Schema, rows: readonly Row[]): Table {
@@ -191,25 +190,31 @@ function build(type: IcebergType, values: readonly unknown[], nullable: boolean,
     }
     case 'string':
     case 'binary': {
-      const chunks: Uint8Array[] = [];
+      // One growing buffer that strings are encoded into in place: no array per value.
+      let data = Buffer.allocUnsafe(Math.max(1024, length * 16));
       const offsets = new Int32Array(length + 1);
       let total = 0;
       for (let i = 0; i < length; i++) {
         if (present(i)) {
           const v = values[i];
-          const bytes = p.kind === 'string' ? (typeof v === 'string' ? utf8.encode(v) : fail(i, 'a string')) : v instanceof Uint8Array ? v : fail(i, 'bytes');
-          chunks.push(bytes);
-          total += bytes.length;
+          if (p.kind === 'string' && typeof v !== 'string') fail(i, 'a string');
+          if (p.kind === 'binary' && !(v instanceof Uint8Array)) fail(i, 'bytes');
+          const need = p.kind === 'string' ? (v as string).length * 3 : (v as Uint8Array).length;
+          if (total + need > data.length) {
+            const grown = Buffer.allocUnsafe(Math.max(data.length * 2, total + need));
+            data.copy(grown, 0, 0, total);
+            data = grown;
+          }
+          if (p.kind === 'string') total += data.write(v as string, total, 'utf8');
+          else {
+            data.set(v as Uint8Array, total);
+            total += (v as Uint8Array).length;
+          }
+          if (total > 2147483647) throw new ValueError(`${path}: more than 2 GiB of text in one file`, path, i);
         }
         offsets[i + 1] = total;
       }
-      const data = new Uint8Array(total);
-      let at = 0;
-      for (const c of chunks) {
-        data.set(c, at);
-        at += c.length;
-      }
-      return mk({ ...base, valueOffsets: offsets, data });
+      return mk({ ...base, valueOffsets: offsets, data: new Uint8Array(data.buffer, data.byteOffset, total) });
     }
     case 'uuid':
     case 'fixed': {

@@ -28,6 +28,17 @@ describe('casting input values to Iceberg values', () => {
     expect(castValue(type, text, true)).toEqual(expected);
   });
 
+  it('gives the fast paths the same answers as the general ones', () => {
+    for (const [type, text, expected] of [
+      ['long', '-0', 0n], ['long', '007', 7n], ['long', '123456789012345', 123_456_789_012_345n], ['long', '1234567890123456789', 1_234_567_890_123_456_789n],
+      ['timestamptz', '2024-02-29T13:14:15.5Z', 1_709_212_455_500_000n], ['timestamptz', '1969-12-31T23:59:59.999999Z', -1n],
+      ['timestamp', '2024-02-29T13:14:15', 1_709_212_455_000_000n],
+    ] as const) expect(castValue(type, text, true), `${type} ${text}`).toEqual(expected); // prettier-ignore
+    for (const [type, text] of [['long', '1e3'], ['long', '+'], ['long', '5-3'], ['long', '--5'], ['timestamptz', '2023-02-29T00:00:00Z'], ['timestamptz', '2024-01-01T24:00:00Z'], ['timestamp', '2024-01-01T00:00:00.1234567']] as const) {
+      expect(() => castValue(type, text, true), `${type} ${text}`).toThrow(/^expected|fraction digits/);
+    }
+  });
+
   it('takes JSON values, nested ones included, and empty CSV cells as null', () => {
     expect(castValue('long', 5, false)).toBe(5n);
     expect(castValue('string', '', true)).toBeNull();
@@ -94,9 +105,14 @@ describe('reading input files', () => {
   });
 });
 
-describe('inferring only some columns (--evolve)', () => {
-  it('types the columns asked for and ignores the others in the records', () => {
-    const input = readInput('b.csv', 'a,b\n1,x\n', 'csv');
-    expect(inferSchema([{ ...input, columns: ['b'] }], 7).fields).toEqual([{ id: 7, name: 'b', required: false, type: 'string' }]);
+describe('inferring the columns of several files', () => {
+  it('types each column from every file that has it, ids in order of first appearance', () => {
+    const a = readInput('a.csv', 'a,b\n1,x\n', 'csv');
+    const b = readInput('b.csv', 'b,c\ny,2.5\n', 'csv');
+    expect(inferSchema([a, b], 7).fields).toEqual([
+      { id: 7, name: 'a', required: false, type: 'long' },
+      { id: 8, name: 'b', required: false, type: 'string' },
+      { id: 9, name: 'c', required: false, type: 'double' },
+    ]);
   });
 });

@@ -10,24 +10,21 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { parseJson, type JsonValue } from '../iceberg/json.js';
 import type { IcebergType, NestedField, Schema } from '../iceberg/model.js';
 import type { Row } from './arrow-build.js';
-import { CastError, castValue, daysOf } from './cast.js';
+import { CastError, casterFor, daysOf } from './cast.js';
 
 export type InputFormat = 'csv' | 'json' | 'ndjson';
-
-export interface InputRecord {
-  values: Record<string, unknown>;
-  /** `file:line` of the record. */
-  where: string;
-}
 
 export interface Input {
   file: string;
   format: InputFormat;
   /** Column names in order of first appearance. */
   columns: string[];
-  records: InputRecord[];
+  /** One array per record, values by column index (undefined: the record has no such key). */
+  records: unknown[][];
   /** Values are CSV text (empty = null), not JSON values. */
   text: boolean;
+  /** Where record `i` came from: `file:line`. */
+  where(i: number): string;
 }
 
 /** A bad input: names the file, line and column. */
@@ -46,46 +43,57 @@ export function formatOf(file: string, explicit?: string): InputFormat {
 }
 
 export function readInput(file: string, text: string, format: InputFormat): Input {
+  if (format === 'csv') return readCsv(file, text);
   const columns: string[] = [];
-  const seen = new Set<string>();
-  const note = (record: Record<string, unknown>) => {
-    for (const k of Object.keys(record)) if (!seen.has(k)) seen.add(k) && columns.push(k);
-  };
-  const records: InputRecord[] = [];
-  if (format === 'csv') {
-    let parsed: { record: Record<string, string>; info: { lines: number } }[];
-    try {
-      parsed = parseCsv(text, { columns: true, info: true, bom: true, skip_empty_lines: true }) as typeof parsed;
-    } catch (err) {
-      throw new InputError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    for (const { record, info } of parsed) {
-      note(record);
-      records.push({ values: record, where: `${file}:${info.lines}` });
-    }
-    if (parsed.length === 0) {
-      const header = text.split(/\r?\n/, 1)[0];
-      if (header) for (const name of (parseCsv(header) as string[][])[0] ?? []) if (!seen.has(name)) seen.add(name) && columns.push(name);
-    }
-    return { file, format, columns, records, text: true };
-  }
-  const take = (value: JsonValue, where: string) => {
+  const index = new Map<string, number>();
+  const records: unknown[][] = [];
+  const lines: number[] = [];
+  const take = (value: JsonValue, where: string, line: number) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${where}: expected a JSON object per record`);
-    note(value as Record<string, unknown>);
-    records.push({ values: value as Record<string, unknown>, where });
+    const record: unknown[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      let at = index.get(k);
+      if (at === undefined) {
+        index.set(k, (at = columns.length));
+        columns.push(k);
+      }
+      record[at] = v;
+    }
+    records.push(record);
+    lines.push(line);
   };
   if (format === 'ndjson') {
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
-      take(parse(line, `${file}:${i + 1}`), `${file}:${i + 1}`);
+      take(parse(line, `${file}:${i + 1}`), `${file}:${i + 1}`, i + 1);
     });
-  } else {
-    const all = parse(text, file);
-    if (!Array.isArray(all)) throw new InputError(`${file}: expected a JSON array of objects (or use --format ndjson)`);
-    // Line numbers of a JSON array are not tracked: the record's position stands in for them.
-    all.forEach((value, i) => take(value, `${file}:record ${i + 1}`));
+    return { file, format, columns, records, text: false, where: (i) => `${file}:${lines[i]}` };
   }
-  return { file, format, columns, records, text: false };
+  const all = parse(text, file);
+  if (!Array.isArray(all)) throw new InputError(`${file}: expected a JSON array of objects (or use --format ndjson)`);
+  // Line numbers of a JSON array are not tracked: the record's position stands in for them.
+  all.forEach((value, i) => take(value, `${file}:record ${i + 1}`, i + 1));
+  return { file, format, columns, records, text: false, where: (i) => `${file}:record ${i + 1}` };
+}
+
+/**
+ * CSV with a header row. Records are parsed as arrays (csv-parse's per-record line info costs
+ * more than the parse itself); the line of a record is worked out only when one is reported.
+ */
+function readCsv(file: string, text: string): Input {
+  let rows: string[][];
+  try {
+    rows = parseCsv(text, { bom: true, skip_empty_lines: true }) as string[][];
+  } catch (err) {
+    throw new InputError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const [header = [], ...records] = rows;
+  let lines: number[] | undefined;
+  const where = (i: number) => {
+    lines ??= (parseCsv(text, { bom: true, skip_empty_lines: true, info: true }) as unknown as { info: { lines: number } }[]).slice(1).map((r) => r.info.lines);
+    return `${file}:${lines[i]}`;
+  };
+  return { file, format: 'csv', columns: header, records, text: true, where };
 }
 
 function parse(text: string, where: string): JsonValue {
@@ -109,22 +117,24 @@ export function rowsFor(schema: Schema, input: Input): Row[] {
       `${input.file}: column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the table (${schema.fields.map((f) => f.name).join(', ')}); --evolve adds ${unknown.length > 1 ? 'them' : 'it'}`,
     );
   }
-  return input.records.map((record) => {
+  const plan = schema.fields.map((field) => ({ field, at: input.columns.indexOf(field.name), cast: casterFor(field.type, input.text) }));
+  const rows: Row[] = new Array(input.records.length);
+  input.records.forEach((record, i) => {
     const row: Row = {};
-    for (const field of schema.fields) {
-      const raw = record.values[field.name];
+    for (const { field, at, cast } of plan) {
       let value: unknown;
       try {
-        value = castValue(field.type, raw, input.text);
+        value = at < 0 ? null : cast(record[at]);
       } catch (err) {
-        if (err instanceof CastError) throw new InputError(`${record.where}: column ${field.name}: ${err.message}`);
+        if (err instanceof CastError) throw new InputError(`${input.where(i)}: column ${field.name}: ${err.message}`);
         throw err;
       }
-      if ((value === null || value === undefined) && field.required) throw new InputError(`${record.where}: column ${field.name} is required but has no value`);
+      if ((value === null || value === undefined) && field.required) throw new InputError(`${input.where(i)}: column ${field.name} is required but has no value`);
       row[field.name] = value;
     }
-    return row;
+    rows[i] = row;
   });
+  return rows;
 }
 
 /**
@@ -138,7 +148,10 @@ export function inferSchema(inputs: Input[], startId = 1): Schema {
   const text = inputs.every((i) => i.text);
   for (const input of inputs) {
     for (const c of input.columns) if (!columns.has(c)) columns.set(c, []);
-    for (const r of input.records) for (const [k, v] of Object.entries(r.values)) columns.get(k)?.push(v);
+    input.columns.forEach((c, at) => {
+      const values = columns.get(c)!;
+      for (const r of input.records) values.push(r[at]);
+    });
   }
   const fields: NestedField[] = [];
   const ids = () => next++;

@@ -51,8 +51,8 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
     const known = new Set(schema.fields.map((f) => f.name));
     const extra = [...new Set(req.inputs.flatMap((i) => i.columns))].filter((c) => !known.has(c));
     if (extra.length > 0) {
-      const only = req.inputs.map((i) => ({ ...i, columns: i.columns.filter((c) => extra.includes(c)) }));
-      const inferred = inferSchema(only, loaded.metadata.lastColumnId + 1);
+      // Typed from all the files; only the new columns are taken (their ids stay above the table's).
+      const inferred = inferSchema(req.inputs, loaded.metadata.lastColumnId + 1);
       const evolved: Schema = {
         type: 'struct',
         schemaId: Math.max(...loaded.metadata.schemas.map((s) => s.schemaId)) + 1,
