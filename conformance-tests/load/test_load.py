@@ -236,3 +236,28 @@ def test_a_bad_value_commits_nothing_and_leaves_no_object(readings, catalog, obj
     assert "nothing was committed" in done.stderr
     assert catalog(readings).load_table((NS, "readings")).current_snapshot().snapshot_id == before_snapshot
     assert objects_under(table.location()) == before_objects
+
+
+def test_a_parquet_file_written_by_pyarrow_loads_with_its_types(catalog, dev, tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = pa.table(
+        {
+            "id": pa.array([1, 2], pa.int64()),
+            "amount": pa.array([decimal.Decimal("12.345"), None], pa.decimal128(10, 3)),
+            "at": pa.array([TSTZ, None], pa.timestamp("us", tz="UTC")),
+            "local": pa.array([TS.replace(microsecond=123000), None], pa.timestamp("ms")),
+            "tags": pa.array([["a", "b"], None], pa.list_(pa.string())),
+        }
+    )
+    pq.write_table(data, tmp_path / "in.parquet")
+    done = lakecat_cli("load", f"{NS}.from_parquet", str(tmp_path / "in.parquet"), "--ref", dev, "--create")
+    assert done.code == 0, done.stderr
+    table = catalog(dev).load_table((NS, "from_parquet"))
+    assert [(f.name, str(f.field_type)) for f in table.schema().fields] == [
+        ("id", "long"), ("amount", "decimal(10, 3)"), ("at", "timestamptz"), ("local", "timestamp"), ("tags", "list<string>"),
+    ]  # fmt: skip
+    rows = sorted(table.scan().to_arrow().to_pylist(), key=lambda r: r["id"])
+    assert rows[0] == {"id": 1, "amount": decimal.Decimal("12.345"), "at": TSTZ, "local": TS.replace(microsecond=123000), "tags": ["a", "b"]}
+    assert rows[1] == {"id": 2, "amount": None, "at": None, "local": None, "tags": None}

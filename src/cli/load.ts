@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadInputs } from '../data/load.js';
 import { formatOf, InputError, readInput, type Input } from '../data/inputs.js';
+import { readArrowInput, readParquetInput } from '../data/arrow-input.js';
 import { ValueError } from '../data/arrow-build.js';
 import { CommitStateUnknownError } from '../data/append.js';
 import { IcebergRestClient, RestError } from '../data/rest-client.js';
@@ -15,11 +16,11 @@ import type { Command } from './command.js';
 import { ApiError, EXIT, OperationFailedError, UsageError } from './errors.js';
 import { formatKey, jsonOutput, KeyFormatError, parseKey, plural } from './format.js';
 
-const USAGE = 'lakecat load TABLE FILE... [--ref BRANCH] [--create] [--evolve] [--format csv|json|ndjson] [--json]';
+const USAGE = 'lakecat load TABLE FILE... [--ref BRANCH] [--create] [--evolve] [--format csv|json|ndjson|parquet|arrow] [--json]';
 
 export const loadCommand: Command = {
   name: 'load',
-  summary: 'Append rows from CSV, JSON or NDJSON files to a table on a branch, as one snapshot',
+  summary: 'Append rows from CSV, JSON, NDJSON, Parquet or Arrow IPC files to a table on a branch, as one snapshot',
   usage: USAGE,
   options: [
     { name: 'ref', kind: 'value' },
@@ -40,13 +41,13 @@ export const loadCommand: Command = {
     if (key.length < 2) throw new UsageError(`'${tableText}' names no namespace: write NAMESPACE.TABLE`);
     const inputs: Input[] = [];
     for (const file of files) {
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = await readFile(file, 'utf8');
+        bytes = await readFile(file);
       } catch (err) {
         throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
       }
-      inputs.push(readInputOrFail(file, text, args.values.get('format')));
+      inputs.push(readInputOrFail(file, bytes, args.values.get('format')));
       if (!ctx.json && process.stderr.isTTY) ctx.err(`read ${file}: ${plural(inputs.at(-1)!.records.length, 'record')}\n`);
     }
     // Asked after the files are read: reading a big file keeps the event loop busy for seconds.
@@ -94,9 +95,12 @@ export const loadCommand: Command = {
   },
 };
 
-function readInputOrFail(file: string, text: string, format: string | undefined): Input {
+function readInputOrFail(file: string, bytes: Buffer, format: string | undefined): Input {
   try {
-    return readInput(file, text, formatOf(file, format));
+    const f = formatOf(file, format);
+    if (f === 'parquet') return readParquetInput(file, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+    if (f === 'arrow') return readArrowInput(file, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+    return readInput(file, bytes.toString('utf8'), f);
   } catch (err) {
     if (err instanceof InputError) throw new OperationFailedError(`${err.message}\nnothing was committed`);
     throw err;

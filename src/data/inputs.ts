@@ -12,7 +12,7 @@ import type { IcebergType, NestedField, Schema } from '../iceberg/model.js';
 import type { Row } from './arrow-build.js';
 import { CastError, casterFor, daysOf } from './cast.js';
 
-export type InputFormat = 'csv' | 'json' | 'ndjson';
+export type InputFormat = 'csv' | 'json' | 'ndjson' | 'parquet' | 'arrow';
 
 export interface Input {
   file: string;
@@ -25,6 +25,8 @@ export interface Input {
   text: boolean;
   /** Where record `i` came from: `file:line`. */
   where(i: number): string;
+  /** The columns' types as the file declares them (Parquet, Arrow), for schema inference. */
+  types?: (IcebergType | undefined)[];
 }
 
 /** A bad input: names the file, line and column. */
@@ -36,13 +38,16 @@ export class InputError extends Error {
 }
 
 export function formatOf(file: string, explicit?: string): InputFormat {
-  const f = (explicit ?? file.replace(/\.(gz)$/i, '').split('.').pop() ?? '').toLowerCase();
-  if (f === 'csv' || f === 'json' || f === 'ndjson') return f;
+  const f = (explicit ?? file.split('.').pop() ?? '').toLowerCase();
+  if (f === 'csv' || f === 'json' || f === 'ndjson' || f === 'parquet' || f === 'arrow') return f;
   if (f === 'jsonl') return 'ndjson';
-  throw new InputError(`${file}: cannot tell the format from the name; give --format csv, json or ndjson`);
+  if (f === 'arrows' || f === 'ipc' || f === 'feather') return 'arrow';
+  throw new InputError(`${file}: cannot tell the format from the name; give --format csv, json, ndjson, parquet or arrow`);
 }
 
+/** A text input (CSV, JSON, NDJSON); Parquet and Arrow files are read by arrow-input.ts. */
 export function readInput(file: string, text: string, format: InputFormat): Input {
+  if (format === 'parquet' || format === 'arrow') throw new InputError(`${file}: ${format} is a binary format (read with readParquetInput / readArrowInput)`);
   if (format === 'csv') return readCsv(file, text);
   const columns: string[] = [];
   const index = new Map<string, number>();
@@ -155,8 +160,20 @@ export function inferSchema(inputs: Input[], startId = 1): Schema {
   }
   const fields: NestedField[] = [];
   const ids = () => next++;
-  for (const [name, values] of columns) fields.push({ id: ids(), name, required: false, type: inferType(values, text, ids) });
+  for (const [name, values] of columns) {
+    // A type the file declares (Parquet, Arrow) wins over one guessed from the values.
+    const declared = inputs.map((i) => i.types?.[i.columns.indexOf(name)]).find((t) => t !== undefined);
+    const id = ids();
+    fields.push({ id, name, required: false, type: declared ? renumber(declared, ids) : inferType(values, text, ids) });
+  }
   return { type: 'struct', schemaId: 0, fields };
+}
+
+function renumber(type: IcebergType, nextId: () => number): IcebergType {
+  if (typeof type === 'string') return type;
+  if (type.type === 'struct') return { type: 'struct', fields: type.fields.map((f) => ({ ...f, id: nextId(), type: renumber(f.type, nextId) })) };
+  if (type.type === 'list') return { ...type, elementId: nextId(), element: renumber(type.element, nextId) };
+  return { ...type, keyId: nextId(), valueId: nextId(), key: renumber(type.key, nextId), value: renumber(type.value, nextId) };
 }
 
 const TS = /^\d{4,}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/;
