@@ -261,3 +261,24 @@ def test_a_parquet_file_written_by_pyarrow_loads_with_its_types(catalog, dev, tm
     rows = sorted(table.scan().to_arrow().to_pylist(), key=lambda r: r["id"])
     assert rows[0] == {"id": 1, "amount": decimal.Decimal("12.345"), "at": TSTZ, "local": TS.replace(microsecond=123000), "tags": ["a", "b"]}
     assert rows[1] == {"id": 2, "amount": None, "at": None, "local": None, "tags": None}
+
+
+def test_overwrite_replaces_every_row_for_every_engine(catalog, dev, spark, trino, tmp_path) -> None:
+    cat = catalog(dev)
+    cat.create_table((NS, "latest"), Schema(NestedField(1, "device", StringType()), NestedField(2, "glucose", IntegerType())))
+    (tmp_path / "one.csv").write_text("device,glucose\na,1\nb,2\n")
+    (tmp_path / "two.csv").write_text("device,glucose\nc,3\n")
+    assert lakecat_cli("load", f"{NS}.latest", str(tmp_path / "one.csv"), "--ref", dev).code == 0
+    assert lakecat_cli("load", f"{NS}.latest", str(tmp_path / "one.csv"), "--ref", dev).code == 0
+    done = lakecat_cli("load", f"{NS}.latest", str(tmp_path / "two.csv"), "--ref", dev, "--mode", "overwrite")
+    assert done.code == 0, done.stderr
+    assert "replaced the rows of" in done.stdout
+    table = cat.load_table((NS, "latest"))
+    assert table.scan().to_arrow().to_pylist() == [{"device": "c", "glucose": 3}]
+    summary = table.current_snapshot().summary
+    assert summary.operation.value == "overwrite" and summary["deleted-records"] == "4" and summary["total-records"] == "1"
+    assert [tuple(r) for r in spark.sql(f"SELECT device, glucose FROM lake_dev.{NS}.latest").collect()] == [("c", 3)]
+    assert trino(f"SELECT device, glucose FROM lakecat_dev.{NS}.latest") == [("c", 3)]
+    # Time travel still sees the rows before the overwrite.
+    before = table.snapshot_by_id(table.current_snapshot().parent_snapshot_id)
+    assert sorted(r["device"] for r in table.scan(snapshot_id=before.snapshot_id).to_arrow().to_pylist()) == ["a", "a", "b", "b"]

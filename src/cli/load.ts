@@ -16,7 +16,7 @@ import type { Command } from './command.js';
 import { ApiError, EXIT, OperationFailedError, UsageError } from './errors.js';
 import { formatKey, jsonOutput, KeyFormatError, parseKey, plural } from './format.js';
 
-const USAGE = 'lakecat load TABLE FILE... [--ref BRANCH] [--create] [--evolve] [--format csv|json|ndjson|parquet|arrow] [--json]';
+const USAGE = 'lakecat load TABLE FILE... [--ref BRANCH] [--mode append|overwrite] [--create] [--evolve] [--format csv|json|ndjson|parquet|arrow] [--json]';
 
 export const loadCommand: Command = {
   name: 'load',
@@ -27,6 +27,7 @@ export const loadCommand: Command = {
     { name: 'create', kind: 'flag' },
     { name: 'evolve', kind: 'flag' },
     { name: 'format', kind: 'value' },
+    { name: 'mode', kind: 'value' },
   ],
   async run(ctx, args) {
     const [tableText, ...files] = args.positionals;
@@ -39,6 +40,8 @@ export const loadCommand: Command = {
       throw err;
     }
     if (key.length < 2) throw new UsageError(`'${tableText}' names no namespace: write NAMESPACE.TABLE`);
+    const mode = args.values.get('mode') ?? 'append';
+    if (mode !== 'append' && mode !== 'overwrite') throw new UsageError(`--mode takes append or overwrite, not '${mode}'`);
     const inputs: Input[] = [];
     for (const file of files) {
       let bytes: Buffer;
@@ -63,6 +66,7 @@ export const loadCommand: Command = {
         inputs,
         create: args.flags.has('create'),
         evolve: args.flags.has('evolve'),
+        mode,
         newId: randomUUID,
       });
       if (ctx.json) {
@@ -80,9 +84,11 @@ export const loadCommand: Command = {
         );
       } else {
         const notes = [result.created ? 'created the table' : '', result.addedColumns.length ? `added ${result.addedColumns.join(', ')}` : ''].filter(Boolean);
-        ctx.out(
-          `loaded ${plural(Number(result.addedRecords), 'row')} into ${formatKey(key)} on ${branch} in ${plural(result.dataFiles.length, 'data file')} (snapshot ${result.snapshotId})${notes.length ? `; ${notes.join(', ')}` : ''}\n`,
-        );
+        const what =
+          mode === 'overwrite'
+            ? `replaced the rows of ${formatKey(key)} on ${branch} with ${plural(Number(result.addedRecords), 'row')}`
+            : `loaded ${plural(Number(result.addedRecords), 'row')} into ${formatKey(key)} on ${branch}`;
+        ctx.out(`${what} in ${plural(result.dataFiles.length, 'data file')} (snapshot ${result.snapshotId})${notes.length ? `; ${notes.join(', ')}` : ''}\n`);
       }
       return EXIT.OK;
     } catch (err) {

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ObjectStore } from '../io/port.js';
 import type { DataFile, FieldSummary, ManifestFileToWrite } from '../iceberg/manifest/index.js';
-import { writeManifest, writeManifestList } from '../iceberg/manifest/index.js';
+import { readManifest, readManifestList, writeManifest, writeManifestList } from '../iceberg/manifest/index.js';
 import type { PartitionSpec, Schema, Snapshot, TableMetadata } from '../iceberg/model.js';
 import { partitionType } from '../iceberg/partitioning.js';
 import { schemaToJson } from '../iceberg/schema-json.js';
@@ -38,6 +38,8 @@ export interface AppendRequest {
   maxRowsPerFile?: number;
   /** The schema the rows were cast for: a table whose current schema changed since is refused. */
   expectSchemaId?: number;
+  /** `overwrite` replaces every row of the branch's table (an `overwrite` snapshot); default `append`. */
+  mode?: 'append' | 'overwrite';
 }
 
 export interface AppendResult {
@@ -88,14 +90,17 @@ export async function appendRows(req: AppendRequest): Promise<AppendResult> {
       const listLocation = `${metadataFolder(metadata)}/snap-${snapshotId}-${attempt}-${req.newId()}.avro`;
       const sequenceNumber = metadata.formatVersion >= 2 ? (metadata.lastSequenceNumber ?? 0n) + 1n : undefined;
       const firstRowId = metadata.formatVersion >= 3 ? (metadata.nextRowId ?? 0n) : undefined;
+      // An overwrite lists the parent's live files again as DELETED (on every attempt: a lost
+      // race changes what there is to delete); an append carries the parent's manifests as they are.
+      const removed = req.mode === 'overwrite' && parent?.manifestList ? await removeAll(req, parent.manifestList, snapshotId, written) : undefined;
       const list = writeManifestList({
         formatVersion: metadata.formatVersion,
         snapshotId,
         parentSnapshotId: parent?.snapshotId,
         sequenceNumber,
         firstRowId,
-        manifests: [manifest],
-        carriedList: parent?.manifestList ? await req.store.read(parent.manifestList) : undefined,
+        manifests: [manifest, ...(removed?.manifests ?? [])],
+        carriedList: req.mode !== 'overwrite' && parent?.manifestList ? await req.store.read(parent.manifestList) : undefined,
       });
       await req.store.write(listLocation, list, { ifAbsent: true, contentType: 'application/octet-stream' });
       written.push(listLocation);
@@ -106,7 +111,7 @@ export async function appendRows(req: AppendRequest): Promise<AppendResult> {
         sequenceNumber,
         timestampMs: Math.max(now(), metadata.lastUpdatedMs),
         manifestList: listLocation,
-        summary: summaryOf(dataFiles, parent),
+        summary: summaryOf(dataFiles, parent, removed),
         schemaId: schema.schemaId,
         ...(firstRowId !== undefined ? { firstRowId, addedRows: addedRecords } : {}),
       };
@@ -126,9 +131,12 @@ export async function appendRows(req: AppendRequest): Promise<AppendResult> {
         return { snapshotId, dataFiles, addedRecords, attempts: attempt, metadataLocation: committed.metadataLocation };
       } catch (err) {
         if (err instanceof RestError && err.status === 409 && attempt < attempts) {
-          // Lost a race: the files and the manifest stay; only the list is written again on the new head.
-          await req.store.delete(listLocation).catch(() => undefined);
-          written.splice(written.indexOf(listLocation), 1);
+          // Lost a race: the files and the manifest stay; the list (and an overwrite's DELETED
+          // manifests) are written again on the new head.
+          for (const location of [listLocation, ...(removed?.manifests.map((m) => m.manifestPath) ?? [])]) {
+            await req.store.delete(location).catch(() => undefined);
+            written.splice(written.indexOf(location), 1);
+          }
           await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
           loaded = await req.client.loadTable(req.namespace, req.table);
           continue;
@@ -241,21 +249,39 @@ function order(kind: string, a: SingleValue, b: SingleValue): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Java's `SnapshotSummary` keys for an append: what was added, and the running totals. */
-function summaryOf(files: DataFile[], parent: Snapshot | undefined): Record<string, string> {
+/** Java's `SnapshotSummary` keys: what was added (and, for an overwrite, removed), and the running totals. */
+function summaryOf(files: DataFile[], parent: Snapshot | undefined, removed?: Removed): Record<string, string> {
   const added = {
     files: BigInt(files.length),
     records: files.reduce((s, f) => s + f.recordCount, 0n),
     size: files.reduce((s, f) => s + f.fileSizeInBytes, 0n),
   };
-  const partitions = new Set(files.map((f) => JSON.stringify(f.partition, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v))));
+  const key = (p: DataFile['partition']) => JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
+  const partitions = new Set([...files, ...(removed?.files ?? [])].map((f) => key(f.partition)));
+  const gone = removed?.files ?? [];
+  const goneData = gone.filter((f) => f.content === 'data');
+  const goneDeletes = gone.filter((f) => f.content !== 'data');
+  const deleted = {
+    files: BigInt(goneData.length),
+    records: goneData.reduce((s, f) => s + f.recordCount, 0n),
+    size: gone.reduce((s, f) => s + f.fileSizeInBytes, 0n),
+    deleteFiles: BigInt(goneDeletes.length),
+    positionDeletes: goneDeletes.filter((f) => f.content === 'position-deletes').reduce((s, f) => s + f.recordCount, 0n),
+    equalityDeletes: goneDeletes.filter((f) => f.content === 'equality-deletes').reduce((s, f) => s + f.recordCount, 0n),
+  };
   const summary: Record<string, string> = {
-    operation: 'append',
+    operation: removed ? 'overwrite' : 'append',
     'added-data-files': String(added.files),
     'added-records': String(added.records),
     'added-files-size': String(added.size),
-    'changed-partition-count': String(partitions.size),
   };
+  if (removed) {
+    summary['deleted-data-files'] = String(deleted.files);
+    summary['deleted-records'] = String(deleted.records);
+    summary['removed-files-size'] = String(deleted.size);
+    if (deleted.deleteFiles > 0n) summary['removed-delete-files'] = String(deleted.deleteFiles);
+  }
+  summary['changed-partition-count'] = String(partitions.size);
   // Without a parent the totals start at 0; a parent without a total leaves it unknown (as Java does).
   const previous = parent?.summary ?? {
     'total-records': '0',
@@ -265,17 +291,67 @@ function summaryOf(files: DataFile[], parent: Snapshot | undefined): Record<stri
     'total-position-deletes': '0',
     'total-equality-deletes': '0',
   };
-  const total = (key: string, plus: bigint) => {
-    const before = previous[key];
-    if (before !== undefined && /^\d+$/.test(before)) summary[key] = String(BigInt(before) + plus);
+  const total = (name: string, delta: bigint) => {
+    const before = previous[name];
+    if (before !== undefined && /^\d+$/.test(before)) summary[name] = String(BigInt(before) + delta);
   };
-  total('total-records', added.records);
-  total('total-files-size', added.size);
-  total('total-data-files', added.files);
-  total('total-delete-files', 0n);
-  total('total-position-deletes', 0n);
-  total('total-equality-deletes', 0n);
+  total('total-records', added.records - deleted.records);
+  total('total-files-size', added.size - deleted.size);
+  total('total-data-files', added.files - deleted.files);
+  total('total-delete-files', -deleted.deleteFiles);
+  total('total-position-deletes', -deleted.positionDeletes);
+  total('total-equality-deletes', -deleted.equalityDeletes);
   return summary;
+}
+
+interface Removed {
+  manifests: ManifestFileToWrite[];
+  files: DataFile[];
+}
+
+/**
+ * For an overwrite of everything: the parent's live data and delete files, each parent manifest
+ * written again with them as DELETED entries (sequence numbers kept), as Java's overwrite does.
+ */
+async function removeAll(req: AppendRequest, manifestList: string, snapshotId: bigint, written: string[]): Promise<Removed> {
+  const list = readManifestList(await req.store.read(manifestList));
+  const out: Removed = { manifests: [], files: [] };
+  for (const source of list.manifests) {
+    const read = readManifest(await req.store.read(source.manifestPath), { manifest: source });
+    const live = read.entries.filter((e) => e.status !== 'deleted');
+    if (live.length === 0) continue;
+    const bytes = writeManifest({
+      formatVersion: read.formatVersion,
+      schemaJson: read.schemaJson ?? '{}',
+      schemaId: read.schemaId ?? 0,
+      partitionSpecJson: read.partitionSpecJson ?? '[]',
+      specId: read.specId ?? source.partitionSpecId,
+      partitionType: read.partitionType,
+      content: read.content,
+      entries: live.map((e) => ({ ...e, status: 'deleted', snapshotId })),
+    });
+    const location = manifestList.replace(/\/[^/]*$/, `/${req.newId()}-m-deleted.avro`);
+    await req.store.write(location, bytes, { ifAbsent: true, contentType: 'application/octet-stream' });
+    written.push(location);
+    out.files.push(...live.map((e) => e.dataFile));
+    out.manifests.push({
+      manifestPath: location,
+      manifestLength: BigInt(bytes.length),
+      partitionSpecId: source.partitionSpecId,
+      content: source.content,
+      addedSnapshotId: snapshotId,
+      addedFilesCount: 0,
+      existingFilesCount: 0,
+      deletedFilesCount: live.length,
+      addedRowsCount: 0n,
+      existingRowsCount: 0n,
+      deletedRowsCount: live.reduce((s, e) => s + e.dataFile.recordCount, 0n),
+      partitions: read.partitionType.fields.map((field, i) =>
+        fieldSummary(typeof field.type === 'string' ? field.type : 'unknown', live.map((e) => e.dataFile.partition[i])),
+      ),
+    });
+  }
+  return out;
 }
 
 export type { LoadedTable };

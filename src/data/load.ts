@@ -1,5 +1,6 @@
 /**
- * `lakecat load`: files -> rows of a table on a branch, committed as one append snapshot. With
+ * `lakecat load`: files -> rows of a table on a branch, committed as one append snapshot (or one
+ * overwrite snapshot that replaces every row). With
  * `create`, a missing table is created with a schema inferred from the files; with `evolve`,
  * columns the table lacks are added first (one schema change, optional columns). Nothing is
  * committed when any value is bad, and nothing written stays behind.
@@ -18,6 +19,8 @@ export interface LoadRequest {
   inputs: Input[];
   create?: boolean;
   evolve?: boolean;
+  /** `overwrite` replaces the table's rows on the branch; default `append`. */
+  mode?: 'append' | 'overwrite';
   newId: () => string;
   maxRowsPerFile?: number;
   /** Opens the table's storage (default: tableStore, from the location and the vended config). */
@@ -92,6 +95,7 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
       newId: req.newId,
       maxRowsPerFile: req.maxRowsPerFile,
       expectSchemaId: schema.schemaId,
+      mode: req.mode,
     });
     return { ...result, created, addedColumns };
   } finally {

@@ -159,3 +159,51 @@ describe('appending rows as a data client', () => {
     return out.sort();
   }
 });
+
+describe('overwriting a table as a data client', () => {
+  let h: Harness;
+  let client: IcebergRestClient;
+  beforeAll(async () => {
+    h = await createHarness();
+    await h.request('POST', '/v1/namespaces', { namespace: ['raw'] });
+    client = new IcebergRestClient({ url: 'http://lakecat', fetch: async (url, init) => h.app.hono.request(url.replace('http://lakecat', ''), init) });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('replaces every row in one overwrite snapshot, the earlier files listed as DELETED', async () => {
+    expect((await h.request('POST', '/v1/namespaces/raw/tables', { name: 'daily', schema: SCHEMA, 'partition-spec': SPEC })).status).toBe(200);
+    const at = (day: string) => micros(`${day}T08:00:00Z`);
+    const write = (rows: Record<string, unknown>[], mode: 'append' | 'overwrite') =>
+      appendRows({ client, store: h.objects, namespace: ['raw'], table: 'daily', rows, newId: randomUUID, mode });
+    await write([{ device: 'a', taken_at: at('2024-03-01'), glucose: 1 }, { device: 'b', taken_at: at('2024-03-02'), glucose: 2 }], 'append');
+    await write([{ device: 'c', taken_at: at('2024-03-02'), glucose: 3 }], 'append');
+    const replaced = await write([{ device: 'z', taken_at: at('2024-03-05'), glucose: 9 }], 'overwrite');
+
+    const { metadata } = await client.loadTable(['raw'], 'daily');
+    const snapshot = metadata.snapshots!.find((s) => s.snapshotId === replaced.snapshotId)!;
+    expect(snapshot.summary).toMatchObject({
+      operation: 'overwrite',
+      'added-data-files': '1',
+      'added-records': '1',
+      'deleted-data-files': '3',
+      'deleted-records': '3',
+      'changed-partition-count': '3',
+      'total-records': '1',
+      'total-data-files': '1',
+    });
+    const list = readManifestList(await h.objects.read(snapshot.manifestList!));
+    const entries = await Promise.all(list.manifests.map(async (m) => readManifest(await h.objects.read(m.manifestPath), { manifest: m }).entries));
+    const live = entries.flat().filter((e) => e.status !== 'deleted');
+    expect(live.map((e) => e.dataFile.recordCount)).toEqual([1n]);
+    const deleted = entries.flat().filter((e) => e.status === 'deleted');
+    expect(deleted).toHaveLength(3);
+    expect(deleted.every((e) => e.snapshotId === replaced.snapshotId && e.sequenceNumber !== undefined)).toBe(true);
+    expect(list.manifests.filter((m) => m.deletedFilesCount! > 0).map((m) => m.deletedRowsCount)).toEqual([1n, 2n]);
+    // An overwrite of an overwritten table deletes only what is live now.
+    const again = await write([{ device: 'y', taken_at: at('2024-03-06'), glucose: 8 }], 'overwrite');
+    const after = (await client.loadTable(['raw'], 'daily')).metadata.snapshots!.find((s) => s.snapshotId === again.snapshotId)!;
+    expect(after.summary).toMatchObject({ 'deleted-data-files': '1', 'deleted-records': '1', 'total-records': '1' });
+  });
+});
