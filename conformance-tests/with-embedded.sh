@@ -24,18 +24,9 @@ stop() {
 }
 trap stop EXIT
 
-for _ in $(seq 1 120); do
-  url=$(grep -o '"url":"http://[^"]*"' "$log" 2>/dev/null | head -1 | cut -d'"' -f4 || true)
-  [[ -n "$url" ]] && break
-  if ! kill -0 "$pid" 2>/dev/null; then
-    echo "with-embedded: lakecat exited during start-up:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-[[ -n "${url:-}" ]] || { echo "with-embedded: lakecat did not start in 60 s" >&2; cat "$log" >&2; exit 1; }
-export LAKECAT_URL="$url"
+# shellcheck source=lib/wait-for-lakecat.sh
+source "$repo/conformance-tests/lib/wait-for-lakecat.sh"
+wait_for_lakecat with-embedded "$pid" "$log"
 echo "with-embedded: lakecat at $LAKECAT_URL (embedded PGlite, warehouse $LAKECAT_WAREHOUSE), log in $log" >&2
 
 # shellcheck source=lib/run-showing-log.sh

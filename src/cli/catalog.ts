@@ -28,6 +28,13 @@ export function namespaceArg(text: string, what: string): string[] {
   }
 }
 
+/** A `NAMESPACE.TABLE` argument (a table or view name), split; a name without a namespace is a usage error. */
+export function tableArg(text: string): { key: string[]; namespace: string[]; name: string } {
+  const key = namespaceArg(text, 'table');
+  if (key.length < 2) throw new UsageError(`'${text}' needs a namespace: write NAMESPACE.TABLE, e.g. db.${text}`);
+  return { key, namespace: key.slice(0, -1), name: key[key.length - 1] };
+}
+
 export const nsCommand: Command = {
   name: 'ns',
   summary: 'List namespaces (top-level, or the children of PARENT)',

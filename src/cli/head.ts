@@ -10,7 +10,8 @@ import { stringifyJson } from '../iceberg/json.js';
 import { ObjectStoreError } from '../io/port.js';
 import type { Command } from './command.js';
 import { ApiError, EXIT, OperationFailedError, UsageError } from './errors.js';
-import { formatKey, jsonOutput, KeyFormatError, parseKey, plural, table } from './format.js';
+import { formatKey, jsonOutput, plural, table } from './format.js';
+import { refFor, tableArg } from './catalog.js';
 
 const USAGE = 'lakecat head TABLE [-n N] [--ref REF] [--snapshot ID] [--columns a,b] [--json]';
 
@@ -27,22 +28,15 @@ export const headCommand: Command = {
   async run(ctx, args) {
     const [tableText, ...extra] = args.positionals;
     if (!tableText || extra.length > 0) throw new UsageError(`expected one table\nUsage: ${USAGE}`);
-    let key: string[];
-    try {
-      key = parseKey(tableText);
-    } catch (err) {
-      if (err instanceof KeyFormatError) throw new UsageError(err.message);
-      throw err;
-    }
-    if (key.length < 2) throw new UsageError(`'${tableText}' names no namespace: write NAMESPACE.TABLE`);
+    const { key, namespace, name } = tableArg(tableText);
     const limitText = args.values.get('n') ?? '20';
     if (!/^\d+$/.test(limitText) || Number(limitText) < 1) throw new UsageError(`-n takes a positive number of rows, not '${limitText}'`);
     const snapshotText = args.values.get('snapshot');
     if (snapshotText !== undefined && !/^\d+$/.test(snapshotText)) throw new UsageError(`--snapshot takes a snapshot id, not '${snapshotText}'`);
-    const ref = args.values.get('ref') ?? (await ctx.client.config()).defaultBranch;
+    const ref = await refFor(ctx, args.values.get('ref'));
     const client = new IcebergRestClient({ url: ctx.client.baseUrl, warehouse: ref, fetch: (url, init) => ctx.client.fetchAuthorized(url, init) });
     try {
-      const loaded = await client.loadTable(key.slice(0, -1), key[key.length - 1]);
+      const loaded = await client.loadTable(namespace, name);
       const storage = tableStore(loaded.metadata.location, loaded.config);
       try {
         const result = await headRows(loaded.metadata, storage.store, {

@@ -14,7 +14,8 @@ import { IcebergRestClient, RestError } from '../data/rest-client.js';
 import { ObjectStoreError } from '../io/port.js';
 import type { Command } from './command.js';
 import { ApiError, EXIT, OperationFailedError, UsageError } from './errors.js';
-import { formatKey, jsonOutput, KeyFormatError, parseKey, plural } from './format.js';
+import { formatKey, jsonOutput, plural } from './format.js';
+import { tableArg } from './catalog.js';
 
 const USAGE = 'lakecat load TABLE FILE... [--ref BRANCH] [--mode append|overwrite] [--create] [--evolve] [--format csv|json|ndjson|parquet|arrow] [--json]';
 
@@ -32,14 +33,7 @@ export const loadCommand: Command = {
   async run(ctx, args) {
     const [tableText, ...files] = args.positionals;
     if (!tableText || files.length === 0) throw new UsageError(`expected a table and at least one file\nUsage: ${USAGE}`);
-    let key: string[];
-    try {
-      key = parseKey(tableText);
-    } catch (err) {
-      if (err instanceof KeyFormatError) throw new UsageError(err.message);
-      throw err;
-    }
-    if (key.length < 2) throw new UsageError(`'${tableText}' names no namespace: write NAMESPACE.TABLE`);
+    const { key, namespace, name } = tableArg(tableText);
     const mode = args.values.get('mode') ?? 'append';
     if (mode !== 'append' && mode !== 'overwrite') throw new UsageError(`--mode takes append or overwrite, not '${mode}'`);
     const inputs: Input[] = [];
@@ -56,13 +50,11 @@ export const loadCommand: Command = {
     // Asked after the files are read: reading a big file keeps the event loop busy for seconds.
     const branch = args.values.get('ref') ?? (await ctx.client.config()).defaultBranch;
     const client = new IcebergRestClient({ url: ctx.client.baseUrl, warehouse: branch, fetch: (url, init) => ctx.client.fetchAuthorized(url, init) });
-    const namespace = key.slice(0, -1);
-    const table = key[key.length - 1];
     try {
       const result = await loadInputs({
         client,
         namespace,
-        table,
+        table: name,
         inputs,
         create: args.flags.has('create'),
         evolve: args.flags.has('evolve'),

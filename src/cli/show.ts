@@ -4,9 +4,9 @@
  */
 import type { JsonObject, JsonValue } from '../iceberg/json.js';
 import { expectPositionals } from './args.js';
-import { namespaceArg, REF_OPTION, refFor } from './catalog.js';
+import { REF_OPTION, refFor, tableArg } from './catalog.js';
 import type { Command } from './command.js';
-import { ApiError, EXIT, UsageError } from './errors.js';
+import { ApiError, EXIT } from './errors.js';
 import { formatKey, jsonOutput } from './format.js';
 import { objectOr } from './metadata-text.js';
 import { renderTable } from './show-table.js';
@@ -19,10 +19,7 @@ export const showCommand: Command = {
   options: [REF_OPTION],
   async run(ctx, args) {
     const [nameText] = expectPositionals(args, 1, 1, this.usage);
-    const key = namespaceArg(nameText, 'table');
-    if (key.length < 2) throw new UsageError(`'${nameText}' needs a namespace: write NAMESPACE.TABLE, e.g. db.${nameText}`);
-    const namespace = key.slice(0, -1);
-    const name = key[key.length - 1];
+    const { key, namespace, name } = tableArg(nameText);
     const ref = await refFor(ctx, args.values.get('ref'));
 
     let kind: 'table' | 'view' = 'table';

@@ -156,7 +156,8 @@ export async function appendRows(req: AppendRequest): Promise<AppendResult> {
   }
 }
 
-function currentSchema(m: TableMetadata): Schema {
+/** The table's current schema. */
+export function currentSchema(m: TableMetadata): Schema {
   const schema = m.schemas.find((s) => s.schemaId === m.currentSchemaId);
   if (!schema) throw new Error(`Table metadata has no current schema ${m.currentSchemaId}`);
   return schema;

@@ -10,6 +10,7 @@ import { readParquet } from 'parquet-wasm';
 import type { IcebergType, NestedField } from '../iceberg/model.js';
 import { formatDecimal } from '../iceberg/human-strings.js';
 import { InputError, type Input } from './inputs.js';
+import { decimalAt, locate } from './arrow-values.js';
 import { valueToJson } from './value-text.js';
 
 export function readParquetInput(file: string, bytes: Uint8Array): Input {
@@ -91,14 +92,8 @@ function icebergTypeOf(field: Field, nextId: () => number): IcebergType | undefi
 function inputValue(vector: Vector, i: number, t: DataType, type: IcebergType | undefined): unknown {
   if (!vector.isValid(i)) return null;
   if (DataType.isTimestamp(t) || DataType.isTime(t) || DataType.isDate(t) || DataType.isDecimal(t)) {
+    if (DataType.isDecimal(t)) return formatDecimal(decimalAt(vector, i, t.bitWidth), t.scale);
     const [data, at] = locate(vector, i);
-    if (DataType.isDecimal(t)) {
-      const words = data.values as unknown as Uint32Array;
-      const stride = t.bitWidth / 32;
-      let v = 0n;
-      for (let w = stride - 1; w >= 0; w--) v = (v << 32n) | BigInt(words[at * stride + w]);
-      return formatDecimal(BigInt.asIntN(t.bitWidth, v), t.scale);
-    }
     if (DataType.isDate(t)) {
       const raw = (data.values as unknown as Int32Array | BigInt64Array)[at];
       const days = t.unit === 0 ? Number(raw) : Math.floor(Number(raw) / 86_400_000);
@@ -119,13 +114,4 @@ function inputValue(vector: Vector, i: number, t: DataType, type: IcebergType | 
     return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x instanceof Uint8Array ? Buffer.from(x).toString('base64') : x)));
   }
   return v;
-}
-
-function locate(vector: Vector, i: number): [Vector['data'][number], number] {
-  let offset = i;
-  for (const data of vector.data) {
-    if (offset < data.length) return [data, data.offset + offset];
-    offset -= data.length;
-  }
-  throw new RangeError(`Row ${i} is beyond the column`);
 }

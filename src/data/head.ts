@@ -12,10 +12,13 @@ import { readParquet } from 'parquet-wasm';
 import { tableFromIPC, type Table as ArrowTable, type Vector } from 'apache-arrow';
 import type { ObjectStore } from '../io/port.js';
 import { readManifest, readManifestList, type DataFile, type ManifestEntry } from '../iceberg/manifest/index.js';
+import { bytesToUuid } from '../iceberg/manifest/partition-values.js';
 import type { IcebergType, NestedField, Schema, Snapshot, TableMetadata } from '../iceberg/model.js';
 import { parsePrimitive } from '../iceberg/types.js';
+import { currentSchema } from './append.js';
 import type { Row } from './arrow-build.js';
 import { FIELD_ID_KEY } from './arrow-schema.js';
+import { decimalAt, locate } from './arrow-values.js';
 
 export interface HeadOptions {
   limit: number;
@@ -46,7 +49,7 @@ export class UnsupportedDeletesError extends Error {
 }
 
 export async function headRows(metadata: TableMetadata, store: ObjectStore, opts: HeadOptions): Promise<HeadResult> {
-  const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId)!;
+  const schema = currentSchema(metadata);
   const fields = pickColumns(schema, opts.columns);
   const snapshot = pickSnapshot(metadata, opts.snapshotId);
   if (!snapshot) return { schema: fields, rows: [], filesRead: 0, filesTotal: 0, deletedSkipped: 0 };
@@ -193,36 +196,17 @@ function valueAt(vector: Vector, i: number, type: IcebergType): unknown {
       // A file written with a narrower type (int promoted to long): widen.
       return BigInt(values[at]);
     }
-    case 'decimal': {
-      const [data, at] = locate(vector, i);
-      const words = data.values as unknown as Uint32Array;
-      const stride = words.length / data.length >= 4 ? 4 : 2;
-      let v = 0n;
-      for (let w = stride - 1; w >= 0; w--) v = (v << 32n) | BigInt(words[at * stride + w]);
-      return BigInt.asIntN(stride * 32, v);
-    }
+    case 'decimal':
+      return decimalAt(vector, i, (vector.type as { bitWidth: number }).bitWidth);
     case 'date': {
       const [data, at] = locate(vector, i);
       return (data.values as unknown as Int32Array)[at];
     }
-    case 'uuid': {
-      const bytes = vector.get(i) as Uint8Array;
-      const hex = Buffer.from(bytes).toString('hex');
-      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    }
+    case 'uuid':
+      return bytesToUuid(vector.get(i) as Uint8Array);
     default:
       return plain(vector.get(i));
   }
-}
-
-/** The chunk holding row `i` and the row's index in the chunk's value buffer. */
-function locate(vector: Vector, i: number): [Vector['data'][number], number] {
-  let offset = i;
-  for (const data of vector.data) {
-    if (offset < data.length) return [data, data.offset + offset];
-    offset -= data.length;
-  }
-  throw new RangeError(`Row ${i} is beyond the column`);
 }
 
 /** Arrow JS values (rows, vectors, maps) as plain JavaScript values. */

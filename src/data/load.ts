@@ -6,7 +6,7 @@
  * committed when any value is bad, and nothing written stays behind.
  */
 import type { Schema } from '../iceberg/model.js';
-import { appendRows, type AppendResult } from './append.js';
+import { appendRows, currentSchema, type AppendResult } from './append.js';
 import { inferSchema, InputError, rowsFor, type Input } from './inputs.js';
 import { RestError, type IcebergRestClient, type LoadedTable } from './rest-client.js';
 import { tableStore } from './table-store.js';
@@ -48,7 +48,7 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
     loaded = await req.client.createTable(req.namespace, req.table, inferSchema(req.inputs));
     created = true;
   }
-  let schema = currentSchema(loaded);
+  let schema = currentSchema(loaded.metadata);
   const addedColumns: string[] = [];
   if (req.evolve) {
     const known = new Set(schema.fields.map((f) => f.name));
@@ -78,7 +78,7 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
       );
       // A commit answers no per-table config: the storage settings of the load still hold.
       loaded = { ...loaded, config };
-      schema = currentSchema(loaded);
+      schema = currentSchema(loaded.metadata);
       addedColumns.push(...extra);
     }
   }
@@ -103,9 +103,6 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
   }
 }
 
-function currentSchema(t: LoadedTable): Schema {
-  return t.metadata.schemas.find((s) => s.schemaId === t.metadata.currentSchemaId)!;
-}
 
 function maxIds(schema: Schema): number[] {
   const ids: number[] = [];

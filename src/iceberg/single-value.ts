@@ -9,6 +9,7 @@
  * Uint8Array.
  */
 import { ValidationError } from './errors.js';
+import { bytesToDecimal, bytesToUuid } from './manifest/partition-values.js';
 import { parsePrimitive, type ParsedPrimitive } from './types.js';
 
 export type SingleValue = boolean | number | bigint | string | Uint8Array;
@@ -104,19 +105,14 @@ export function fromSingleValueBytes(type: string | ParsedPrimitive, bytes: Uint
       return view.getFloat64(0, true);
     case 'string':
       return fromUtf8.decode(bytes);
-    case 'uuid': {
+    case 'uuid':
       need(16);
-      const hex = Buffer.from(bytes).toString('hex');
-      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    }
+      return bytesToUuid(bytes);
     case 'fixed':
     case 'binary':
       return new Uint8Array(bytes);
-    case 'decimal': {
-      let v = 0n;
-      for (const b of bytes) v = (v << 8n) | BigInt(b);
-      return bytes.length === 0 ? 0n : BigInt.asIntN(bytes.length * 8, v);
-    }
+    case 'decimal':
+      return bytesToDecimal(bytes);
     default:
       throw new ValidationError(`Type ${t.kind} has no single-value binary form`);
   }

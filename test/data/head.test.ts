@@ -9,7 +9,7 @@ import { arrowTableOf } from '../../src/data/arrow-build.js';
 import { headRows, UnsupportedDeletesError } from '../../src/data/head.js';
 import { writeParquetFile } from '../../src/data/parquet-write.js';
 import { IcebergRestClient } from '../../src/data/rest-client.js';
-import { readManifest, readManifestList, writeManifest, writeManifestList } from '../../src/iceberg/manifest/index.js';
+import { readManifest, readManifestList, writeManifest, writeManifestList, type DataFile } from '../../src/iceberg/manifest/index.js';
 import type { Schema } from '../../src/iceberg/model.js';
 import { createHarness, type Harness } from '../rest/harness.js';
 
@@ -45,6 +45,45 @@ describe('reading the first rows of a table', () => {
     await h?.close();
   });
 
+  /** Commits a snapshot on top of main's head that adds one delete file (a `delete` operation, as an engine would). */
+  async function addDeleteSnapshot(snapshotId: bigint, deleteFile: DataFile) {
+    const { metadata } = await client.loadTable(['ns'], 't');
+    const head = metadata.snapshots!.find((s) => s.snapshotId === metadata.refs.main.snapshotId)!;
+    const list = readManifestList(await h.objects.read(head.manifestList!));
+    const manifestBytes = writeManifest({
+      formatVersion: 2,
+      schemaJson: '{}',
+      schemaId: 0,
+      partitionSpecJson: '[]',
+      specId: 0,
+      partitionType: { type: 'struct', fields: [] },
+      content: 'deletes',
+      entries: [{ status: 'added', snapshotId, dataFile: deleteFile }],
+    });
+    const manifestPath = `${metadata.location}/metadata/${randomUUID()}-m0.avro`;
+    await h.objects.write(manifestPath, manifestBytes);
+    const sequenceNumber = metadata.lastSequenceNumber + 1n;
+    const listPath = `${metadata.location}/metadata/snap-${snapshotId}-1-${randomUUID()}.avro`;
+    await h.objects.write(
+      listPath,
+      writeManifestList({
+        formatVersion: 2,
+        snapshotId,
+        parentSnapshotId: head.snapshotId,
+        sequenceNumber,
+        manifests: [
+          { manifestPath, manifestLength: BigInt(manifestBytes.length), partitionSpecId: 0, content: 'deletes', addedSnapshotId: snapshotId, addedFilesCount: 1, existingFilesCount: 0, deletedFilesCount: 0, addedRowsCount: deleteFile.recordCount, existingRowsCount: 0n, deletedRowsCount: 0n },
+          ...list.manifests,
+        ],
+      }),
+    ); // prettier-ignore
+    await client.commitTable(['ns'], 't', [{ type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: head.snapshotId }], [
+      { action: 'add-snapshot', snapshot: { snapshotId, parentSnapshotId: head.snapshotId, sequenceNumber, timestampMs: Date.now(), manifestList: listPath, summary: { operation: 'delete' }, schemaId: 0 } },
+      { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId },
+    ]); // prettier-ignore
+    return head;
+  }
+
   const rows = Array.from({ length: 5 }, (_, i) => ({ id: BigInt(i), at: 1_709_212_455_123_456n + BigInt(i), amount: BigInt(i * 100 + 5), tags: i % 2 ? ['a', null] : null }));
 
   it('reads rows exactly (micros, unscaled decimals, nested), up to the limit, across files', async () => {
@@ -67,83 +106,41 @@ describe('reading the first rows of a table', () => {
 
   it('never shows a row a position delete removed', async () => {
     const { metadata } = await client.loadTable(['ns'], 't');
-    const head = metadata.snapshots!.find((s) => s.snapshotId === metadata.refs.main.snapshotId)!;
-    const list = readManifestList(await h.objects.read(head.manifestList!));
+    const current = metadata.snapshots!.find((s) => s.snapshotId === metadata.refs.main.snapshotId)!;
+    const list = readManifestList(await h.objects.read(current.manifestList!));
     // The newest data file (rows 3 and 4): delete position 0 (row id 3).
-    const newest = (await headRows(metadata, h.objects, { limit: 10 })).rows;
-    expect(newest.some((r) => r.id === 3n)).toBe(true);
+    expect((await headRows(metadata, h.objects, { limit: 10 })).rows.some((r) => r.id === 3n)).toBe(true);
     const dataFile = readManifest(await h.objects.read(list.manifests[0].manifestPath), { manifest: list.manifests[0] }).entries[0].dataFile;
     const deletes = await writeParquetFile(POSITION_DELETES, arrowTableOf(POSITION_DELETES, [{ file_path: dataFile.filePath, pos: 0n }]));
     const deletePath = `${metadata.location}/data/deletes-${randomUUID()}.parquet`;
     await h.objects.write(deletePath, deletes.bytes);
-    const snapshotId = 424242n;
-    const manifestBytes = writeManifest({
-      formatVersion: 2,
-      schemaJson: '{}',
-      schemaId: 0,
-      partitionSpecJson: '[]',
-      specId: 0,
-      partitionType: { type: 'struct', fields: [] },
-      content: 'deletes',
-      entries: [
-        {
-          status: 'added',
-          snapshotId,
-          dataFile: { content: 'position-deletes', filePath: deletePath, fileFormat: 'PARQUET', partition: [], recordCount: 1n, fileSizeInBytes: BigInt(deletes.bytes.length) },
-        },
-      ],
+    const before = await addDeleteSnapshot(424242n, {
+      content: 'position-deletes',
+      filePath: deletePath,
+      fileFormat: 'PARQUET',
+      partition: [],
+      recordCount: 1n,
+      fileSizeInBytes: BigInt(deletes.bytes.length),
     });
-    const manifestPath = `${metadata.location}/metadata/${randomUUID()}-m0.avro`;
-    await h.objects.write(manifestPath, manifestBytes);
-    const listPath = `${metadata.location}/metadata/snap-${snapshotId}-1-${randomUUID()}.avro`;
-    await h.objects.write(
-      listPath,
-      writeManifestList({
-        formatVersion: 2,
-        snapshotId,
-        parentSnapshotId: head.snapshotId,
-        sequenceNumber: metadata.lastSequenceNumber + 1n,
-        manifests: [
-          { manifestPath, manifestLength: BigInt(manifestBytes.length), partitionSpecId: 0, content: 'deletes', addedSnapshotId: snapshotId, addedFilesCount: 1, existingFilesCount: 0, deletedFilesCount: 0, addedRowsCount: 1n, existingRowsCount: 0n, deletedRowsCount: 0n },
-          ...list.manifests,
-        ],
-      }),
-    );
-    await client.commitTable(['ns'], 't', [{ type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: head.snapshotId }], [
-      { action: 'add-snapshot', snapshot: { snapshotId, parentSnapshotId: head.snapshotId, sequenceNumber: metadata.lastSequenceNumber + 1n, timestampMs: Date.now(), manifestList: listPath, summary: { operation: 'delete' }, schemaId: 0 } },
-      { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId },
-    ]); // prettier-ignore
     const after = await headRows((await client.loadTable(['ns'], 't')).metadata, h.objects, { limit: 10 });
     expect(after.rows.map((r) => r.id).sort()).toEqual([0n, 1n, 2n, 4n]);
     expect(after.deletedSkipped).toBe(1);
     // The snapshot before the delete still shows the row.
-    const before = await headRows((await client.loadTable(['ns'], 't')).metadata, h.objects, { limit: 10, snapshotId: head.snapshotId });
-    expect(before.rows.map((r) => r.id).sort()).toEqual([0n, 1n, 2n, 3n, 4n]);
+    const earlier = await headRows((await client.loadTable(['ns'], 't')).metadata, h.objects, { limit: 10, snapshotId: before.snapshotId });
+    expect(earlier.rows.map((r) => r.id).sort()).toEqual([0n, 1n, 2n, 3n, 4n]);
   });
 
   it('refuses equality deletes instead of showing deleted rows', async () => {
     const { metadata } = await client.loadTable(['ns'], 't');
-    const head = metadata.snapshots!.find((s) => s.snapshotId === metadata.refs.main.snapshotId)!;
-    const list = readManifestList(await h.objects.read(head.manifestList!));
-    const snapshotId = 515151n;
-    const manifestBytes = writeManifest({
-      formatVersion: 2,
-      schemaJson: '{}',
-      schemaId: 0,
-      partitionSpecJson: '[]',
-      specId: 0,
-      partitionType: { type: 'struct', fields: [] },
-      content: 'deletes',
-      entries: [{ status: 'added', snapshotId, dataFile: { content: 'equality-deletes', filePath: `${metadata.location}/data/eq.parquet`, fileFormat: 'PARQUET', partition: [], recordCount: 1n, fileSizeInBytes: 10n, equalityIds: [1] } }],
+    await addDeleteSnapshot(515151n, {
+      content: 'equality-deletes',
+      filePath: `${metadata.location}/data/eq.parquet`,
+      fileFormat: 'PARQUET',
+      partition: [],
+      recordCount: 1n,
+      fileSizeInBytes: 10n,
+      equalityIds: [1],
     });
-    const manifestPath = `${metadata.location}/metadata/${randomUUID()}-m0.avro`;
-    await h.objects.write(manifestPath, manifestBytes);
-    const listPath = `${metadata.location}/metadata/snap-${snapshotId}-1-${randomUUID()}.avro`;
-    await h.objects.write(listPath, writeManifestList({ formatVersion: 2, snapshotId, parentSnapshotId: head.snapshotId, sequenceNumber: metadata.lastSequenceNumber + 1n, manifests: [{ manifestPath, manifestLength: BigInt(manifestBytes.length), partitionSpecId: 0, content: 'deletes', addedSnapshotId: snapshotId, addedFilesCount: 1, existingFilesCount: 0, deletedFilesCount: 0, addedRowsCount: 1n, existingRowsCount: 0n, deletedRowsCount: 0n }, ...list.manifests] })); // prettier-ignore
-    await client.commitTable(['ns'], 't', [], [
-      { action: 'add-snapshot', snapshot: { snapshotId, parentSnapshotId: head.snapshotId, sequenceNumber: metadata.lastSequenceNumber + 1n, timestampMs: Date.now(), manifestList: listPath, summary: { operation: 'delete' }, schemaId: 0 } },
-      { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId },
-    ]); // prettier-ignore
     const now = (await client.loadTable(['ns'], 't')).metadata;
     await expect(headRows(now, h.objects, { limit: 10 })).rejects.toBeInstanceOf(UnsupportedDeletesError);
     await expect(headRows(now, h.objects, { limit: 10 })).rejects.toThrow(/has equality deletes .*eq\.parquet.*read the table with an engine/);

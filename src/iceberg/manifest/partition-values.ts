@@ -34,7 +34,8 @@ function decimalToBytes(unscaled: bigint, size: number, what: string): Buffer {
   return out;
 }
 
-function bytesToDecimal(bytes: Uint8Array): bigint {
+/** The value of big-endian two's-complement bytes (a decimal's unscaled value). */
+export function bytesToDecimal(bytes: Uint8Array): bigint {
   let v = 0n;
   for (const b of bytes) v = (v << 8n) | BigInt(b);
   return BigInt.asIntN(bytes.length * 8, v);
@@ -46,7 +47,8 @@ function uuidToBytes(uuid: string, what: string): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
-function bytesToUuid(bytes: Uint8Array): string {
+/** The canonical text of a UUID's 16 bytes. */
+export function bytesToUuid(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
