@@ -5,11 +5,14 @@
  */
 import type { Vector } from 'apache-arrow';
 
-/** The chunk holding row `i` and the row's index in that chunk's value buffer. */
+/**
+ * The chunk holding row `i` and the row's index in that chunk (a sliced chunk's value and offset
+ * buffers are sliced with it, so the index needs no `data.offset`, as in apache-arrow's getters).
+ */
 export function locate(vector: Vector, i: number): [Vector['data'][number], number] {
   let offset = i;
   for (const data of vector.data) {
-    if (offset < data.length) return [data, data.offset + offset];
+    if (offset < data.length) return [data, offset];
     offset -= data.length;
   }
   throw new RangeError(`Row ${i} is beyond the column`);

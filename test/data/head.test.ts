@@ -1,6 +1,6 @@
 /**
- * `headRows`: the first rows of a table as an engine reads them, with position deletes applied
- * and deletes it cannot apply refused, against lakecat's HTTP API in-process.
+ * `headRows`: the first rows of a table as an engine reads them, with position and equality
+ * deletes applied and deletion vectors refused, against lakecat's HTTP API in-process.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,19 +130,46 @@ describe('reading the first rows of a table', () => {
     expect(earlier.rows.map((r) => r.id).sort()).toEqual([0n, 1n, 2n, 3n, 4n]);
   });
 
-  it('refuses equality deletes instead of showing deleted rows', async () => {
+  it('applies equality deletes to older data only', async () => {
     const { metadata } = await client.loadTable(['ns'], 't');
+    const idOnly: Schema = { type: 'struct', schemaId: 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }] };
+    const eq = await writeParquetFile(idOnly, arrowTableOf(idOnly, [{ id: 0n }, { id: 2n }, { id: 99n }]));
+    const eqPath = `${metadata.location}/data/eq-${randomUUID()}.parquet`;
+    await h.objects.write(eqPath, eq.bytes);
     await addDeleteSnapshot(515151n, {
       content: 'equality-deletes',
-      filePath: `${metadata.location}/data/eq.parquet`,
+      filePath: eqPath,
       fileFormat: 'PARQUET',
+      partition: [],
+      recordCount: 3n,
+      fileSizeInBytes: BigInt(eq.bytes.length),
+      equalityIds: [1],
+    });
+    const afterDelete = await headRows((await client.loadTable(['ns'], 't')).metadata, h.objects, { limit: 10 });
+    expect(afterDelete.rows.map((r) => r.id).sort()).toEqual([1n, 4n]);
+    expect(afterDelete.deletedSkipped).toBe(3); // 0 and 2 by key, 3 by position
+    // A row written after the delete (a higher data sequence number) with a deleted key is live.
+    await appendRows({ client, store: h.objects, namespace: ['ns'], table: 't', rows: [{ id: 2n, at: null, amount: 7n, tags: null }], newId: randomUUID });
+    const later = await headRows((await client.loadTable(['ns'], 't')).metadata, h.objects, { limit: 10 });
+    expect(later.rows.map((r) => r.id).sort()).toEqual([1n, 2n, 4n]);
+    expect(later.rows.find((r) => r.id === 2n)!.amount).toBe(7n);
+  });
+
+  it('refuses deletion vectors instead of showing deleted rows', async () => {
+    const { metadata } = await client.loadTable(['ns'], 't');
+    await addDeleteSnapshot(616161n, {
+      content: 'position-deletes',
+      filePath: `${metadata.location}/data/dv.puffin`,
+      fileFormat: 'PUFFIN',
       partition: [],
       recordCount: 1n,
       fileSizeInBytes: 10n,
-      equalityIds: [1],
+      referencedDataFile: 'x',
+      contentOffset: 4n,
+      contentSizeInBytes: 6n,
     });
     const now = (await client.loadTable(['ns'], 't')).metadata;
     await expect(headRows(now, h.objects, { limit: 10 })).rejects.toBeInstanceOf(UnsupportedDeletesError);
-    await expect(headRows(now, h.objects, { limit: 10 })).rejects.toThrow(/has equality deletes .*eq\.parquet.*read the table with an engine/);
+    await expect(headRows(now, h.objects, { limit: 10 })).rejects.toThrow(/has deletion vectors .*dv\.puffin.*read the table with an engine/);
   });
 });
