@@ -14,6 +14,7 @@ import { diffCommand, logCommand } from './history.js';
 import { showCommand } from './show.js';
 import { whoamiCommand } from './whoami.js';
 import { loadCommand } from './load.js';
+import { cdcCommand } from './cdc.js';
 import { headCommand } from './head.js';
 import { auditCommand, checksCommand, grantCommand, protectCommand } from './access.js';
 import type { Reference } from './wire.js';
@@ -35,6 +36,7 @@ export const CLIENT_COMMANDS: Command[] = [
   auditCommand,
   loadCommand,
   headCommand,
+  cdcCommand,
 ];
 
 export interface Io {

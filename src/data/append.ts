@@ -163,17 +163,17 @@ export function currentSchema(m: TableMetadata): Schema {
   return schema;
 }
 
-function mainSnapshot(m: TableMetadata): Snapshot | undefined {
+export function mainSnapshot(m: TableMetadata): Snapshot | undefined {
   const id = m.refs?.main?.snapshotId ?? m.currentSnapshotId;
   return id === undefined || id === null || id === -1n ? undefined : m.snapshots?.find((s) => s.snapshotId === id);
 }
 
-function metadataFolder(m: TableMetadata): string {
+export function metadataFolder(m: TableMetadata): string {
   return (m.properties['write.metadata.path'] ?? `${m.location.replace(/\/+$/, '')}/metadata`).replace(/\/+$/, '');
 }
 
 /** A positive 63-bit id no snapshot of the table has (Java derives one from a random UUID the same way). */
-function newSnapshotId(m: TableMetadata): bigint {
+export function newSnapshotId(m: TableMetadata): bigint {
   const taken = new Set((m.snapshots ?? []).map((s) => s.snapshotId));
   for (;;) {
     const id = BigInt.asUintN(63, randomBytes(8).readBigUInt64BE());
@@ -181,14 +181,16 @@ function newSnapshotId(m: TableMetadata): bigint {
   }
 }
 
-async function writeNewManifest(
-  req: AppendRequest,
+/** The files a snapshot adds, in one new manifest of ADDED entries (a delete manifest for delete files). */
+export async function writeNewManifest(
+  req: Writer,
   m: TableMetadata,
   schema: Schema,
   spec: PartitionSpec,
   snapshotId: bigint,
   files: DataFile[],
   written: string[],
+  content: 'data' | 'deletes' = 'data',
 ): Promise<ManifestFileToWrite> {
   const type = partitionType(spec, schema);
   const bytes = writeManifest({
@@ -198,17 +200,17 @@ async function writeNewManifest(
     partitionSpecJson: stringifyJson(spec.fields.map((f) => ({ name: f.name, transform: f.transform, 'source-id': f.sourceId, 'field-id': f.fieldId }))),
     specId: spec.specId,
     partitionType: type,
-    content: 'data',
+    content,
     entries: files.map((dataFile) => ({ status: 'added', snapshotId, dataFile })),
   });
-  const location = `${metadataFolder(m)}/${req.newId()}-m0.avro`;
+  const location = `${metadataFolder(m)}/${req.newId()}-m${content === 'data' ? 0 : 1}.avro`;
   await req.store.write(location, bytes, { ifAbsent: true, contentType: 'application/octet-stream' });
   written.push(location);
   return {
     manifestPath: location,
     manifestLength: BigInt(bytes.length),
     partitionSpecId: spec.specId,
-    content: 'data',
+    content,
     addedSnapshotId: snapshotId,
     addedFilesCount: files.length,
     existingFilesCount: 0,
@@ -250,15 +252,18 @@ function order(kind: string, a: SingleValue, b: SingleValue): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Java's `SnapshotSummary` keys: what was added (and, for an overwrite, removed), and the running totals. */
-function summaryOf(files: DataFile[], parent: Snapshot | undefined, removed?: Removed): Record<string, string> {
+/**
+ * Java's `SnapshotSummary` keys: what was added (data files, and delete files for a row delta),
+ * what was removed (an overwrite), and the running totals.
+ */
+export function summaryOf(files: DataFile[], parent: Snapshot | undefined, removed?: Removed, addedDeletes: DataFile[] = []): Record<string, string> {
   const added = {
     files: BigInt(files.length),
     records: files.reduce((s, f) => s + f.recordCount, 0n),
     size: files.reduce((s, f) => s + f.fileSizeInBytes, 0n),
   };
   const key = (p: DataFile['partition']) => JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
-  const partitions = new Set([...files, ...(removed?.files ?? [])].map((f) => key(f.partition)));
+  const partitions = new Set([...files, ...addedDeletes, ...(removed?.files ?? [])].map((f) => key(f.partition)));
   const gone = removed?.files ?? [];
   const goneData = gone.filter((f) => f.content === 'data');
   const goneDeletes = gone.filter((f) => f.content !== 'data');
@@ -270,12 +275,27 @@ function summaryOf(files: DataFile[], parent: Snapshot | undefined, removed?: Re
     positionDeletes: goneDeletes.filter((f) => f.content === 'position-deletes').reduce((s, f) => s + f.recordCount, 0n),
     equalityDeletes: goneDeletes.filter((f) => f.content === 'equality-deletes').reduce((s, f) => s + f.recordCount, 0n),
   };
+  const eqDeletes = addedDeletes.filter((f) => f.content === 'equality-deletes');
+  const posDeletes = addedDeletes.filter((f) => f.content === 'position-deletes');
+  const newDeletes = {
+    files: BigInt(addedDeletes.length),
+    equality: eqDeletes.reduce((s, f) => s + f.recordCount, 0n),
+    position: posDeletes.reduce((s, f) => s + f.recordCount, 0n),
+    size: addedDeletes.reduce((s, f) => s + f.fileSizeInBytes, 0n),
+  };
   const summary: Record<string, string> = {
-    operation: removed ? 'overwrite' : 'append',
+    operation: removed || addedDeletes.length > 0 ? 'overwrite' : 'append',
     'added-data-files': String(added.files),
     'added-records': String(added.records),
-    'added-files-size': String(added.size),
+    'added-files-size': String(added.size + newDeletes.size),
   };
+  if (addedDeletes.length > 0) {
+    summary['added-delete-files'] = String(newDeletes.files);
+    if (eqDeletes.length > 0) summary['added-equality-delete-files'] = String(eqDeletes.length);
+    if (eqDeletes.length > 0) summary['added-equality-deletes'] = String(newDeletes.equality);
+    if (posDeletes.length > 0) summary['added-position-delete-files'] = String(posDeletes.length);
+    if (posDeletes.length > 0) summary['added-position-deletes'] = String(newDeletes.position);
+  }
   if (removed) {
     summary['deleted-data-files'] = String(deleted.files);
     summary['deleted-records'] = String(deleted.records);
@@ -297,15 +317,21 @@ function summaryOf(files: DataFile[], parent: Snapshot | undefined, removed?: Re
     if (before !== undefined && /^\d+$/.test(before)) summary[name] = String(BigInt(before) + delta);
   };
   total('total-records', added.records - deleted.records);
-  total('total-files-size', added.size - deleted.size);
+  total('total-files-size', added.size + newDeletes.size - deleted.size);
   total('total-data-files', added.files - deleted.files);
-  total('total-delete-files', -deleted.deleteFiles);
-  total('total-position-deletes', -deleted.positionDeletes);
-  total('total-equality-deletes', -deleted.equalityDeletes);
+  total('total-delete-files', newDeletes.files - deleted.deleteFiles);
+  total('total-position-deletes', newDeletes.position - deleted.positionDeletes);
+  total('total-equality-deletes', newDeletes.equality - deleted.equalityDeletes);
   return summary;
 }
 
-interface Removed {
+/** What a snapshot writes with: the table's object store and fresh names. */
+export interface Writer {
+  store: ObjectStore;
+  newId: () => string;
+}
+
+export interface Removed {
   manifests: ManifestFileToWrite[];
   files: DataFile[];
 }
@@ -314,7 +340,7 @@ interface Removed {
  * For an overwrite of everything: the parent's live data and delete files, each parent manifest
  * written again with them as DELETED entries (sequence numbers kept), as Java's overwrite does.
  */
-async function removeAll(req: AppendRequest, manifestList: string, snapshotId: bigint, written: string[]): Promise<Removed> {
+export async function removeAll(req: Writer, manifestList: string, snapshotId: bigint, written: string[]): Promise<Removed> {
   const list = readManifestList(await req.store.read(manifestList));
   const out: Removed = { manifests: [], files: [] };
   for (const source of list.manifests) {

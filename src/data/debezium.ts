@@ -1,6 +1,6 @@
 /**
- * Debezium change events (the JSON envelope of the PostgreSQL connector and its kin) for the
- * coming `lakecat cdc apply`: reading them from NDJSON or a JSON array, with or without the
+ * Debezium change events (the JSON envelope of the PostgreSQL connector and its kin) for
+ * `lakecat cdc apply` (cdc.ts): reading them from NDJSON or a JSON array, with or without the
  * `{schema, payload}` wrapper, and collapsing a batch into its net effect per primary key, in
  * source order.
  *
@@ -23,6 +23,8 @@ export interface ChangeEvent {
   position: bigint[] | undefined;
   /** `file:line` of the event. */
   where: string;
+  /** The source table as `name/db.schema.table` from `source` (connector name, database, schema, table), when given. */
+  source?: string;
 }
 
 export interface NetChange {
@@ -72,7 +74,7 @@ export function readDebeziumEvents(file: string, text: string): ChangeEvent[] {
     const after = rowOrNull(envelope.after, 'after', where);
     if ((op === 'c' || op === 'r' || op === 'u') && !after) throw new InputError(`${where}: a '${op}' event needs an 'after' row`);
     if (op === 'd' && !before) throw new InputError(`${where}: a 'd' event needs a 'before' row (at least its key)`);
-    events.push({ op: op as Op, before, after, position: positionOf(envelope.source, where), where });
+    events.push({ op: op as Op, before, after, position: positionOf(envelope.source, where), where, source: sourceOf(envelope.source) });
   }
   return events;
 }
@@ -118,6 +120,14 @@ function positionOf(source: unknown, where: string): bigint[] | undefined {
   return lsn === undefined ? undefined : [lsn];
 }
 
+function sourceOf(source: unknown): string | undefined {
+  if (typeof source !== 'object' || source === null) return undefined;
+  const s = source as Record<string, unknown>;
+  const parts = [s.db, s.schema, s.table].filter((p): p is string => typeof p === 'string' && p !== '');
+  if (parts.length === 0) return undefined;
+  return `${typeof s.name === 'string' && s.name !== '' ? `${s.name}/` : ''}${parts.join('.')}`;
+}
+
 export function comparePositions(a: bigint[], b: bigint[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const x = a[i] ?? -1n;
@@ -133,7 +143,7 @@ export function comparePositions(a: bigint[], b: bigint[]): number {
  * the key removes the old key and writes the new one; a truncate forgets what came before it in
  * the batch and removes every earlier row.
  */
-export function netChange(events: ChangeEvent[], keyColumns: string[]): NetChange {
+export function netChange(events: ChangeEvent[], keyColumns: string[], keyTextOf: (key: unknown[]) => string = stringifyJson): NetChange {
   const ordered = events
     .map((e, i) => ({ e, i }))
     .sort((a, b) => (a.e.position && b.e.position ? comparePositions(a.e.position, b.e.position) || a.i - b.i : a.i - b.i))
@@ -145,7 +155,7 @@ export function netChange(events: ChangeEvent[], keyColumns: string[]): NetChang
       if (v === undefined || v === null) throw new InputError(`${e.where}: the event has no value for key column ${c}`);
       return v;
     });
-  const text = (key: unknown[]) => stringifyJson(key);
+  const text = keyTextOf;
   for (const e of ordered) {
     if (e.position && (!out.lastPosition || comparePositions(e.position, out.lastPosition) > 0)) out.lastPosition = e.position;
     if (e.op === 't') {

@@ -67,15 +67,21 @@ export function cli(serverUrl: string, ...args: string[]): Promise<CliResult> {
 
 /** `cli` with extra environment variables (e.g. credentials). */
 export function cliWithEnv(serverUrl: string, env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return cliWithStdin(serverUrl, undefined, env, ...args);
+}
+
+/** `cli` with `input` on its standard input (none when undefined). */
+export function cliWithStdin(serverUrl: string, input: string | undefined, env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [BIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: { ...process.env, LAKECAT_URL: serverUrl, ...env },
     });
+    if (input !== undefined) proc.stdin!.end(input);
     let stdout = '';
     let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.once('error', reject);
     proc.once('close', (code) => resolve({ code, stdout, stderr }));
   });
