@@ -2,9 +2,9 @@
 # Runs a command against a throwaway PostgreSQL server:
 #   scripts/with-postgres.sh npx vitest run test/store
 # Starts PostgreSQL (15 or newer, from Debian's postgresql package; installed with apt-get when
-# missing) in a temporary folder on 127.0.0.1 and a free port, exports LAKECAT_TEST_PG_URL,
-# runs the command, then stops the server and deletes the folder. PostgreSQL refuses to run as
-# root, so as root the server runs as the `postgres` user.
+# missing) in a temporary folder on 127.0.0.1 and a free port, exports LAKECAT_TEST_PG_URL (and
+# LAKECAT_TEST_PSQL, its psql), runs the command, then stops the server and deletes the folder.
+# PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user.
 set -euo pipefail
 
 find_pg_bin() {
@@ -54,6 +54,8 @@ as_pg "$PG_BIN/pg_ctl" -D "$DATA/db" -l "$DATA/db/server.log" -w -o \
   "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
 
 export LAKECAT_TEST_PG_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+# Its psql, for tests that make changes in PostgreSQL itself (the CDC scenario of conformance-tests/load).
+export LAKECAT_TEST_PSQL="$PG_BIN/psql"
 echo "with-postgres: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') at $LAKECAT_TEST_PG_URL" >&2
 set +e
 "$@"
