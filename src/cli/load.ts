@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadInputs } from '../data/load.js';
 import { formatOf, InputError, readInput, type Input } from '../data/inputs.js';
+import { openCsvStream, type CsvStream } from '../data/csv-stream.js';
 import { readArrowInput, readParquetInput } from '../data/arrow-input.js';
 import { ValueError } from '../data/arrow-build.js';
 import { CommitStateUnknownError } from '../data/append.js';
@@ -36,17 +37,34 @@ export const loadCommand: Command = {
     const { key, namespace, name } = tableArg(tableText);
     const mode = args.values.get('mode') ?? 'append';
     if (mode !== 'append' && mode !== 'overwrite') throw new UsageError(`--mode takes append or overwrite, not '${mode}'`);
-    const inputs: Input[] = [];
+    const inputs: (Input | CsvStream)[] = [];
     for (const file of files) {
+      let format: ReturnType<typeof formatOf>;
+      try {
+        format = formatOf(file, args.values.get('format'));
+      } catch (err) {
+        if (err instanceof InputError) throw new OperationFailedError(`${err.message}\nnothing was committed`);
+        throw err;
+      }
+      if (format === 'csv') {
+        // Streamed: read in chunks while the data files are written.
+        try {
+          inputs.push(await openCsvStream(file));
+        } catch (err) {
+          if (err instanceof InputError) throw new OperationFailedError(`${err.message}\nnothing was committed`);
+          throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+        }
+        continue;
+      }
       let bytes: Buffer;
       try {
         bytes = await readFile(file);
       } catch (err) {
         throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
       }
-      inputs.push(readInputOrFail(file, bytes, args.values.get('format')));
-      if (!ctx.json && process.stderr.isTTY) ctx.err(`read ${file}: ${plural(inputs.at(-1)!.records.length, 'record')}\n`);
+      inputs.push(readInputOrFail(file, bytes, format));
     }
+    const progress = !ctx.json && process.stderr.isTTY ? progressBar(ctx) : undefined;
     // Asked after the files are read: reading a big file keeps the event loop busy for seconds.
     const branch = args.values.get('ref') ?? (await ctx.client.config()).defaultBranch;
     const client = new IcebergRestClient({ url: ctx.client.baseUrl, warehouse: branch, fetch: (url, init) => ctx.client.fetchAuthorized(url, init) });
@@ -60,7 +78,9 @@ export const loadCommand: Command = {
         evolve: args.flags.has('evolve'),
         mode,
         newId: randomUUID,
+        onProgress: progress?.update,
       });
+      progress?.done();
       if (ctx.json) {
         ctx.out(
           jsonOutput({
@@ -84,6 +104,7 @@ export const loadCommand: Command = {
       }
       return EXIT.OK;
     } catch (err) {
+      progress?.done();
       if (err instanceof InputError || err instanceof ValueError) throw new OperationFailedError(`${err.message}\nnothing was committed`);
       if (err instanceof CommitStateUnknownError) throw new OperationFailedError(err.message);
       if (err instanceof RestError) throw new ApiError(err.status, err.type, err.message);
@@ -93,9 +114,31 @@ export const loadCommand: Command = {
   },
 };
 
-function readInputOrFail(file: string, bytes: Buffer, format: string | undefined): Input {
+/** A one-line progress bar on stderr (a terminal only), redrawn at most ten times a second. */
+function progressBar(ctx: { err(text: string): void }): { update: (done: number, total: number) => void; done: () => void } {
+  let last = 0;
+  let shown = false;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (total <= 0 || now - last < 100) return;
+      last = now;
+      shown = true;
+      const share = Math.min(1, done / total);
+      const width = 30;
+      const filled = Math.round(share * width);
+      const mb = (n: number) => (n / 1_048_576).toFixed(1);
+      ctx.err(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}% ${mb(done)} of ${mb(total)} MiB read`);
+    },
+    done() {
+      if (shown) ctx.err('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+function readInputOrFail(file: string, bytes: Buffer, f: ReturnType<typeof formatOf>): Input {
   try {
-    const f = formatOf(file, format);
     if (f === 'parquet') return readParquetInput(file, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     if (f === 'arrow') return readArrowInput(file, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     return readInput(file, bytes.toString('utf8'), f);

@@ -30,7 +30,8 @@ export interface AppendRequest {
   store: ObjectStore;
   namespace: string[];
   table: string;
-  rows: readonly Row[];
+  /** The rows, all at once or in chunks as they are read (a chunk's rows are not kept once written). */
+  rows: readonly Row[] | AsyncIterable<readonly Row[]>;
   newId: () => string;
   now?: () => number;
   /** Commit attempts on lost races (default 5). */

@@ -67,96 +67,115 @@ type Visit = (value: unknown) => void;
 
 /** Statistics of `rows` written under `schema`, with the modes the table's properties ask for. */
 export function columnStats(schema: Schema, rows: readonly Row[], properties: Record<string, string> = {}): ColumnStats {
-  const fallback = properties['write.metadata.metrics.default'];
-  const defaultMode = fallback === undefined ? DEFAULT_METRICS_MODE : parseMetricsMode(fallback);
-  const leaves: Leaf[] = [];
+  const stats = new StatsAccumulator(schema, properties);
+  stats.add(rows);
+  return stats.result();
+}
 
-  const plan = (type: IcebergType, id: number, name: string, repeated: boolean): Visit => {
-    if (typeof type === 'string') {
-      const explicit = properties[`write.metadata.metrics.column.${name}`];
-      const leaf: Leaf = {
-        id,
-        name,
-        type: parsePrimitive(type),
-        mode: explicit === undefined ? defaultMode : parseMetricsMode(explicit),
-        bounds: false,
-        valueCount: 0,
-        nullCount: 0,
-        nanCount: 0,
-        min: undefined,
-        max: undefined,
-      };
-      leaf.bounds = !repeated && (leaf.mode.kind === 'truncate' || leaf.mode.kind === 'full') && hasSingleValueForm(leaf.type);
-      leaves.push(leaf);
-      const floating = leaf.type.kind === 'float' || leaf.type.kind === 'double';
-      const compare = comparatorOf(leaf.type);
-      return (value) => {
-        leaf.valueCount++;
-        if (value === null || value === undefined) {
-          leaf.nullCount++;
-          return;
-        }
-        if (floating && Number.isNaN(value)) {
-          leaf.nanCount++;
-          return;
-        }
-        if (!leaf.bounds) return;
-        const v = value as SingleValue;
-        if (leaf.min === undefined || compare(v, leaf.min) < 0) leaf.min = v;
-        if (leaf.max === undefined || compare(v, leaf.max) > 0) leaf.max = v;
-      };
-    }
-    if (type.type === 'struct') {
-      const children = type.fields.map((f) => [f.name, plan(f.type, f.id, `${name}.${f.name}`, repeated)] as const);
-      return (value) => {
-        for (const [field, visit] of children) visit(value === null || value === undefined ? null : (value as Row)[field]);
-      };
-    }
-    if (type.type === 'list') {
-      const element = plan(type.element, type.elementId, `${name}.element`, true);
-      return (value) => {
-        const items = value as unknown[] | null | undefined;
-        if (!items || items.length === 0) element(null);
-        else for (const item of items) element(item);
-      };
-    }
-    const key = plan(type.key, type.keyId, `${name}.key`, true);
-    const val = plan(type.value, type.valueId, `${name}.value`, true);
-    return (value) => {
-      const entries = value instanceof Map ? [...value.entries()] : (value as [unknown, unknown][] | null | undefined);
-      if (!entries || entries.length === 0) {
-        key(null);
-        val(null);
-      } else {
-        for (const [k, v] of entries) {
-          key(k);
-          val(v);
-        }
+/**
+ * Statistics gathered over rows given in parts (a file written from chunks of rows): the same
+ * figures as `columnStats` over all of them at once.
+ */
+export class StatsAccumulator {
+  private readonly leaves: Leaf[] = [];
+  private readonly visits: (readonly [string, Visit])[];
+
+  constructor(schema: Schema, properties: Record<string, string> = {}) {
+    const fallback = properties['write.metadata.metrics.default'];
+    const defaultMode = fallback === undefined ? DEFAULT_METRICS_MODE : parseMetricsMode(fallback);
+    const leaves = this.leaves;
+    const plan = (type: IcebergType, id: number, name: string, repeated: boolean): Visit => {
+      if (typeof type === 'string') {
+        const explicit = properties[`write.metadata.metrics.column.${name}`];
+        const leaf: Leaf = {
+          id,
+          name,
+          type: parsePrimitive(type),
+          mode: explicit === undefined ? defaultMode : parseMetricsMode(explicit),
+          bounds: false,
+          valueCount: 0,
+          nullCount: 0,
+          nanCount: 0,
+          min: undefined,
+          max: undefined,
+        };
+        leaf.bounds = !repeated && (leaf.mode.kind === 'truncate' || leaf.mode.kind === 'full') && hasSingleValueForm(leaf.type);
+        leaves.push(leaf);
+        const floating = leaf.type.kind === 'float' || leaf.type.kind === 'double';
+        const compare = comparatorOf(leaf.type);
+        return (value) => {
+          leaf.valueCount++;
+          if (value === null || value === undefined) {
+            leaf.nullCount++;
+            return;
+          }
+          if (floating && Number.isNaN(value)) {
+            leaf.nanCount++;
+            return;
+          }
+          if (!leaf.bounds) return;
+          const v = value as SingleValue;
+          if (leaf.min === undefined || compare(v, leaf.min) < 0) leaf.min = v;
+          if (leaf.max === undefined || compare(v, leaf.max) > 0) leaf.max = v;
+        };
       }
+      if (type.type === 'struct') {
+        const children = type.fields.map((f) => [f.name, plan(f.type, f.id, `${name}.${f.name}`, repeated)] as const);
+        return (value) => {
+          for (const [field, visit] of children) visit(value === null || value === undefined ? null : (value as Row)[field]);
+        };
+      }
+      if (type.type === 'list') {
+        const element = plan(type.element, type.elementId, `${name}.element`, true);
+        return (value) => {
+          const items = value as unknown[] | null | undefined;
+          if (!items || items.length === 0) element(null);
+          else for (const item of items) element(item);
+        };
+      }
+      const key = plan(type.key, type.keyId, `${name}.key`, true);
+      const val = plan(type.value, type.valueId, `${name}.value`, true);
+      return (value) => {
+        const entries = value instanceof Map ? [...value.entries()] : (value as [unknown, unknown][] | null | undefined);
+        if (!entries || entries.length === 0) {
+          key(null);
+          val(null);
+        } else {
+          for (const [k, v] of entries) {
+            key(k);
+            val(v);
+          }
+        }
+      };
     };
-  };
-
-  const visits = schema.fields.map((f) => [f.name, plan(f.type, f.id, f.name, false)] as const);
-  for (const row of rows) for (const [name, visit] of visits) visit(row[name]);
-
-  const stats: ColumnStats = {
-    valueCounts: new Map(),
-    nullValueCounts: new Map(),
-    nanValueCounts: new Map(),
-    lowerBounds: new Map(),
-    upperBounds: new Map(),
-  };
-  for (const leaf of leaves) {
-    if (leaf.mode.kind === 'none') continue;
-    stats.valueCounts.set(leaf.id, BigInt(leaf.valueCount));
-    stats.nullValueCounts.set(leaf.id, BigInt(leaf.nullCount));
-    if (leaf.type.kind === 'float' || leaf.type.kind === 'double') stats.nanValueCounts.set(leaf.id, BigInt(leaf.nanCount));
-    if (leaf.min === undefined || leaf.max === undefined) continue;
-    const [lower, upper] = boundsOf(leaf);
-    stats.lowerBounds.set(leaf.id, lower);
-    if (upper !== undefined) stats.upperBounds.set(leaf.id, upper);
+    this.visits = schema.fields.map((f) => [f.name, plan(f.type, f.id, f.name, false)] as const);
   }
-  return stats;
+
+  add(rows: readonly Row[]): void {
+    const visits = this.visits;
+    for (const row of rows) for (const [name, visit] of visits) visit(row[name]);
+  }
+
+  result(): ColumnStats {
+    const stats: ColumnStats = {
+      valueCounts: new Map(),
+      nullValueCounts: new Map(),
+      nanValueCounts: new Map(),
+      lowerBounds: new Map(),
+      upperBounds: new Map(),
+    };
+    for (const leaf of this.leaves) {
+      if (leaf.mode.kind === 'none') continue;
+      stats.valueCounts.set(leaf.id, BigInt(leaf.valueCount));
+      stats.nullValueCounts.set(leaf.id, BigInt(leaf.nullCount));
+      if (leaf.type.kind === 'float' || leaf.type.kind === 'double') stats.nanValueCounts.set(leaf.id, BigInt(leaf.nanCount));
+      if (leaf.min === undefined || leaf.max === undefined) continue;
+      const [lower, upper] = boundsOf(leaf);
+      stats.lowerBounds.set(leaf.id, lower);
+      if (upper !== undefined) stats.upperBounds.set(leaf.id, upper);
+    }
+    return stats;
+  }
 }
 
 function boundsOf(leaf: Leaf): [Uint8Array, Uint8Array | undefined] {

@@ -11,8 +11,9 @@ import type { DataFile, PartitionTuple, PartitionValue } from '../iceberg/manife
 import type { IcebergType, PartitionSpec, Schema } from '../iceberg/model.js';
 import { partitionPath } from '../iceberg/partitioning.js';
 import { applyTransform, type TransformValue } from '../iceberg/transforms.js';
+import { RecordBatch, Table as ArrowTable } from 'apache-arrow';
 import { arrowTableOf, ValueError, type Row } from './arrow-build.js';
-import { columnStats } from './column-stats.js';
+import { StatsAccumulator } from './column-stats.js';
 import { writeParquetFile, type ParquetCompression } from './parquet-write.js';
 
 export interface DataTarget {
@@ -26,50 +27,114 @@ export interface DataTarget {
 export interface DataWriteOptions {
   /** A fresh unique name part per file (a UUID). */
   newId: () => string;
-  /** Files are cut at this many rows (memory: each file is built whole); default 1,000,000. */
+  /** Files are cut at this many rows (memory: an open file's Arrow data is held until it is written); default 1,000,000. */
   maxRowsPerFile?: number;
   /** Called with every location right after it was written (for clean-up on failure). */
   wrote?: (location: string) => void;
 }
 
-/** Writes `rows` as data files of `target` and describes them. */
-export async function writeDataFiles(target: DataTarget, rows: readonly Row[], store: ObjectStore, opts: DataWriteOptions): Promise<DataFile[]> {
-  const maxRows = opts.maxRowsPerFile ?? 1_000_000;
-  const groups = partitionRows(target, rows);
-  const compression = (target.properties['write.parquet.compression-codec'] ?? 'zstd').toLowerCase() as ParquetCompression;
-  if (!['zstd', 'snappy', 'gzip', 'uncompressed'].includes(compression)) {
-    throw new Error(`write.parquet.compression-codec ${compression} is not supported here (zstd, snappy, gzip, uncompressed)`);
+/** Writes `rows` (all at once, or in chunks as they come) as data files of `target` and describes them. */
+export async function writeDataFiles(
+  target: DataTarget,
+  rows: readonly Row[] | AsyncIterable<readonly Row[]>,
+  store: ObjectStore,
+  opts: DataWriteOptions,
+): Promise<DataFile[]> {
+  const sink = new DataFileSink(target, store, opts);
+  if (Symbol.asyncIterator in rows) {
+    for await (const chunk of rows) await sink.add(chunk);
+  } else {
+    await sink.add(rows);
   }
-  const rowGroupRows = Number(target.properties['write.parquet.row-group-limit'] ?? 1_048_576);
-  const dataFolder = (target.properties['write.data.path'] ?? `${target.location}/data`).replace(/\/+$/, '');
-  const files: DataFile[] = [];
-  let n = 0;
-  for (const group of groups.values()) {
-    const folder = target.spec.fields.length === 0 ? dataFolder : `${dataFolder}/${partitionPath(target.spec, target.schema, group.tuple as TransformValue[])}`;
-    for (let start = 0; start < group.rows.length; start += maxRows) {
-      const chunk = group.rows.slice(start, start + maxRows);
-      const written = await writeParquetFile(target.schema, arrowTableOf(target.schema, chunk), { compression, rowGroupRows });
-      const location = `${folder}/${String(n++).padStart(5, '0')}-${opts.newId()}.parquet`;
-      await store.write(location, written.bytes, { ifAbsent: true, contentType: 'application/vnd.apache.parquet' });
-      opts.wrote?.(location);
-      const stats = columnStats(target.schema, chunk, target.properties);
-      files.push({
-        content: 'data',
-        filePath: location,
-        fileFormat: 'PARQUET',
-        partition: group.tuple,
-        recordCount: BigInt(chunk.length),
-        fileSizeInBytes: BigInt(written.bytes.length),
-        columnSizes: written.columnSizes,
-        valueCounts: stats.valueCounts,
-        nullValueCounts: stats.nullValueCounts,
-        nanValueCounts: stats.nanValueCounts,
-        lowerBounds: stats.lowerBounds,
-        upperBounds: stats.upperBounds,
-      });
+  return sink.finish();
+}
+
+interface OpenFile {
+  tuple: PartitionTuple;
+  batches: RecordBatch[];
+  rows: number;
+  stats: StatsAccumulator;
+}
+
+/**
+ * Rows in, data files out, one open file per partition: each chunk of rows is split by partition,
+ * turned into Arrow record batches and counted into the file's statistics at once (the rows
+ * themselves are not kept), and a file is written when it reaches `maxRowsPerFile` rows or at
+ * `finish`. Memory holds the Arrow data of the open files, not every row read.
+ */
+export class DataFileSink {
+  private readonly open = new Map<string, OpenFile>();
+  private readonly files: DataFile[] = [];
+  private readonly maxRows: number;
+  private readonly compression: ParquetCompression;
+  private readonly rowGroupRows: number;
+  private readonly dataFolder: string;
+  private n = 0;
+
+  constructor(
+    private readonly target: DataTarget,
+    private readonly store: ObjectStore,
+    private readonly opts: DataWriteOptions,
+  ) {
+    this.maxRows = opts.maxRowsPerFile ?? 1_000_000;
+    this.compression = (target.properties['write.parquet.compression-codec'] ?? 'zstd').toLowerCase() as ParquetCompression;
+    if (!['zstd', 'snappy', 'gzip', 'uncompressed'].includes(this.compression)) {
+      throw new Error(`write.parquet.compression-codec ${this.compression} is not supported here (zstd, snappy, gzip, uncompressed)`);
+    }
+    this.rowGroupRows = Number(target.properties['write.parquet.row-group-limit'] ?? 1_048_576);
+    this.dataFolder = (target.properties['write.data.path'] ?? `${target.location}/data`).replace(/\/+$/, '');
+  }
+
+  async add(rows: readonly Row[]): Promise<void> {
+    for (const [key, group] of partitionRows(this.target, rows)) {
+      for (let start = 0; start < group.rows.length; ) {
+        let file = this.open.get(key);
+        if (!file) this.open.set(key, (file = { tuple: group.tuple, batches: [], rows: 0, stats: new StatsAccumulator(this.target.schema, this.target.properties) }));
+        const take = Math.min(group.rows.length - start, this.maxRows - file.rows);
+        const part = start === 0 && take === group.rows.length ? group.rows : group.rows.slice(start, start + take);
+        file.batches.push(...arrowTableOf(this.target.schema, part).batches);
+        file.stats.add(part);
+        file.rows += part.length;
+        start += take;
+        if (file.rows >= this.maxRows) {
+          this.open.delete(key);
+          await this.write(file);
+        }
+      }
     }
   }
-  return files;
+
+  async finish(): Promise<DataFile[]> {
+    for (const file of this.open.values()) await this.write(file);
+    this.open.clear();
+    return this.files;
+  }
+
+  private async write(file: OpenFile): Promise<void> {
+    const { target } = this;
+    const folder = target.spec.fields.length === 0 ? this.dataFolder : `${this.dataFolder}/${partitionPath(target.spec, target.schema, file.tuple as TransformValue[])}`;
+    const table = new ArrowTable(file.batches);
+    file.batches = [];
+    const written = await writeParquetFile(target.schema, table, { compression: this.compression, rowGroupRows: this.rowGroupRows });
+    const location = `${folder}/${String(this.n++).padStart(5, '0')}-${this.opts.newId()}.parquet`;
+    await this.store.write(location, written.bytes, { ifAbsent: true, contentType: 'application/vnd.apache.parquet' });
+    this.opts.wrote?.(location);
+    const stats = file.stats.result();
+    this.files.push({
+      content: 'data',
+      filePath: location,
+      fileFormat: 'PARQUET',
+      partition: file.tuple,
+      recordCount: BigInt(file.rows),
+      fileSizeInBytes: BigInt(written.bytes.length),
+      columnSizes: written.columnSizes,
+      valueCounts: stats.valueCounts,
+      nullValueCounts: stats.nullValueCounts,
+      nanValueCounts: stats.nanValueCounts,
+      lowerBounds: stats.lowerBounds,
+      upperBounds: stats.upperBounds,
+    });
+  }
 }
 
 interface Group {

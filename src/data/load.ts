@@ -7,7 +7,10 @@
  */
 import type { Schema } from '../iceberg/model.js';
 import { appendRows, currentSchema, type AppendResult } from './append.js';
-import { inferSchema, InputError, rowsFor, type Input } from './inputs.js';
+import { readFileSync } from 'node:fs';
+import type { Row } from './arrow-build.js';
+import type { CsvStream } from './csv-stream.js';
+import { inferSchema, InputError, readInput, rowsFor, type Input } from './inputs.js';
 import { RestError, type IcebergRestClient, type LoadedTable } from './rest-client.js';
 import { tableStore } from './table-store.js';
 import type { ConfiguredObjectStore } from '../io/index.js';
@@ -16,7 +19,8 @@ export interface LoadRequest {
   client: IcebergRestClient;
   namespace: string[];
   table: string;
-  inputs: Input[];
+  /** Files read whole, or CSV files streamed in chunks (read whole when a schema must be inferred). */
+  inputs: (Input | CsvStream)[];
   create?: boolean;
   evolve?: boolean;
   /** `overwrite` replaces the table's rows on the branch; default `append`. */
@@ -25,6 +29,10 @@ export interface LoadRequest {
   maxRowsPerFile?: number;
   /** Opens the table's storage (default: tableStore, from the location and the vended config). */
   storeFor?: (location: string, config: Record<string, string>) => ConfiguredObjectStore;
+  /** Hears how many bytes of the streamed files were read, of how many. */
+  onProgress?: (done: number, total: number) => void;
+  /** Records per streamed chunk (default 65,536). */
+  chunkRows?: number;
 }
 
 export interface LoadResult extends AppendResult {
@@ -32,7 +40,8 @@ export interface LoadResult extends AppendResult {
   addedColumns: string[];
 }
 
-export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
+export async function loadInputs(request: LoadRequest): Promise<LoadResult> {
+  let req = request;
   const name = [...req.namespace, req.table].join('.');
   let loaded: LoadedTable;
   let created = false;
@@ -45,9 +54,11 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
       }
       throw err;
     }
-    loaded = await req.client.createTable(req.namespace, req.table, inferSchema(req.inputs));
+    req = { ...req, inputs: req.inputs.map(whole) };
+    loaded = await req.client.createTable(req.namespace, req.table, inferSchema(req.inputs as Input[]));
     created = true;
   }
+  if (req.evolve) req = { ...req, inputs: req.inputs.map(whole) };
   let schema = currentSchema(loaded.metadata);
   const addedColumns: string[] = [];
   if (req.evolve) {
@@ -55,7 +66,7 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
     const extra = [...new Set(req.inputs.flatMap((i) => i.columns))].filter((c) => !known.has(c));
     if (extra.length > 0) {
       // Typed from all the files; only the new columns are taken (their ids stay above the table's).
-      const inferred = inferSchema(req.inputs, loaded.metadata.lastColumnId + 1);
+      const inferred = inferSchema(req.inputs as Input[], loaded.metadata.lastColumnId + 1);
       const evolved: Schema = {
         type: 'struct',
         schemaId: Math.max(...loaded.metadata.schemas.map((s) => s.schemaId)) + 1,
@@ -82,8 +93,7 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
       addedColumns.push(...extra);
     }
   }
-  const rows = req.inputs.flatMap((input) => rowsFor(schema, input));
-  if (rows.length === 0) throw new InputError(`Nothing to load: the files hold no records`);
+  const rows = rowChunks(schema, req);
   const storage = (req.storeFor ?? tableStore)(loaded.metadata.location, loaded.config);
   try {
     const result = await appendRows({
@@ -102,7 +112,34 @@ export async function loadInputs(req: LoadRequest): Promise<LoadResult> {
     storage.close();
   }
 }
+/** A streamed CSV file read whole (schema inference looks at every value). */
+function whole(input: Input | CsvStream): Input {
+  return 'chunks' in input ? readInput(input.file, readFileSync(input.file, 'utf8'), 'csv') : input;
+}
 
+/** The rows of every input under `schema`, a chunk at a time; no records at all is an error. */
+async function* rowChunks(schema: Schema, req: LoadRequest): AsyncGenerator<Row[]> {
+  const total = req.inputs.reduce((sum, i) => sum + ('chunks' in i ? i.size : 0), 0);
+  let before = 0;
+  let count = 0;
+  for (const input of req.inputs) {
+    if ('chunks' in input) {
+      // The header alone names the columns: a column the table lacks is refused before anything is written.
+      rowsFor(schema, { ...input, records: [], text: true, where: () => input.file });
+      for await (const chunk of input.chunks(req.chunkRows, (read) => req.onProgress?.(before + read, total))) {
+        const rows = rowsFor(schema, chunk);
+        count += rows.length;
+        yield rows;
+      }
+      before += input.size;
+    } else {
+      const rows = rowsFor(schema, input);
+      count += rows.length;
+      if (rows.length > 0) yield rows;
+    }
+  }
+  if (count === 0) throw new InputError(`Nothing to load: the files hold no records`);
+}
 
 function maxIds(schema: Schema): number[] {
   const ids: number[] = [];

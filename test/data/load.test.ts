@@ -2,6 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headRows } from '../../src/data/head.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCsvStream } from '../../src/data/csv-stream.js';
 import { readInput } from '../../src/data/inputs.js';
 import { loadInputs } from '../../src/data/load.js';
 import { IcebergRestClient } from '../../src/data/rest-client.js';
@@ -64,5 +68,35 @@ describe('loading files into a table', () => {
       'bad.csv:3: column glucose: expected a 64-bit integer, got "lots"',
     );
     expect((await client.loadTable(['raw'], 'readings')).metadata.currentSnapshotId).toBe(before);
+  });
+
+  it('streams a CSV in chunks into files of at most maxRowsPerFile rows, and cleans up after a bad value late in the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lakecat-load-'));
+    const lines = Array.from({ length: 50 }, (_, i) => `cgm-${i},${i}`);
+    writeFileSync(join(dir, 'many.csv'), `device,glucose\n${lines.join('\n')}\n`);
+    const progress: number[] = [];
+    const stream = (name: string) => openCsvStream(join(dir, name));
+    const streamed = (inputs: Awaited<ReturnType<typeof stream>>[]) =>
+      loadInputs({ client, namespace: ['raw'], table: 'readings', inputs, newId: randomUUID, storeFor: () => ({ store: h.objects, warehouse: 'memory://warehouse', close: () => undefined }), chunkRows: 7, maxRowsPerFile: 20, onProgress: (done) => progress.push(done) });
+    const before = (await client.loadTable(['raw'], 'readings')).metadata;
+    const result = await streamed([await stream('many.csv')]);
+    expect(result.addedRecords).toBe(50n);
+    expect(result.dataFiles.map((f) => f.recordCount)).toEqual([20n, 20n, 10n]);
+    expect(progress.at(-1)).toBe((await stream('many.csv')).size);
+    const rows = (await headRows((await client.loadTable(['raw'], 'readings')).metadata, h.objects, { limit: 1000 })).rows;
+    for (let i = 0; i < 50; i++) expect(rows.filter((r) => r.device === `cgm-${i}` && r.glucose === BigInt(i))).toHaveLength(1);
+    // A bad value after two files were written: nothing committed, the files removed.
+    writeFileSync(join(dir, 'late.csv'), `device,glucose\n${lines.join('\n')}\nlast,nope\n`);
+    const objects = async () => {
+      const out: string[] = [];
+      for await (const o of h.objects.list('memory://')) out.push(o.location);
+      return out.sort();
+    };
+    const stored = await objects();
+    const committed = (await client.loadTable(['raw'], 'readings')).metadata.currentSnapshotId;
+    await expect(streamed([await stream('late.csv')])).rejects.toThrow(`${join(dir, 'late.csv')}:52: column glucose: expected a 64-bit integer, got "nope"`);
+    expect((await client.loadTable(['raw'], 'readings')).metadata.currentSnapshotId).toBe(committed);
+    expect(await objects()).toEqual(stored);
+    expect(before.currentSnapshotId).not.toBe(committed);
   });
 });

@@ -1,0 +1,46 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openCsvStream } from './csv-stream.js';
+import { readInput, rowsFor } from './inputs.js';
+import type { Schema } from '../iceberg/model.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lakecat-csv-'));
+const file = (name: string, text: string) => {
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+};
+const all = async (path: string, chunkRows: number) => {
+  const stream = await openCsvStream(path);
+  const chunks = [];
+  for await (const c of stream.chunks(chunkRows)) chunks.push(c);
+  return { stream, chunks };
+};
+
+describe('CSV read as a stream', () => {
+  it('gives the same records as the whole-file reader, in chunks, quoted newlines and a BOM included', async () => {
+    const text = '\ufeffid,note\n1,"two\nlines"\n\n2,"say ""hi"""\n3,\n4,last\n';
+    const path = file('a.csv', text);
+    const { stream, chunks } = await all(path, 2);
+    expect(stream.columns).toEqual(['id', 'note']);
+    expect(stream.size).toBe(Buffer.byteLength(text));
+    expect(chunks.map((c) => c.records.length)).toEqual([2, 2]);
+    expect(chunks.flatMap((c) => c.records)).toEqual(readInput('a.csv', text, 'csv').records);
+  });
+
+  it('names the line of a bad value in a later chunk, counting quoted newlines and blank lines', async () => {
+    const path = file('b.csv', 'id,note,n\n1,"x\ny",1\n\n2,,5\n3,,7\n4,,oops\n');
+    const { chunks } = await all(path, 2);
+    const schema: Schema = { type: 'struct', schemaId: 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'note', required: false, type: 'string' }, { id: 3, name: 'n', required: false, type: 'long' }] };
+    expect(rowsFor(schema, chunks[0])).toHaveLength(2);
+    expect(() => rowsFor(schema, chunks[1])).toThrow(`${path}:7: column n: expected a 64-bit integer, got "oops"`);
+  });
+
+  it('refuses a record of the wrong length with its line, and reads a header-only file as no records', async () => {
+    await expect(all(file('c.csv', 'a,b\n1,2\n3\n'), 10)).rejects.toThrow(/c\.csv: Invalid Record Length: .*line 3/);
+    const { stream, chunks } = await all(file('d.csv', 'a,b\n'), 10);
+    expect(stream.columns).toEqual(['a', 'b']);
+    expect(chunks).toEqual([]);
+  });
+});
