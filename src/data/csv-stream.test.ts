@@ -19,6 +19,18 @@ const all = async (path: string, chunkRows: number) => {
 };
 
 describe('CSV read as a stream', () => {
+  it('cuts blocks only outside quotes: a quoted field with newlines across a 4 MiB block boundary', async () => {
+    const long = 'x'.repeat(3 * 1024 * 1024);
+    const text = `id,note\n${Array.from({ length: 3 }, (_, i) => `${i},"${long}\n""${i}"" ${long}"`).join('\n')}\r\n`;
+    const { chunks } = await all(file('big.csv', text), 2);
+    expect((chunks.flatMap((c) => c.records) as string[][]).map((r) => [r[0], r[1].length, r[1].slice(long.length, long.length + 6)])).toEqual([
+      ['0', 2 * long.length + 5, '\n"0" x'],
+      ['1', 2 * long.length + 5, '\n"1" x'],
+      ['2', 2 * long.length + 5, '\n"2" x'],
+    ]);
+  });
+
+
   it('gives the same records as the whole-file reader, in chunks, quoted newlines and a BOM included', async () => {
     const text = '\ufeffid,note\n1,"two\nlines"\n\n2,"say ""hi"""\n3,\n4,last\n';
     const path = file('a.csv', text);
@@ -26,6 +38,7 @@ describe('CSV read as a stream', () => {
     expect(stream.columns).toEqual(['id', 'note']);
     expect(stream.size).toBe(Buffer.byteLength(text));
     expect(chunks.map((c) => c.records.length)).toEqual([2, 2]);
+    expect(chunks[0].columns).toEqual(['id', 'note']);
     expect(chunks.flatMap((c) => c.records)).toEqual(readInput('a.csv', text, 'csv').records);
   });
 
@@ -38,7 +51,8 @@ describe('CSV read as a stream', () => {
   });
 
   it('refuses a record of the wrong length with its line, and reads a header-only file as no records', async () => {
-    await expect(all(file('c.csv', 'a,b\n1,2\n3\n'), 10)).rejects.toThrow(/c\.csv: Invalid Record Length: .*line 3/);
+    await expect(all(file('c.csv', 'a,b\n1,2\n3\n'), 10)).rejects.toThrow(/c\.csv:3: expected 2 fields as in the header, got 1$/);
+    await expect(all(file('q.csv', 'a,b\n1,"open\n2,3\n'), 10)).rejects.toThrow(/q\.csv: Quote Not Closed/);
     const { stream, chunks } = await all(file('d.csv', 'a,b\n'), 10);
     expect(stream.columns).toEqual(['a', 'b']);
     expect(chunks).toEqual([]);

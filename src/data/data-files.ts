@@ -11,10 +11,9 @@ import type { DataFile, PartitionTuple, PartitionValue } from '../iceberg/manife
 import type { IcebergType, PartitionSpec, Schema } from '../iceberg/model.js';
 import { partitionPath } from '../iceberg/partitioning.js';
 import { applyTransform, type TransformValue } from '../iceberg/transforms.js';
-import { RecordBatch, Table as ArrowTable } from 'apache-arrow';
 import { arrowTableOf, ValueError, type Row } from './arrow-build.js';
 import { StatsAccumulator } from './column-stats.js';
-import { writeParquetFile, type ParquetCompression } from './parquet-write.js';
+import { ParquetStreamWriter, type ParquetCompression } from './parquet-write.js';
 
 export interface DataTarget {
   schema: Schema;
@@ -27,7 +26,7 @@ export interface DataTarget {
 export interface DataWriteOptions {
   /** A fresh unique name part per file (a UUID). */
   newId: () => string;
-  /** Files are cut at this many rows (memory: an open file's Arrow data is held until it is written); default 1,000,000. */
+  /** Files are cut at this many rows; default 1,000,000. */
   maxRowsPerFile?: number;
   /** Called with every location right after it was written (for clean-up on failure). */
   wrote?: (location: string) => void;
@@ -41,26 +40,32 @@ export async function writeDataFiles(
   opts: DataWriteOptions,
 ): Promise<DataFile[]> {
   const sink = new DataFileSink(target, store, opts);
-  if (Symbol.asyncIterator in rows) {
-    for await (const chunk of rows) await sink.add(chunk);
-  } else {
-    await sink.add(rows);
+  try {
+    if (Symbol.asyncIterator in rows) {
+      for await (const chunk of rows) await sink.add(chunk);
+    } else {
+      await sink.add(rows);
+    }
+    return await sink.finish();
+  } catch (err) {
+    sink.abort(err);
+    throw err;
   }
-  return sink.finish();
 }
 
 interface OpenFile {
   tuple: PartitionTuple;
-  batches: RecordBatch[];
+  writer: ParquetStreamWriter;
   rows: number;
   stats: StatsAccumulator;
 }
 
 /**
  * Rows in, data files out, one open file per partition: each chunk of rows is split by partition,
- * turned into Arrow record batches and counted into the file's statistics at once (the rows
- * themselves are not kept), and a file is written when it reaches `maxRowsPerFile` rows or at
- * `finish`. Memory holds the Arrow data of the open files, not every row read.
+ * turned into Arrow record batches that go straight into the file's streaming Parquet writer, and
+ * counted into the file's statistics (the rows themselves are not kept); a file is stored when it
+ * reaches `maxRowsPerFile` rows or at `finish`. Memory holds the open files' encoded row groups,
+ * not every row read.
  */
 export class DataFileSink {
   private readonly open = new Map<string, OpenFile>();
@@ -89,10 +94,13 @@ export class DataFileSink {
     for (const [key, group] of partitionRows(this.target, rows)) {
       for (let start = 0; start < group.rows.length; ) {
         let file = this.open.get(key);
-        if (!file) this.open.set(key, (file = { tuple: group.tuple, batches: [], rows: 0, stats: new StatsAccumulator(this.target.schema, this.target.properties) }));
+        if (!file) {
+          const writer = new ParquetStreamWriter(this.target.schema, { compression: this.compression, rowGroupRows: this.rowGroupRows });
+          this.open.set(key, (file = { tuple: group.tuple, writer, rows: 0, stats: new StatsAccumulator(this.target.schema, this.target.properties) }));
+        }
         const take = Math.min(group.rows.length - start, this.maxRows - file.rows);
         const part = start === 0 && take === group.rows.length ? group.rows : group.rows.slice(start, start + take);
-        file.batches.push(...arrowTableOf(this.target.schema, part).batches);
+        for (const batch of arrowTableOf(this.target.schema, part).batches) file.writer.push(batch);
         file.stats.add(part);
         file.rows += part.length;
         start += take;
@@ -110,12 +118,16 @@ export class DataFileSink {
     return this.files;
   }
 
+  /** Stops the open files' writers (after a failure): nothing more is written. */
+  abort(err: unknown): void {
+    for (const file of this.open.values()) file.writer.abort(err);
+    this.open.clear();
+  }
+
   private async write(file: OpenFile): Promise<void> {
     const { target } = this;
     const folder = target.spec.fields.length === 0 ? this.dataFolder : `${this.dataFolder}/${partitionPath(target.spec, target.schema, file.tuple as TransformValue[])}`;
-    const table = new ArrowTable(file.batches);
-    file.batches = [];
-    const written = await writeParquetFile(target.schema, table, { compression: this.compression, rowGroupRows: this.rowGroupRows });
+    const written = await file.writer.finish();
     const location = `${folder}/${String(this.n++).padStart(5, '0')}-${this.opts.newId()}.parquet`;
     await this.store.write(location, written.bytes, { ifAbsent: true, contentType: 'application/vnd.apache.parquet' });
     this.opts.wrote?.(location);

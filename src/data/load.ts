@@ -31,7 +31,7 @@ export interface LoadRequest {
   storeFor?: (location: string, config: Record<string, string>) => ConfiguredObjectStore;
   /** Hears how many bytes of the streamed files were read, of how many. */
   onProgress?: (done: number, total: number) => void;
-  /** Records per streamed chunk (default 65,536). */
+  /** Records per streamed chunk (default 4,096). */
   chunkRows?: number;
 }
 

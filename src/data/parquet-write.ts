@@ -3,7 +3,7 @@
  * manifest entry needs from the writer: the compressed size of every leaf column, summed over
  * row groups and keyed by Iceberg field id (manifest field 108, `column_sizes`).
  */
-import { tableToIPC, type Table as ArrowTable } from 'apache-arrow';
+import { Table as ArrowTableClass, tableToIPC, type RecordBatch as ArrowRecordBatch, type Table as ArrowTable } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import type { IcebergType, Schema } from '../iceberg/model.js';
 
@@ -30,14 +30,64 @@ const CODECS: Record<ParquetCompression, parquet.Compression> = {
   uncompressed: parquet.Compression.UNCOMPRESSED,
 };
 
-export async function writeParquetFile(schema: Schema, table: ArrowTable, opts: ParquetWriteOptions = {}): Promise<WrittenParquet> {
-  const props = new parquet.WriterPropertiesBuilder()
+function writerProperties(opts: ParquetWriteOptions): parquet.WriterProperties {
+  return new parquet.WriterPropertiesBuilder()
     .setCompression(CODECS[opts.compression ?? 'zstd'])
     .setMaxRowGroupSize(opts.rowGroupRows ?? 1_048_576)
     .setStatisticsEnabled(parquet.EnabledStatistics.Chunk)
     .setCreatedBy('lakecat')
     .build();
-  const bytes = parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), props);
+}
+
+export async function writeParquetFile(schema: Schema, table: ArrowTable, opts: ParquetWriteOptions = {}): Promise<WrittenParquet> {
+  const bytes = parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), writerProperties(opts));
+  return described(schema, bytes);
+}
+
+/**
+ * A Parquet file written as its record batches come: each batch goes into arrow-rs's streaming
+ * writer at once (which keeps the open row group encoded and compressed, not the batches), so a
+ * big file never sits in memory as Arrow data.
+ */
+export class ParquetStreamWriter {
+  private controller!: ReadableStreamDefaultController<parquet.RecordBatch>;
+  private readonly output: Promise<Uint8Array>;
+
+  constructor(
+    private readonly schema: Schema,
+    opts: ParquetWriteOptions = {},
+  ) {
+    const input = new ReadableStream<parquet.RecordBatch>({ start: (c) => void (this.controller = c) });
+    this.output = (async () => {
+      const stream = (await parquet.transformParquetStream(input, writerProperties(opts))) as ReadableStream<Uint8Array>;
+      const parts: Uint8Array[] = [];
+      for await (const part of stream as unknown as AsyncIterable<Uint8Array>) parts.push(part);
+      return Buffer.concat(parts);
+    })();
+    // Read errors surface from finish(); without this they would be unhandled until then.
+    this.output.catch(() => undefined);
+  }
+
+  push(batch: ArrowRecordBatch): void {
+    const table = parquet.Table.fromIPCStream(tableToIPC(new ArrowTableClass([batch]), 'stream'));
+    for (const b of table.recordBatches()) this.controller.enqueue(b);
+  }
+
+  async finish(): Promise<WrittenParquet> {
+    this.controller.close();
+    return described(this.schema, await this.output);
+  }
+
+  abort(err: unknown): void {
+    try {
+      this.controller.error(err);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+async function described(schema: Schema, bytes: Uint8Array): Promise<WrittenParquet> {
   const file = await parquet.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
   try {
     const ids = leafIdsByPath(schema);
