@@ -10,7 +10,7 @@
  * name, a list an array, a map a JavaScript Map (or an array of [key, value] pairs). null or
  * undefined is a null; a null in a required field is refused.
  */
-import { makeData, RecordBatch, Struct, Table, type Data, type DataType } from 'apache-arrow';
+import { makeData, RecordBatch, Struct, Table, type Data, type DataType } from './arrow-lib.js';
 import type { IcebergType, NestedField, Schema } from '../iceberg/model.js';
 import { parsePrimitive } from '../iceberg/types.js';
 import { arrowSchemaOf, arrowTypeOf } from './arrow-schema.js';

@@ -1,4 +1,4 @@
-import { tableToIPC } from 'apache-arrow';
+import { tableToIPC } from './arrow-lib.js';
 import { describe, expect, it } from 'vitest';
 import type { Schema } from '../iceberg/model.js';
 import { arrowTableOf, type Row } from './arrow-build.js';

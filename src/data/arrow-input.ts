@@ -5,7 +5,7 @@
  * its scale, bytes), and the columns' Iceberg types come from the Arrow schema, so `--create`
  * keeps decimals, timestamps with or without zone, and nested types as the file has them.
  */
-import { DataType, tableFromIPC, type Field, type Table as ArrowTable, type Vector } from 'apache-arrow';
+import { DataType, tableFromIPC, type Field, type Table as ArrowTable, type Vector } from './arrow-lib.js';
 import { readParquet } from 'parquet-wasm';
 import type { IcebergType, NestedField } from '../iceberg/model.js';
 import { formatDecimal } from '../iceberg/human-strings.js';

@@ -26,7 +26,7 @@ import {
   TimestampNanosecond,
   Utf8,
   type DataType,
-} from 'apache-arrow';
+} from './arrow-lib.js';
 import type { IcebergType, NestedField, Schema } from '../iceberg/model.js';
 import { parsePrimitive } from '../iceberg/types.js';
 

@@ -3,7 +3,7 @@
  * turn microsecond timestamps into milliseconds and decimals into words): the chunk that holds a
  * row, and a decimal's unscaled value.
  */
-import type { Vector } from 'apache-arrow';
+import type { Vector } from './arrow-lib.js';
 
 /**
  * The chunk holding row `i` and the row's index in that chunk (a sliced chunk's value and offset

@@ -88,11 +88,24 @@ function fastTimestamp(s: string, zoned: boolean): bigint | undefined {
     if (micros < 0) return undefined;
     micros *= 10 ** (6 - (end - 20));
   }
-  const ms = Date.UTC(y, mo - 1, d, h, mi, se);
-  // Date.UTC rolls 2023-02-29 over into March: such a date is no date.
-  if (d > 28 && new Date(ms).getUTCDate() !== d) return undefined;
-  const total = ms * 1000 + micros;
+  if (d > 28 && d > daysInMonth(y, mo)) return undefined; // 2023-02-29 is no date
+  const total = (((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60 + se) * 1_000_000 + micros;
   return Number.isSafeInteger(total) ? BigInt(total) : undefined;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /**

@@ -85,6 +85,8 @@ async function* blocks(file: string, onBytes?: (n: number) => void): AsyncGenera
 
 /** The index after the last `\n` outside quotes (the block starts outside quotes), or -1. */
 function lastRowEnd(data: Buffer): number {
+  // Most blocks hold no quote at all: the last newline ends a row.
+  if (data.indexOf(QUOTE) < 0) return data.lastIndexOf(NEWLINE) + 1 || -1;
   let inQuotes = false;
   let last = -1;
   for (let i = 0; i < data.length; i++) {

@@ -3,7 +3,7 @@
  * manifest entry needs from the writer: the compressed size of every leaf column, summed over
  * row groups and keyed by Iceberg field id (manifest field 108, `column_sizes`).
  */
-import { Table as ArrowTableClass, tableToIPC, type RecordBatch as ArrowRecordBatch, type Table as ArrowTable } from 'apache-arrow';
+import { Table as ArrowTableClass, tableToIPC, type RecordBatch as ArrowRecordBatch, type Table as ArrowTable } from './arrow-lib.js';
 import * as parquet from 'parquet-wasm';
 import type { IcebergType, Schema } from '../iceberg/model.js';
 

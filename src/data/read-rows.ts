@@ -13,7 +13,7 @@
  * a row read here can be written again unchanged (copy-on-write in cdc.ts) or shown (head.ts).
  */
 import { readParquet } from 'parquet-wasm';
-import { makeVector, tableFromIPC, type Data, type Field, type Table as ArrowTable, type Vector } from 'apache-arrow';
+import { makeVector, tableFromIPC, type Data, type Field, type Table as ArrowTable, type Vector } from './arrow-lib.js';
 import type { ObjectStore } from '../io/port.js';
 import { readManifest, readManifestList, type ManifestEntry } from '../iceberg/manifest/index.js';
 import { bytesToUuid } from '../iceberg/manifest/partition-values.js';
