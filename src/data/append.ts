@@ -117,18 +117,7 @@ export async function appendRows(req: AppendRequest): Promise<AppendResult> {
         ...(firstRowId !== undefined ? { firstRowId, addedRows: addedRecords } : {}),
       };
       try {
-        const committed = await req.client.commitTable(
-          req.namespace,
-          req.table,
-          [
-            { type: 'assert-table-uuid', uuid: metadata.tableUuid },
-            { type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: parent?.snapshotId ?? null },
-          ],
-          [
-            { action: 'add-snapshot', snapshot },
-            { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId },
-          ],
-        );
+        const committed = await commitSnapshot(req, metadata, parent, snapshot, written);
         return { snapshotId, dataFiles, addedRecords, attempts: attempt, metadataLocation: committed.metadataLocation };
       } catch (err) {
         if (err instanceof RestError && err.status === 409 && attempt < attempts) {
@@ -142,17 +131,48 @@ export async function appendRows(req: AppendRequest): Promise<AppendResult> {
           loaded = await req.client.loadTable(req.namespace, req.table);
           continue;
         }
-        if (!(err instanceof RestError) || err.status >= 500) {
-          throw new CommitStateUnknownError(
-            `The commit's outcome is unknown (${err instanceof Error ? err.message : String(err)}); the written files were kept: ${written.join(', ')}`,
-            { cause: err },
-          );
-        }
         throw err;
       }
     }
   } catch (err) {
     if (!(err instanceof CommitStateUnknownError)) await cleanUp();
+    throw err;
+  }
+}
+
+/**
+ * Commits `snapshot` as the new head of the table's `main` (the branch the client's prefix
+ * names), guarded by the head it was planned on. A 409 (lost race) comes back as the RestError;
+ * an answer that leaves the outcome unknown (a 5xx, or none) as CommitStateUnknownError, naming
+ * the files kept.
+ */
+export async function commitSnapshot(
+  req: { client: IcebergRestClient; namespace: string[]; table: string },
+  metadata: TableMetadata,
+  parent: Snapshot | undefined,
+  snapshot: Snapshot,
+  written: readonly string[],
+): Promise<LoadedTable> {
+  try {
+    return await req.client.commitTable(
+      req.namespace,
+      req.table,
+      [
+        { type: 'assert-table-uuid', uuid: metadata.tableUuid },
+        { type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: parent?.snapshotId ?? null },
+      ],
+      [
+        { action: 'add-snapshot', snapshot },
+        { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId: snapshot.snapshotId },
+      ],
+    );
+  } catch (err) {
+    if (!(err instanceof RestError) || err.status >= 500) {
+      throw new CommitStateUnknownError(
+        `The commit's outcome is unknown (${err instanceof Error ? err.message : String(err)}); the written files were kept: ${written.join(', ')}`,
+        { cause: err },
+      );
+    }
     throw err;
   }
 }

@@ -27,6 +27,7 @@ import { fromSingleValueBytes, hasSingleValueForm } from '../iceberg/single-valu
 import { parsePrimitive } from '../iceberg/types.js';
 import {
   CommitStateUnknownError,
+  commitSnapshot,
   currentSchema,
   fieldSummary,
   mainSnapshot,
@@ -203,29 +204,7 @@ async function attemptOnce(req: CdcRequest, m: TableMetadata, store: ObjectStore
     schemaId: schema.schemaId,
     ...(firstRowId !== undefined ? { firstRowId, addedRows } : {}),
   };
-  let committed;
-  try {
-    committed = await req.client.commitTable(
-      req.namespace,
-      req.table,
-      [
-        { type: 'assert-table-uuid', uuid: m.tableUuid },
-        { type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: parent?.snapshotId ?? null },
-      ],
-      [
-        { action: 'add-snapshot', snapshot },
-        { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId },
-      ],
-    );
-  } catch (err) {
-    if (!(err instanceof RestError) || err.status >= 500) {
-      throw new CommitStateUnknownError(
-        `The commit's outcome is unknown (${err instanceof Error ? err.message : String(err)}); the written files were kept: ${written.join(', ')}`,
-        { cause: err },
-      );
-    }
-    throw err;
-  }
+  const committed = await commitSnapshot(req, m, parent, snapshot, written);
   return {
     ...base,
     snapshotId,

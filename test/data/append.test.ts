@@ -10,6 +10,7 @@ import { appendRows } from '../../src/data/append.js';
 import { IcebergRestClient } from '../../src/data/rest-client.js';
 import { readManifest, readManifestList } from '../../src/iceberg/manifest/index.js';
 import { fromSingleValueBytes } from '../../src/iceberg/single-value.js';
+import { inProcessClient } from './in-process.js';
 import { createHarness, type Harness } from '../rest/harness.js';
 
 const SCHEMA = {
@@ -31,7 +32,7 @@ describe('appending rows as a data client', () => {
   beforeAll(async () => {
     h = await createHarness();
     await h.request('POST', '/v1/namespaces', { namespace: ns });
-    client = new IcebergRestClient({ url: 'http://lakecat', fetch: async (url, init) => h.app.hono.request(url.replace('http://lakecat', ''), init) });
+    client = inProcessClient(h);
   });
   afterAll(async () => {
     await h?.close();
@@ -166,7 +167,7 @@ describe('overwriting a table as a data client', () => {
   beforeAll(async () => {
     h = await createHarness();
     await h.request('POST', '/v1/namespaces', { namespace: ['raw'] });
-    client = new IcebergRestClient({ url: 'http://lakecat', fetch: async (url, init) => h.app.hono.request(url.replace('http://lakecat', ''), init) });
+    client = inProcessClient(h);
   });
   afterAll(async () => {
     await h?.close();

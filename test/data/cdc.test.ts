@@ -14,6 +14,7 @@ import { InputError } from '../../src/data/inputs.js';
 import { IcebergRestClient } from '../../src/data/rest-client.js';
 import type { ConfiguredObjectStore } from '../../src/io/index.js';
 import type { DataFile } from '../../src/iceberg/manifest/index.js';
+import { inProcessClient } from './in-process.js';
 import { createHarness, type Harness } from '../rest/harness.js';
 
 const SCHEMA = {
@@ -73,7 +74,7 @@ describe('applying change events', () => {
   beforeAll(async () => {
     h = await createHarness();
     await h.request('POST', '/v1/namespaces', { namespace: ['ns'] });
-    client = new IcebergRestClient({ url: 'http://lakecat', fetch: async (url, init) => h.app.hono.request(url.replace('http://lakecat', ''), init) });
+    client = inProcessClient(h);
   });
   afterAll(async () => {
     await h?.close();

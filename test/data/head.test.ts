@@ -11,6 +11,7 @@ import { writeParquetFile } from '../../src/data/parquet-write.js';
 import { IcebergRestClient } from '../../src/data/rest-client.js';
 import { readManifest, readManifestList, writeManifest, writeManifestList, type DataFile } from '../../src/iceberg/manifest/index.js';
 import type { Schema } from '../../src/iceberg/model.js';
+import { inProcessClient } from './in-process.js';
 import { createHarness, type Harness } from '../rest/harness.js';
 
 const SCHEMA = {
@@ -39,7 +40,7 @@ describe('reading the first rows of a table', () => {
   beforeAll(async () => {
     h = await createHarness();
     await h.request('POST', '/v1/namespaces', { namespace: ['ns'] });
-    client = new IcebergRestClient({ url: 'http://lakecat', fetch: async (url, init) => h.app.hono.request(url.replace('http://lakecat', ''), init) });
+    client = inProcessClient(h);
   });
   afterAll(async () => {
     await h?.close();

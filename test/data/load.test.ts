@@ -9,6 +9,7 @@ import { openCsvStream } from '../../src/data/csv-stream.js';
 import { readInput } from '../../src/data/inputs.js';
 import { loadInputs } from '../../src/data/load.js';
 import { IcebergRestClient } from '../../src/data/rest-client.js';
+import { inProcessClient } from './in-process.js';
 import { createHarness, type Harness } from '../rest/harness.js';
 
 describe('loading files into a table', () => {
@@ -19,7 +20,7 @@ describe('loading files into a table', () => {
     // Vended storage settings, as an S3 deployment answers them with every table.
     h = await createHarness({ storageConfig: { 's3.endpoint': 'http://minio.example:9000', 'client.region': 'eu-west-1' } });
     await h.request('POST', '/v1/namespaces', { namespace: ['raw'] });
-    client = new IcebergRestClient({ url: 'http://lakecat', fetch: async (url, init) => h.app.hono.request(url.replace('http://lakecat', ''), init) });
+    client = inProcessClient(h);
   });
   afterAll(async () => {
     await h?.close();
