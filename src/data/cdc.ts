@@ -41,10 +41,10 @@ import {
 import type { Row } from './arrow-build.js';
 import { CastError, casterFor } from './cast.js';
 import { compareCodePoints } from './column-stats.js';
-import { writeDataFiles } from './data-files.js';
+import { writeDataFiles, type DataTarget } from './data-files.js';
 import { comparePositions, netChange, type ChangeEvent } from './debezium.js';
 import { InputError } from './inputs.js';
-import { keyText, readFileRows, type LiveEntry } from './read-rows.js';
+import { keyText, LAST_UPDATED, readFileRows, ROW_ID, type LiveEntry } from './read-rows.js';
 import { RestError, type IcebergRestClient } from './rest-client.js';
 import { tableStore } from './table-store.js';
 
@@ -151,7 +151,7 @@ async function attemptOnce(req: CdcRequest, m: TableMetadata, store: ObjectStore
   const touched = new Map([...net.deletes].map(([, key]) => [keyText(key), key]));
   const snapshotId = newSnapshotId(m);
   const sequenceNumber = m.formatVersion >= 2 ? (m.lastSequenceNumber ?? 0n) + 1n : undefined;
-  const target = { schema, spec, location: m.location.replace(/\/+$/, ''), properties: m.properties };
+  const target: DataTarget = { schema, spec, location: m.location.replace(/\/+$/, ''), properties: m.properties };
   const wrote = (l: string) => written.push(l);
   const writer = { store, newId: req.newId };
 
@@ -164,7 +164,18 @@ async function attemptOnce(req: CdcRequest, m: TableMetadata, store: ObjectStore
     removed = await removeAll(writer, parent.manifestList, snapshotId, written);
   } else if (parent?.manifestList && mode === 'cow') {
     const plan = await copyOnWrite(m, schema, store, parent, keyFields, touched, snapshotId, sequenceNumber, writer, written);
-    rows = [...plan.keptRows, ...upserts];
+    let writtenUpserts = upserts;
+    if (m.formatVersion >= 3 && (plan.keptRows.length > 0 || plan.oldRowIds.size > 0)) {
+      // v3 row lineage: rows moved to a new file keep their row id (and, unchanged, their last
+      // updated sequence number); an updated row keeps its row id and takes this snapshot's
+      // sequence number (a null inherits it).
+      target.fileSchema = { ...schema, fields: [...schema.fields, ROW_ID, LAST_UPDATED] };
+      writtenUpserts = [...net.upserts].map(([key, u]) => {
+        const id = plan.oldRowIds.get(key);
+        return id === undefined ? u.row : { ...u.row, [ROW_ID.name]: id, [LAST_UPDATED.name]: null };
+      });
+    }
+    rows = [...plan.keptRows, ...writtenUpserts];
     carried = plan.manifests;
     removed = plan.removed.files.length > 0 ? plan.removed : undefined;
     rewrittenFiles = plan.removed.files.length;
@@ -322,8 +333,10 @@ function eventCaster(type: IcebergType): (value: unknown) => unknown {
 }
 
 interface CowPlan {
-  /** Rows of rewritten files whose keys the batch does not touch. */
+  /** Rows of rewritten files whose keys the batch does not touch (with their lineage on v3). */
   keptRows: Row[];
+  /** v3: the row id each touched key had, by key text. */
+  oldRowIds: Map<string, bigint>;
   removed: Removed;
   /** The parent's manifests, as they are or rewritten without the removed files. */
   manifests: ManifestFileToWrite[];
@@ -354,14 +367,20 @@ async function copyOnWrite(
   }
   const ctx = { store, metadata: m, schema, deletes };
   const keys = [...touched.values()];
-  const plan: CowPlan = { keptRows: [], removed: { manifests: [], files: [] }, manifests: [] };
+  const plan: CowPlan = { keptRows: [], oldRowIds: new Map(), removed: { manifests: [], files: [] }, manifests: [] };
+  const lineage = m.formatVersion >= 3;
   for (const { file, manifest } of read) {
     const gone = new Set<ManifestEntry>();
     if (manifest.content === 'data' && touched.size > 0) {
       for (const entry of manifest.entries) {
         if (entry.status === 'deleted' || !mayHoldAny(entry.dataFile, keyFields, keys)) continue;
-        const { rows } = await readFileRows(ctx, { entry, specId: manifest.specId ?? file.partitionSpecId });
-        const kept = rows.filter((r) => !touched.has(keyText(keyFields.map((f) => r[f.name]))));
+        const { rows } = await readFileRows(ctx, { entry, specId: manifest.specId ?? file.partitionSpecId }, { lineage });
+        const kept: Row[] = [];
+        for (const r of rows) {
+          const key = keyText(keyFields.map((f) => r[f.name]));
+          if (!touched.has(key)) kept.push(r);
+          else if (lineage && typeof r[ROW_ID.name] === 'bigint') plan.oldRowIds.set(key, r[ROW_ID.name] as bigint);
+        }
         // A file whose bounds allowed a touched key but held none (or only deleted ones) stays.
         if (kept.length === rows.length) continue;
         gone.add(entry);

@@ -17,6 +17,12 @@ import { ParquetStreamWriter, type ParquetCompression } from './parquet-write.js
 
 export interface DataTarget {
   schema: Schema;
+  /**
+   * The schema of the written files when it has more than the table's columns (v3 row lineage:
+   * `_row_id` and `_last_updated_sequence_number` carried by rewritten rows); statistics and
+   * column sizes stay those of the table's columns.
+   */
+  fileSchema?: Schema;
   spec: PartitionSpec;
   /** The table location (no trailing slash). */
   location: string;
@@ -95,12 +101,12 @@ export class DataFileSink {
       for (let start = 0; start < group.rows.length; ) {
         let file = this.open.get(key);
         if (!file) {
-          const writer = new ParquetStreamWriter(this.target.schema, { compression: this.compression, rowGroupRows: this.rowGroupRows });
+          const writer = new ParquetStreamWriter(this.target.fileSchema ?? this.target.schema, { compression: this.compression, rowGroupRows: this.rowGroupRows });
           this.open.set(key, (file = { tuple: group.tuple, writer, rows: 0, stats: new StatsAccumulator(this.target.schema, this.target.properties) }));
         }
         const take = Math.min(group.rows.length - start, this.maxRows - file.rows);
         const part = start === 0 && take === group.rows.length ? group.rows : group.rows.slice(start, start + take);
-        for (const batch of arrowTableOf(this.target.schema, part).batches) file.writer.push(batch);
+        for (const batch of arrowTableOf(this.target.fileSchema ?? this.target.schema, part).batches) file.writer.push(batch);
         file.stats.add(part);
         file.rows += part.length;
         start += take;
@@ -128,6 +134,10 @@ export class DataFileSink {
     const { target } = this;
     const folder = target.spec.fields.length === 0 ? this.dataFolder : `${this.dataFolder}/${partitionPath(target.spec, target.schema, file.tuple as TransformValue[])}`;
     const written = await file.writer.finish();
+    if (target.fileSchema) {
+      const ids = new Set(target.fileSchema.fields.filter((f) => !target.schema.fields.some((t) => t.id === f.id)).map((f) => f.id));
+      for (const id of ids) written.columnSizes.delete(id);
+    }
     const location = `${folder}/${String(this.n++).padStart(5, '0')}-${this.opts.newId()}.parquet`;
     await this.store.write(location, written.bytes, { ifAbsent: true, contentType: 'application/vnd.apache.parquet' });
     this.opts.wrote?.(location);

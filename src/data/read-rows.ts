@@ -93,7 +93,15 @@ export interface FileRows {
  * The rows of one data file projected onto `fields` (default all of the schema's), its deletes
  * applied; at most `limit` rows are read when no delete applies to the file.
  */
-export async function readFileRows(ctx: ReadContext, file: LiveEntry, opts: { fields?: NestedField[]; limit?: number } = {}): Promise<FileRows> {
+/** v3 row lineage fields (reserved ids), as rows carry them when asked for. */
+export const ROW_ID: NestedField = { id: 2147483540, name: '_row_id', required: false, type: 'long' };
+export const LAST_UPDATED: NestedField = { id: 2147483539, name: '_last_updated_sequence_number', required: false, type: 'long' };
+
+export async function readFileRows(
+  ctx: ReadContext,
+  file: LiveEntry,
+  opts: { fields?: NestedField[]; limit?: number; lineage?: boolean } = {},
+): Promise<FileRows> {
   const fields = opts.fields ?? ctx.schema.fields;
   const positions = await deletedPositions(ctx, file);
   const equality = await equalityDeletes(ctx, file);
@@ -104,6 +112,11 @@ export async function readFileRows(ctx: ReadContext, file: LiveEntry, opts: { fi
     const field = ctx.schema.fields.find((f) => f.id === id)!;
     return { field, vector: columnFor(table, field, mapping) };
   }));
+  // Row lineage: a stored value wins; a null or absent one is the file's first row id plus the
+  // position, and the file's data sequence number.
+  const lineage = opts.lineage
+    ? { rowIds: vectorById(table, ROW_ID.id), updated: vectorById(table, LAST_UPDATED.id), first: file.entry.dataFile.firstRowId, seq: file.entry.sequenceNumber }
+    : undefined;
   const rows: Row[] = [];
   let deleted = 0;
   for (let i = 0; i < table.numRows && (opts.limit === undefined || rows.length < opts.limit); i++) {
@@ -117,6 +130,12 @@ export async function readFileRows(ctx: ReadContext, file: LiveEntry, opts: { fi
     }
     const row: Row = {};
     for (const { field, vector } of columns) row[field.name] = vector ? valueAt(vector, i, field.type) : defaultOf(field);
+    if (lineage) {
+      const stored = lineage.rowIds?.isValid(i) ? (valueAt(lineage.rowIds, i, 'long') as bigint) : undefined;
+      row[ROW_ID.name] = stored ?? (lineage.first === undefined ? null : lineage.first + BigInt(i));
+      const storedSeq = lineage.updated?.isValid(i) ? (valueAt(lineage.updated, i, 'long') as bigint) : undefined;
+      row[LAST_UPDATED.name] = storedSeq ?? lineage.seq ?? null;
+    }
     rows.push(row);
   }
   return { rows, deleted };
