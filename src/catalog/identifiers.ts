@@ -19,9 +19,15 @@ export function checkName(what: string, name: unknown): string {
   if (name.length > MAX_ELEMENT_LENGTH) {
     throw new BadRequestError(`Invalid ${what}: longer than ${MAX_ELEMENT_LENGTH} characters`);
   }
-  // U+0000 separates key elements in indexes; U+001F separates namespace levels in URLs.
-  if (/[\u0000\u001f]/.test(name)) {
+  // U+0000 separates key elements in indexes; U+001F separates namespace levels in URLs; the
+  // other control characters have no business in a name either.
+  if (/[\u0000-\u001f\u007f]/.test(name)) {
     throw new BadRequestError(`Invalid ${what}: contains a control character`);
+  }
+  // HTTP clients and proxies resolve `.` and `..` path segments away: such a name could be
+  // created but never addressed again.
+  if (name === '.' || name === '..') {
+    throw new BadRequestError(`Invalid ${what}: '${name}' cannot be used as a name (URLs resolve it away)`);
   }
   return name;
 }

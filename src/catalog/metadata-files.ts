@@ -73,6 +73,10 @@ export async function readMetadataFile<T>(
   parse: (text: string) => T,
   what: 'table' | 'view',
 ): Promise<{ text: string; metadata: T }> {
+  // A location outside the storage lakecat serves is the caller's mistake, not an outage: 400.
+  if (!deps.objects.handles(location)) {
+    throw new BadRequestError(`Cannot register ${what} metadata from ${location}: it is outside the storage this catalog serves`);
+  }
   let bytes: Uint8Array;
   try {
     bytes = await deps.objects.read(location);

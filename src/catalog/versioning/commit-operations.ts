@@ -6,6 +6,7 @@
  * `metadata.json` itself, then commits its location); the catalog keeps the full metadata, so
  * it is read from the object store unless the same file is already stored for that content.
  */
+import { checkName } from '../identifiers.js';
 import { commitOnBranch } from '../branch-write.js';
 import type { Actor } from '../context.js';
 import type { CatalogDeps } from '../deps.js';
@@ -70,6 +71,9 @@ export async function commitOperations(
     const existing = base.get(keyToString(op.key));
     switch (op.kind) {
       case 'put': {
+        // New names follow the catalog's one rule (no '.' or '..', no control characters), so
+        // that what the Nessie API creates the Iceberg API can address; existing ones may stay.
+        if (existing === undefined) op.key.forEach((element) => checkName('content key element', element));
         const givenId = op.content.id;
         checkPutId(op.key, givenId, existing, deletedIds);
         if (existing !== undefined && existing.type !== op.content.type) {

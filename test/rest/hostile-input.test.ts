@@ -1,0 +1,59 @@
+/**
+ * Hostile input to the Iceberg REST API: each case answers a definite 4xx in the spec's error
+ * shape (never a 5xx, which clients read as "state unknown, retry") and changes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from './harness.js';
+
+describe('hostile input to the Iceberg REST API', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+    await h.request('POST', '/v1/namespaces', { namespace: ['ns'] });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const tables = async () => (await h.request('GET', '/v1/namespaces/ns/tables')).body.identifiers.map((i: { name: string }) => i.name);
+
+  for (const location of ['file:///etc/passwd', 's3://other-bucket/t/metadata/00000-x.metadata.json', 'http://example.com/v1.metadata.json']) {
+    it(`refuses to register a table or view from ${location} (outside the served storage) with a 400`, async () => {
+      for (const kind of ['register', 'register-view']) {
+        const r = await h.request('POST', `/v1/namespaces/ns/${kind}`, { name: 'stolen', 'metadata-location': location });
+        expect(r.status).toBe(400);
+        expect(r.body.error).toMatchObject({ type: 'BadRequestException', code: 400 });
+        expect(r.body.error.message).toContain('outside the storage this catalog serves');
+      }
+      expect(await tables()).not.toContain('stolen');
+    });
+  }
+
+  it("refuses namespace and table names '.', '..' and control characters with a 400, creating nothing", async () => {
+    const before = (await h.request('GET', '/v1/namespaces')).body.namespaces;
+    for (const name of ['.', '..', 'tab\there', 'bell\u0007', 'del\u007f']) {
+      const ns = await h.request('POST', '/v1/namespaces', { namespace: [name] });
+      expect(ns.status, JSON.stringify(name)).toBe(400);
+      expect(ns.body.error.type).toBe('BadRequestException');
+      const nested = await h.request('POST', '/v1/namespaces', { namespace: ['ns', name] });
+      expect(nested.status).toBe(400);
+      const table = await h.request('POST', '/v1/namespaces/ns/tables', { name, schema: { type: 'struct', 'schema-id': 0, fields: [] } });
+      expect(table.status).toBe(400);
+    }
+    expect((await h.request('GET', '/v1/namespaces')).body.namespaces).toEqual(before);
+    expect(await tables()).toEqual([]);
+  });
+
+  it("refuses '.' and '..' as new content key elements through the Nessie API too", async () => {
+    const main = (await h.request('GET', '/api/v2/trees/main')).body.reference;
+    for (const element of ['.', '..']) {
+      const r = await h.request('POST', `/api/v2/trees/main@${main.hash}/history/commit`, {
+        commitMeta: { message: 'hostile' },
+        operations: [{ type: 'PUT', key: { elements: ['ns', element] }, content: { type: 'NAMESPACE', elements: ['ns', element] } }],
+      });
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ status: 400, errorCode: 'BAD_REQUEST' });
+    }
+    expect((await h.request('GET', '/api/v2/trees/main')).body.reference.hash).toBe(main.hash);
+  });
+});
