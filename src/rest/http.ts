@@ -16,12 +16,21 @@ export class RequestError extends Error {
   }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Reads and parses a JSON request body losslessly (63-bit ids stay exact). */
 export async function readJson(c: Context, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<JsonValue> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > maxBytes) throw new RequestError(413, `Request body larger than ${maxBytes} bytes`);
-  const text = await c.req.text();
-  if (text.length > maxBytes) throw new RequestError(413, `Request body larger than ${maxBytes} bytes`);
+  const bytes = await c.req.arrayBuffer();
+  if (bytes.byteLength > maxBytes) throw new RequestError(413, `Request body larger than ${maxBytes} bytes`);
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    // Decoding with replacement characters would store names and values the client never sent.
+    throw new RequestError(400, 'Malformed request: the body is not valid UTF-8');
+  }
   if (text.trim() === '') throw new RequestError(400, 'Malformed request: empty body, expected a JSON object');
   try {
     return parseJson(text);

@@ -61,9 +61,13 @@ export function isFinal(status: number): boolean {
 }
 
 /** Identifies the request a key was first used for: method, path (with prefix) and exact body. */
-export function requestFingerprint(method: string, path: string, body: string, principal = ''): string {
+export function requestFingerprint(method: string, path: string, body: string | Uint8Array, principal = ''): string {
   // The principal is part of the request: another caller reusing a key is refused, never replayed to.
-  return createHash('sha256').update(principal === '' ? `${method} ${path}\n${body}` : `${method} ${path} ${principal}\n${body}`).digest('hex');
+  // The body's bytes as sent (a text body hashes as its UTF-8 bytes: the same fingerprint).
+  return createHash('sha256')
+    .update(principal === '' ? `${method} ${path}\n` : `${method} ${path} ${principal}\n`)
+    .update(body)
+    .digest('hex');
 }
 
 type Acquired =
@@ -144,7 +148,8 @@ export class IdempotencyGuard {
       if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
         return json(c, { error: { message: `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters (a UUID)`, type: 'BadRequestException', code: 400 } }, 400);
       }
-      const body = c.req.method === 'POST' ? await c.req.text() : '';
+      // The bytes, not text(): decoding here would replace invalid UTF-8 before the body's reader can refuse it.
+      const body = c.req.method === 'POST' ? new Uint8Array(await c.req.arrayBuffer()) : '';
       const principal = principalOf(c);
       const who = principal.kind === 'user' ? `${principal.issuer} ${principal.subject}` : principal.kind === 'system' ? principal.name : '';
       const fingerprint = requestFingerprint(c.req.method, c.req.path, body, who);

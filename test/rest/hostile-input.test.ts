@@ -56,4 +56,24 @@ describe('hostile input to the Iceberg REST API', () => {
     }
     expect((await h.request('GET', '/api/v2/trees/main')).body.reference.hash).toBe(main.hash);
   });
+
+  it('refuses a body that is not valid UTF-8 (with and without an Idempotency-Key, and on the Nessie API) instead of storing replacement characters', async () => {
+    const before = (await h.request('GET', '/v1/namespaces')).body.namespaces;
+    const body = Buffer.concat([Buffer.from('{"namespace": ["'), Buffer.from([0xff, 0xfe]), Buffer.from('"]}')]);
+    for (const headers of [{}, { 'idempotency-key': '0190b7a6-5e2a-7cc4-9d0b-1f6c2b3a4d5e' }]) {
+      const r = await h.app.hono.request('/v1/namespaces', { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: { message: string } }).error.message).toBe('Malformed request: the body is not valid UTF-8');
+    }
+    expect((await h.request('GET', '/v1/namespaces')).body.namespaces).toEqual(before);
+    const main = (await h.request('GET', '/api/v2/trees/main')).body.reference;
+    const nessie = Buffer.concat([
+      Buffer.from('{"commitMeta": {"message": "x"}, "operations": [{"type": "PUT", "key": {"elements": ["'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"]}, "content": {"type": "NAMESPACE", "elements": ["x"]}}]}'),
+    ]);
+    const r = await h.app.hono.request(`/api/v2/trees/main@${main.hash}/history/commit`, { method: 'POST', body: nessie, headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(400);
+    expect((await h.request('GET', '/api/v2/trees/main')).body.reference.hash).toBe(main.hash);
+  });
 });

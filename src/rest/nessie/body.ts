@@ -52,8 +52,14 @@ async function bodyText(c: Context): Promise<string> {
     if (err instanceof NessieBadRequest) throw err;
     throw new NessieBadRequest(`Cannot decode ${encoding} request body: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return bytes.toString('utf8');
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new NessieBadRequest('The request body is not valid UTF-8');
+  }
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function readObject(c: Context, what: string): Promise<JsonObject> {
   const v = await readBody(c);
