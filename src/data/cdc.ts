@@ -185,10 +185,10 @@ async function attemptOnce(req: CdcRequest, m: TableMetadata, store: ObjectStore
   }
 
   const dataFiles = rows.length > 0 ? await writeDataFiles(target, rows, store, { newId: req.newId, maxRowsPerFile: req.maxRowsPerFile, wrote }) : [];
-  const fresh_manifests: ManifestFileToWrite[] = [];
-  if (dataFiles.length > 0) fresh_manifests.push(await writeNewManifest(writer, m, schema, spec, snapshotId, dataFiles, written));
-  if (deleteFiles.length > 0) fresh_manifests.push(await writeNewManifest(writer, m, schema, spec, snapshotId, deleteFiles, written, 'deletes'));
-  let manifests = [...fresh_manifests, ...(removed?.manifests ?? []), ...carried];
+  const freshManifests: ManifestFileToWrite[] = [];
+  if (dataFiles.length > 0) freshManifests.push(await writeNewManifest(writer, m, schema, spec, snapshotId, dataFiles, written));
+  if (deleteFiles.length > 0) freshManifests.push(await writeNewManifest(writer, m, schema, spec, snapshotId, deleteFiles, written, 'deletes'));
+  let manifests = [...freshManifests, ...(removed?.manifests ?? []), ...carried];
   const firstRowId = m.formatVersion >= 3 ? (m.nextRowId ?? 0n) : undefined;
   let addedRows: bigint | undefined;
   if (firstRowId !== undefined) {
