@@ -127,6 +127,9 @@ async function attemptOnce(req: CdcRequest, m: TableMetadata, store: ObjectStore
   const schema = currentSchema(m);
   const spec = m.partitionSpecs.find((s) => s.specId === m.defaultSpecId)!;
   const keyFields = keyFieldsOf(schema, req.key, req.table);
+  if (mode === 'equality' && m.formatVersion < 2) {
+    throw new InputError(`${req.table} is a format v1 table, which cannot hold delete files: use --mode cow (or upgrade the table to v2)`);
+  }
   const sourceId = req.sourceId ?? defaultSourceId(req.events);
   const parent = mainSnapshot(m);
   const last = lastAppliedPosition(m, parent, sourceId);

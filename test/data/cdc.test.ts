@@ -199,9 +199,13 @@ describe('applying change events', () => {
     expect(await files()).toEqual(stored);
   });
 
-  it('equality mode needs the partition source columns in the key', async () => {
+  it('equality mode needs a v2+ table and the partition source columns in the key', async () => {
     await table('parted', { 'partition-spec': { 'spec-id': 0, fields: [{ 'source-id': 4, 'field-id': 1000, name: 'born_year', transform: 'year' }] } });
     await expect(apply('parted', changes, { mode: 'equality' })).rejects.toThrow(/partitioned by born, which the key \(id\) does not hold/);
+    await table('v1', { properties: { 'format-version': '1' } });
+    await expect(apply('v1', changes, { mode: 'equality' })).rejects.toThrow('v1 is a format v1 table, which cannot hold delete files: use --mode cow');
+    await apply('v1', changes);
+    expect(await rowsOf('v1')).toEqual(expected());
     // Copy-on-write works on any partitioning.
     await apply('parted', changes);
     expect(await rowsOf('parted')).toEqual(expected());
