@@ -90,15 +90,17 @@ describe('applying change events', () => {
     await appendRows({ client, store: h.objects, namespace: ['ns'], table: name, rows: initial.slice(5).map(row), newId: randomUUID });
   }
   const apply = (name: string, text: string, opts: { mode?: 'cow' | 'equality'; key?: string[] } = {}) =>
-    applyChanges({ client, namespace: ['ns'], table: name, events: readDebeziumEvents('customers.ndjson', text), newId: randomUUID, storeFor: () => ({ store: h.objects, warehouse: 'memory://', close() {} }) as unknown as ConfiguredObjectStore, ...opts });
+    applyChanges({ client, namespace: ['ns'], table: name, events: readDebeziumEvents('customers.ndjson', text), newId: randomUUID, storeFor: (location) => ({ store: h.objects, warehouse: location, close() {} }) as ConfiguredObjectStore, ...opts });
   const rowsOf = async (name: string) => {
     const { metadata } = await client.loadTable(['ns'], name);
     const read = await headRows(metadata, h.objects, { limit: 1000 });
     return new Map(read.rows.map((r) => [r.id as bigint, r.name as string]));
   };
-  async function files(): Promise<string[]> {
+  /** The objects under a table's location (memory in the unit suite, MinIO in the services suite). */
+  async function files(name: string): Promise<string[]> {
+    const { metadata } = await client.loadTable(['ns'], name);
     const out: string[] = [];
-    for await (const o of h.objects.list('memory://')) out.push(o.location);
+    for await (const o of h.objects.list(metadata.location)) out.push(o.location);
     return out.sort();
   }
 
@@ -189,14 +191,14 @@ describe('applying change events', () => {
   it('bad events commit nothing and leave no file', async () => {
     await table('bad');
     const snapshots = (await client.loadTable(['ns'], 'bad')).metadata.snapshots!.length;
-    const stored = await files();
+    const stored = await files('bad');
     const wrongType = [event('c', null, { id: 50, name: 'ok' }, 6001), event('c', null, { id: 'fifty-one' as unknown as number, name: 'x' }, 6002)].join('\n');
     await expect(apply('bad', wrongType)).rejects.toThrow(/customers\.ndjson:2 \(after\): column id: /);
     await expect(apply('bad', JSON.stringify({ op: 'c', after: { id: 1, nick: 'x' }, source: { lsn: 1 } }))).rejects.toThrow('customers.ndjson:1 (after): column nick not in the table (id, name, updated, born)');
     await expect(apply('bad', changes, { key: ['nope'] })).rejects.toThrow(/No column nope in bad/);
     expect(() => readDebeziumEvents('customers.ndjson', JSON.stringify({ op: 'x', after: {} }))).toThrow(InputError);
     expect((await client.loadTable(['ns'], 'bad')).metadata.snapshots!.length).toBe(snapshots);
-    expect(await files()).toEqual(stored);
+    expect(await files('bad')).toEqual(stored);
   });
 
   it('equality mode needs a v2+ table and the partition source columns in the key', async () => {

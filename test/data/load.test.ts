@@ -88,9 +88,10 @@ describe('loading files into a table', () => {
     for (let i = 0; i < 50; i++) expect(rows.filter((r) => r.device === `cgm-${i}` && r.glucose === BigInt(i))).toHaveLength(1);
     // A bad value after two files were written: nothing committed, the files removed.
     writeFileSync(join(dir, 'late.csv'), `device,glucose\n${lines.join('\n')}\nlast,nope\n`);
+    const location = (await client.loadTable(['raw'], 'readings')).metadata.location;
     const objects = async () => {
       const out: string[] = [];
-      for await (const o of h.objects.list('memory://')) out.push(o.location);
+      for await (const o of h.objects.list(location)) out.push(o.location);
       return out.sort();
     };
     const stored = await objects();
