@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ObjectStore } from '../io/port.js';
-import type { DataFile, FieldSummary, ManifestFileToWrite } from '../iceberg/manifest/index.js';
+import type { DataFile, FieldSummary, Manifest, ManifestEntry, ManifestFile, ManifestFileToWrite } from '../iceberg/manifest/index.js';
 import { readManifest, readManifestList, writeManifest, writeManifestList } from '../iceberg/manifest/index.js';
 import type { PartitionSpec, Schema, Snapshot, TableMetadata } from '../iceberg/model.js';
 import { partitionType } from '../iceberg/partitioning.js';
@@ -278,47 +278,25 @@ function order(kind: string, a: SingleValue, b: SingleValue): number {
  * what was removed (an overwrite), and the running totals.
  */
 export function summaryOf(files: DataFile[], parent: Snapshot | undefined, removed?: Removed, addedDeletes: DataFile[] = []): Record<string, string> {
-  const added = {
-    files: BigInt(files.length),
-    records: files.reduce((s, f) => s + f.recordCount, 0n),
-    size: files.reduce((s, f) => s + f.fileSizeInBytes, 0n),
-  };
+  const added = tally([...files, ...addedDeletes]);
+  const deleted = tally(removed?.files ?? []);
   const key = (p: DataFile['partition']) => JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
   const partitions = new Set([...files, ...addedDeletes, ...(removed?.files ?? [])].map((f) => key(f.partition)));
-  const gone = removed?.files ?? [];
-  const goneData = gone.filter((f) => f.content === 'data');
-  const goneDeletes = gone.filter((f) => f.content !== 'data');
-  const deleted = {
-    files: BigInt(goneData.length),
-    records: goneData.reduce((s, f) => s + f.recordCount, 0n),
-    size: gone.reduce((s, f) => s + f.fileSizeInBytes, 0n),
-    deleteFiles: BigInt(goneDeletes.length),
-    positionDeletes: goneDeletes.filter((f) => f.content === 'position-deletes').reduce((s, f) => s + f.recordCount, 0n),
-    equalityDeletes: goneDeletes.filter((f) => f.content === 'equality-deletes').reduce((s, f) => s + f.recordCount, 0n),
-  };
-  const eqDeletes = addedDeletes.filter((f) => f.content === 'equality-deletes');
-  const posDeletes = addedDeletes.filter((f) => f.content === 'position-deletes');
-  const newDeletes = {
-    files: BigInt(addedDeletes.length),
-    equality: eqDeletes.reduce((s, f) => s + f.recordCount, 0n),
-    position: posDeletes.reduce((s, f) => s + f.recordCount, 0n),
-    size: addedDeletes.reduce((s, f) => s + f.fileSizeInBytes, 0n),
-  };
   const summary: Record<string, string> = {
     operation: removed || addedDeletes.length > 0 ? 'overwrite' : 'append',
-    'added-data-files': String(added.files),
+    'added-data-files': String(added.dataFiles),
     'added-records': String(added.records),
-    'added-files-size': String(added.size + newDeletes.size),
+    'added-files-size': String(added.size),
   };
-  if (addedDeletes.length > 0) {
-    summary['added-delete-files'] = String(newDeletes.files);
-    if (eqDeletes.length > 0) summary['added-equality-delete-files'] = String(eqDeletes.length);
-    if (eqDeletes.length > 0) summary['added-equality-deletes'] = String(newDeletes.equality);
-    if (posDeletes.length > 0) summary['added-position-delete-files'] = String(posDeletes.length);
-    if (posDeletes.length > 0) summary['added-position-deletes'] = String(newDeletes.position);
+  if (added.deleteFiles > 0n) {
+    summary['added-delete-files'] = String(added.deleteFiles);
+    if (added.equalityFiles > 0n) summary['added-equality-delete-files'] = String(added.equalityFiles);
+    if (added.equalityFiles > 0n) summary['added-equality-deletes'] = String(added.equalityDeletes);
+    if (added.positionFiles > 0n) summary['added-position-delete-files'] = String(added.positionFiles);
+    if (added.positionFiles > 0n) summary['added-position-deletes'] = String(added.positionDeletes);
   }
   if (removed) {
-    summary['deleted-data-files'] = String(deleted.files);
+    summary['deleted-data-files'] = String(deleted.dataFiles);
     summary['deleted-records'] = String(deleted.records);
     summary['removed-files-size'] = String(deleted.size);
     if (deleted.deleteFiles > 0n) summary['removed-delete-files'] = String(deleted.deleteFiles);
@@ -338,12 +316,33 @@ export function summaryOf(files: DataFile[], parent: Snapshot | undefined, remov
     if (before !== undefined && /^\d+$/.test(before)) summary[name] = String(BigInt(before) + delta);
   };
   total('total-records', added.records - deleted.records);
-  total('total-files-size', added.size + newDeletes.size - deleted.size);
-  total('total-data-files', added.files - deleted.files);
-  total('total-delete-files', newDeletes.files - deleted.deleteFiles);
-  total('total-position-deletes', newDeletes.position - deleted.positionDeletes);
-  total('total-equality-deletes', newDeletes.equality - deleted.equalityDeletes);
+  total('total-files-size', added.size - deleted.size);
+  total('total-data-files', added.dataFiles - deleted.dataFiles);
+  total('total-delete-files', added.deleteFiles - deleted.deleteFiles);
+  total('total-position-deletes', added.positionDeletes - deleted.positionDeletes);
+  total('total-equality-deletes', added.equalityDeletes - deleted.equalityDeletes);
   return summary;
+}
+
+/** Counts of data and delete files as the summary keys need them (sizes of both kinds together). */
+function tally(files: readonly DataFile[]) {
+  const t = { dataFiles: 0n, records: 0n, size: 0n, deleteFiles: 0n, equalityFiles: 0n, equalityDeletes: 0n, positionFiles: 0n, positionDeletes: 0n };
+  for (const f of files) {
+    t.size += f.fileSizeInBytes;
+    if (f.content === 'data') {
+      t.dataFiles++;
+      t.records += f.recordCount;
+    } else if (f.content === 'equality-deletes') {
+      t.deleteFiles++;
+      t.equalityFiles++;
+      t.equalityDeletes += f.recordCount;
+    } else {
+      t.deleteFiles++;
+      t.positionFiles++;
+      t.positionDeletes += f.recordCount;
+    }
+  }
+  return t;
 }
 
 /** What a snapshot writes with: the table's object store and fresh names. */
@@ -368,38 +367,58 @@ export async function removeAll(req: Writer, manifestList: string, snapshotId: b
     const read = readManifest(await req.store.read(source.manifestPath), { manifest: source });
     const live = read.entries.filter((e) => e.status !== 'deleted');
     if (live.length === 0) continue;
-    const bytes = writeManifest({
-      formatVersion: read.formatVersion,
-      schemaJson: read.schemaJson ?? '{}',
-      schemaId: read.schemaId ?? 0,
-      partitionSpecJson: read.partitionSpecJson ?? '[]',
-      specId: read.specId ?? source.partitionSpecId,
-      partitionType: read.partitionType,
-      content: read.content,
-      entries: live.map((e) => ({ ...e, status: 'deleted', snapshotId })),
-    });
     const location = manifestList.replace(/\/[^/]*$/, `/${req.newId()}-m-deleted.avro`);
-    await req.store.write(location, bytes, { ifAbsent: true, contentType: 'application/octet-stream' });
-    written.push(location);
+    const entries = live.map((e): ManifestEntry => ({ ...e, status: 'deleted', snapshotId }));
     out.files.push(...live.map((e) => e.dataFile));
-    out.manifests.push({
-      manifestPath: location,
-      manifestLength: BigInt(bytes.length),
-      partitionSpecId: source.partitionSpecId,
-      content: source.content,
-      addedSnapshotId: snapshotId,
-      addedFilesCount: 0,
-      existingFilesCount: 0,
-      deletedFilesCount: live.length,
-      addedRowsCount: 0n,
-      existingRowsCount: 0n,
-      deletedRowsCount: live.reduce((s, e) => s + e.dataFile.recordCount, 0n),
-      partitions: read.partitionType.fields.map((field, i) =>
-        fieldSummary(typeof field.type === 'string' ? field.type : 'unknown', live.map((e) => e.dataFile.partition[i])),
-      ),
-    });
+    out.manifests.push(await writeManifestAgain(req, source, read, entries, snapshotId, location, written));
   }
   return out;
+}
+
+/**
+ * `read` (the manifest `source` lists) written again at `location` with `entries` (EXISTING and
+ * DELETED ones of the snapshot `snapshotId`), under its own header, and described for the new
+ * manifest list. Sequence numbers are left to the caller (unset: the list assigns the snapshot's).
+ */
+export async function writeManifestAgain(
+  writer: Writer,
+  source: ManifestFile,
+  read: Manifest,
+  entries: ManifestEntry[],
+  snapshotId: bigint,
+  location: string,
+  written: string[],
+): Promise<ManifestFileToWrite> {
+  const bytes = writeManifest({
+    formatVersion: read.formatVersion,
+    schemaJson: read.schemaJson ?? '{}',
+    schemaId: read.schemaId ?? 0,
+    partitionSpecJson: read.partitionSpecJson ?? '[]',
+    specId: read.specId ?? source.partitionSpecId,
+    partitionType: read.partitionType,
+    content: read.content,
+    entries,
+  });
+  await writer.store.write(location, bytes, { ifAbsent: true, contentType: 'application/octet-stream' });
+  written.push(location);
+  const existing = entries.filter((e) => e.status === 'existing');
+  const deleted = entries.filter((e) => e.status === 'deleted');
+  return {
+    manifestPath: location,
+    manifestLength: BigInt(bytes.length),
+    partitionSpecId: source.partitionSpecId,
+    content: source.content,
+    addedSnapshotId: snapshotId,
+    addedFilesCount: 0,
+    existingFilesCount: existing.length,
+    deletedFilesCount: deleted.length,
+    addedRowsCount: 0n,
+    existingRowsCount: existing.reduce((s, e) => s + e.dataFile.recordCount, 0n),
+    deletedRowsCount: deleted.reduce((s, e) => s + e.dataFile.recordCount, 0n),
+    partitions: read.partitionType.fields.map((field, i) =>
+      fieldSummary(typeof field.type === 'string' ? field.type : 'unknown', entries.map((e) => e.dataFile.partition[i])),
+    ),
+  };
 }
 
 export type { LoadedTable };

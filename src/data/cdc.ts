@@ -21,7 +21,7 @@
  */
 import type { ObjectStore } from '../io/port.js';
 import type { ConfiguredObjectStore } from '../io/index.js';
-import { assignFirstRowIds, readManifest, readManifestList, writeManifest, writeManifestList, type DataFile, type Manifest, type ManifestEntry, type ManifestFile, type ManifestFileToWrite } from '../iceberg/manifest/index.js';
+import { assignFirstRowIds, readManifest, readManifestList, writeManifestList, type DataFile, type Manifest, type ManifestEntry, type ManifestFile, type ManifestFileToWrite } from '../iceberg/manifest/index.js';
 import type { IcebergType, NestedField, PartitionSpec, Schema, Snapshot, TableMetadata } from '../iceberg/model.js';
 import { fromSingleValueBytes, hasSingleValueForm } from '../iceberg/single-value.js';
 import { parsePrimitive } from '../iceberg/types.js';
@@ -29,14 +29,15 @@ import {
   CommitStateUnknownError,
   commitSnapshot,
   currentSchema,
-  fieldSummary,
   mainSnapshot,
   metadataFolder,
   newSnapshotId,
   removeAll,
   summaryOf,
+  writeManifestAgain,
   writeNewManifest,
   type Removed,
+  type Writer,
 } from './append.js';
 import type { Row } from './arrow-build.js';
 import { CastError, casterFor } from './cast.js';
@@ -354,7 +355,7 @@ async function copyOnWrite(
   touched: Map<string, unknown[]>,
   snapshotId: bigint,
   sequenceNumber: bigint | undefined,
-  writer: { store: ObjectStore; newId: () => string },
+  writer: Writer,
   written: string[],
 ): Promise<CowPlan> {
   const list = readManifestList(await store.read(parent.manifestList!));
@@ -402,7 +403,7 @@ async function copyOnWrite(
 
 /** `manifest` again with `gone` as DELETED entries of this snapshot and its other live entries EXISTING. */
 async function rewriteManifest(
-  writer: { store: ObjectStore; newId: () => string },
+  writer: Writer,
   file: ManifestFile,
   manifest: Manifest,
   gone: Set<ManifestEntry>,
@@ -412,39 +413,12 @@ async function rewriteManifest(
 ): Promise<ManifestFileToWrite> {
   const live = manifest.entries.filter((e) => e.status !== 'deleted');
   const entries: ManifestEntry[] = live.map((e) => (gone.has(e) ? { ...e, status: 'deleted', snapshotId } : { ...e, status: 'existing' }));
-  const bytes = writeManifest({
-    formatVersion: manifest.formatVersion,
-    schemaJson: manifest.schemaJson ?? '{}',
-    schemaId: manifest.schemaId ?? 0,
-    partitionSpecJson: manifest.partitionSpecJson ?? '[]',
-    specId: manifest.specId ?? file.partitionSpecId,
-    partitionType: manifest.partitionType,
-    content: manifest.content,
-    entries,
-  });
   const location = file.manifestPath.replace(/\/[^/]*$/, `/${writer.newId()}-m-rewritten.avro`);
-  await writer.store.write(location, bytes, { ifAbsent: true, contentType: 'application/octet-stream' });
-  written.push(location);
-  const existing = entries.filter((e) => e.status === 'existing');
-  const deleted = entries.filter((e) => e.status === 'deleted');
+  const described = await writeManifestAgain(writer, file, manifest, entries, snapshotId, location, written);
+  if (sequenceNumber === undefined) return described;
+  // EXISTING entries keep their data sequence numbers: the manifest's minimum is theirs, not this snapshot's.
   const seqs = entries.map((e) => e.sequenceNumber).filter((s): s is bigint => s !== undefined);
-  return {
-    manifestPath: location,
-    manifestLength: BigInt(bytes.length),
-    partitionSpecId: file.partitionSpecId,
-    content: file.content,
-    addedSnapshotId: snapshotId,
-    ...(sequenceNumber !== undefined ? { sequenceNumber, minSequenceNumber: seqs.reduce((a, b) => (b < a ? b : a), sequenceNumber) } : {}),
-    addedFilesCount: 0,
-    existingFilesCount: existing.length,
-    deletedFilesCount: deleted.length,
-    addedRowsCount: 0n,
-    existingRowsCount: existing.reduce((s, e) => s + e.dataFile.recordCount, 0n),
-    deletedRowsCount: deleted.reduce((s, e) => s + e.dataFile.recordCount, 0n),
-    partitions: manifest.partitionType.fields.map((field, i) =>
-      fieldSummary(typeof field.type === 'string' ? field.type : 'unknown', entries.map((e) => e.dataFile.partition[i])),
-    ),
-  };
+  return { ...described, sequenceNumber, minSequenceNumber: seqs.reduce((a, b) => (b < a ? b : a), sequenceNumber) };
 }
 
 /**

@@ -81,6 +81,15 @@ export interface ReadContext {
   /** The schema rows are projected onto (the table's current one). */
   schema: Schema;
   deletes: LiveEntry[];
+  /** Delete files already read, by path: each is read once however many data files it applies to. */
+  parsed?: Map<string, Promise<unknown>>;
+}
+
+function once<T>(ctx: ReadContext, path: string, read: () => Promise<T>): Promise<T> {
+  ctx.parsed ??= new Map();
+  let found = ctx.parsed.get(path) as Promise<T> | undefined;
+  if (!found) ctx.parsed.set(path, (found = read()));
+  return found;
 }
 
 export interface FileRows {
@@ -158,11 +167,21 @@ async function deletedPositions(ctx: ReadContext, file: LiveEntry): Promise<Set<
     // A position delete applies to data files with a data sequence number <= its own.
     if ((d.sequenceNumber ?? 0n) < seq) continue;
     if (d.dataFile.referencedDataFile !== undefined && d.dataFile.referencedDataFile !== path) continue;
-    const table = readParquetTable(await ctx.store.read(d.dataFile.filePath));
-    const files = vectorById(table, 2147483546) ?? table.getChild('file_path');
-    const positions = vectorById(table, 2147483545) ?? table.getChild('pos');
-    if (!files || !positions) throw new UnsupportedDeletesError(`Position delete file ${d.dataFile.filePath} has no file_path/pos columns`);
-    for (let i = 0; i < table.numRows; i++) if (files.get(i) === path) out.add(BigInt(positions.get(i) as bigint | number));
+    const byFile = await once(ctx, d.dataFile.filePath, async () => {
+      const table = readParquetTable(await ctx.store.read(d.dataFile.filePath));
+      const files = vectorById(table, 2147483546) ?? table.getChild('file_path');
+      const positions = vectorById(table, 2147483545) ?? table.getChild('pos');
+      if (!files || !positions) throw new UnsupportedDeletesError(`Position delete file ${d.dataFile.filePath} has no file_path/pos columns`);
+      const map = new Map<string, bigint[]>();
+      for (let i = 0; i < table.numRows; i++) {
+        const target = files.get(i) as string;
+        let list = map.get(target);
+        if (!list) map.set(target, (list = []));
+        list.push(BigInt(positions.get(i) as bigint | number));
+      }
+      return map;
+    });
+    for (const position of byFile.get(path) ?? []) out.add(position);
   }
   return out;
 }
@@ -187,15 +206,18 @@ async function equalityDeletes(ctx: ReadContext, file: LiveEntry): Promise<Equal
     if (ids.length === 0 || fields.some((f) => f === undefined || typeof f.type !== 'string')) {
       throw new UnsupportedDeletesError(`Equality delete file ${d.dataFile.filePath} deletes by columns ${ids.join(', ')}, not top-level primitive columns of the table; read it with an engine`);
     }
-    const table = readParquetTable(await ctx.store.read(d.dataFile.filePath));
-    const mapping = parseNameMapping(ctx.metadata.properties['schema.name-mapping.default']);
-    const vectors = (fields as NestedField[]).map((f) => {
-      const v = columnFor(table, f, mapping);
-      if (!v) throw new UnsupportedDeletesError(`Equality delete file ${d.dataFile.filePath} has no column for field ${f.id} (${f.name})`);
-      return v;
+    const keys = await once(ctx, d.dataFile.filePath, async () => {
+      const table = readParquetTable(await ctx.store.read(d.dataFile.filePath));
+      const mapping = parseNameMapping(ctx.metadata.properties['schema.name-mapping.default']);
+      const vectors = (fields as NestedField[]).map((f) => {
+        const v = columnFor(table, f, mapping);
+        if (!v) throw new UnsupportedDeletesError(`Equality delete file ${d.dataFile.filePath} has no column for field ${f.id} (${f.name})`);
+        return v;
+      });
+      const set = new Set<string>();
+      for (let i = 0; i < table.numRows; i++) set.add(keyText(vectors.map((v, k) => valueAt(v, i, (fields[k] as NestedField).type))));
+      return set;
     });
-    const keys = new Set<string>();
-    for (let i = 0; i < table.numRows; i++) keys.add(keyText(vectors.map((v, k) => valueAt(v, i, (fields[k] as NestedField).type))));
     out.push({ ids, keys });
   }
   return out;

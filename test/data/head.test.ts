@@ -146,7 +146,12 @@ describe('reading the first rows of a table', () => {
       fileSizeInBytes: BigInt(eq.bytes.length),
       equalityIds: [1],
     });
-    const afterDelete = await headRows((await client.loadTable(['ns'], 't')).metadata, h.objects, { limit: 10 });
+    // The delete file applies to both data files and is read once.
+    const reads: string[] = [];
+    const counting = Object.assign(Object.create(h.objects), { read: (l: string) => (reads.push(l), h.objects.read(l)) });
+    const afterDelete = await headRows((await client.loadTable(['ns'], 't')).metadata, counting, { limit: 10 });
+    expect(afterDelete.filesRead).toBe(2);
+    expect(reads.filter((l) => l === eqPath)).toHaveLength(1);
     expect(afterDelete.rows.map((r) => r.id).sort()).toEqual([1n, 4n]);
     expect(afterDelete.deletedSkipped).toBe(3); // 0 and 2 by key, 3 by position
     // A row written after the delete (a higher data sequence number) with a deleted key is live.
