@@ -37,7 +37,7 @@ export const headCommand: Command = {
     const client = new IcebergRestClient({ url: ctx.client.baseUrl, warehouse: ref, fetch: (url, init) => ctx.client.fetchAuthorized(url, init) });
     try {
       const loaded = await client.loadTable(namespace, name);
-      const storage = tableStore(loaded.metadata.location, loaded.config);
+      const storage = await tableStore(loaded.metadata.location, loaded.config);
       try {
         const result = await headRows(loaded.metadata, storage.store, {
           limit: Number(limitText),

@@ -6,7 +6,8 @@
  * keeps decimals, timestamps with or without zone, and nested types as the file has them.
  */
 import { DataType, tableFromIPC, type Field, type Table as ArrowTable, type Vector } from './arrow-lib.js';
-import { readParquet } from 'parquet-wasm';
+import { parquetWasm } from './parquet-lib.js';
+
 import type { IcebergType, NestedField } from '../iceberg/model.js';
 import { formatDecimal } from '../iceberg/human-strings.js';
 import { InputError, type Input } from './inputs.js';
@@ -16,7 +17,7 @@ import { valueToJson } from './value-text.js';
 export function readParquetInput(file: string, bytes: Uint8Array): Input {
   let table: ArrowTable;
   try {
-    table = tableFromIPC(readParquet(bytes).intoIPCStream());
+    table = tableFromIPC(parquetWasm().readParquet(bytes).intoIPCStream());
   } catch (err) {
     throw new InputError(`${file}: not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
   }

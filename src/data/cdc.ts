@@ -71,7 +71,7 @@ export interface CdcRequest {
   attempts?: number;
   maxRowsPerFile?: number;
   /** Opens the table's storage (default: tableStore, from the location and the vended config). */
-  storeFor?: (location: string, config: Record<string, string>) => ConfiguredObjectStore;
+  storeFor?: (location: string, config: Record<string, string>) => ConfiguredObjectStore | Promise<ConfiguredObjectStore>;
 }
 
 export interface CdcResult {
@@ -99,7 +99,7 @@ export interface CdcResult {
 
 export async function applyChanges(req: CdcRequest): Promise<CdcResult> {
   const first = await req.client.loadTable(req.namespace, req.table);
-  const storage = (req.storeFor ?? tableStore)(first.metadata.location, first.config);
+  const storage = await (req.storeFor ?? tableStore)(first.metadata.location, first.config);
   let metadata = first.metadata;
   const attempts = req.attempts ?? 5;
   try {

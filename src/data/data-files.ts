@@ -106,7 +106,7 @@ export class DataFileSink {
         }
         const take = Math.min(group.rows.length - start, this.maxRows - file.rows);
         const part = start === 0 && take === group.rows.length ? group.rows : group.rows.slice(start, start + take);
-        for (const batch of arrowTableOf(this.target.fileSchema ?? this.target.schema, part).batches) file.writer.push(batch);
+        for (const batch of arrowTableOf(this.target.fileSchema ?? this.target.schema, part).batches) await file.writer.push(batch);
         file.stats.add(part);
         file.rows += part.length;
         start += take;

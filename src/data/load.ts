@@ -13,6 +13,7 @@ import type { CsvStream } from './csv-stream.js';
 import { inferSchema, InputError, readInput, rowsFor, type Input } from './inputs.js';
 import { RestError, type IcebergRestClient, type LoadedTable } from './rest-client.js';
 import { tableStore } from './table-store.js';
+import { startParquetEncoder } from './parquet-write.js';
 import type { ConfiguredObjectStore } from '../io/index.js';
 
 export interface LoadRequest {
@@ -28,7 +29,7 @@ export interface LoadRequest {
   newId: () => string;
   maxRowsPerFile?: number;
   /** Opens the table's storage (default: tableStore, from the location and the vended config). */
-  storeFor?: (location: string, config: Record<string, string>) => ConfiguredObjectStore;
+  storeFor?: (location: string, config: Record<string, string>) => ConfiguredObjectStore | Promise<ConfiguredObjectStore>;
   /** Hears how many bytes of the streamed files were read, of how many. */
   onProgress?: (done: number, total: number) => void;
   /** Records per streamed chunk (default 4,096). */
@@ -41,6 +42,8 @@ export interface LoadResult extends AppendResult {
 }
 
 export async function loadInputs(request: LoadRequest): Promise<LoadResult> {
+  // The encoder thread starts while the table is looked up and the first rows are read.
+  startParquetEncoder();
   let req = request;
   const name = [...req.namespace, req.table].join('.');
   let loaded: LoadedTable;
@@ -94,7 +97,7 @@ export async function loadInputs(request: LoadRequest): Promise<LoadResult> {
     }
   }
   const rows = rowChunks(schema, req);
-  const storage = (req.storeFor ?? tableStore)(loaded.metadata.location, loaded.config);
+  const storage = await (req.storeFor ?? tableStore)(loaded.metadata.location, loaded.config);
   try {
     const result = await appendRows({
       client: req.client,

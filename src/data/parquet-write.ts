@@ -3,8 +3,8 @@
  * manifest entry needs from the writer: the compressed size of every leaf column, summed over
  * row groups and keyed by Iceberg field id (manifest field 108, `column_sizes`).
  */
+import { Worker } from 'node:worker_threads';
 import { Table as ArrowTableClass, tableToIPC, type RecordBatch as ArrowRecordBatch, type Table as ArrowTable } from './arrow-lib.js';
-import * as parquet from 'parquet-wasm';
 import type { IcebergType, Schema } from '../iceberg/model.js';
 
 export type ParquetCompression = 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
@@ -23,86 +23,148 @@ export interface WrittenParquet {
   rowGroups: number;
 }
 
-const CODECS: Record<ParquetCompression, parquet.Compression> = {
-  zstd: parquet.Compression.ZSTD,
-  snappy: parquet.Compression.SNAPPY,
-  gzip: parquet.Compression.GZIP,
-  uncompressed: parquet.Compression.UNCOMPRESSED,
-};
-
-function writerProperties(opts: ParquetWriteOptions): parquet.WriterProperties {
-  return new parquet.WriterPropertiesBuilder()
-    .setCompression(CODECS[opts.compression ?? 'zstd'])
-    .setMaxRowGroupSize(opts.rowGroupRows ?? 1_048_576)
-    .setStatisticsEnabled(parquet.EnabledStatistics.Chunk)
-    .setCreatedBy('lakecat')
-    .build();
+/** A whole Arrow table written as one Parquet file (through the same encoder as the streamed files). */
+export async function writeParquetFile(schema: Schema, table: ArrowTable, opts: ParquetWriteOptions = {}): Promise<WrittenParquet> {
+  const writer = new ParquetStreamWriter(schema, opts);
+  for (const batch of table.batches) await writer.push(batch);
+  return writer.finish();
 }
 
-export async function writeParquetFile(schema: Schema, table: ArrowTable, opts: ParquetWriteOptions = {}): Promise<WrittenParquet> {
-  const bytes = parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), writerProperties(opts));
-  return described(schema, bytes);
+/** Batches handed to the encoder thread and not yet taken by it: `push` waits beyond this. */
+const IN_FLIGHT = 4;
+
+type Reply =
+  | { type: 'taken'; id: number }
+  | { type: 'done'; id: number; bytes: ArrayBuffer; columnSizes: [number, bigint][]; rowGroups: number }
+  | { type: 'failed'; id: number; message: string; fatal?: boolean };
+
+interface Pending {
+  /** The thread encoding this file. */
+  worker: Worker;
+  inFlight: number;
+  /** Resolves a `push` waiting for room. */
+  room?: () => void;
+  done?: (written: WrittenParquet) => void;
+  failed?: (err: Error) => void;
+  error?: Error;
 }
 
 /**
- * A Parquet file written as its record batches come: each batch goes into arrow-rs's streaming
- * writer at once (which keeps the open row group encoded and compressed, not the batches), so a
- * big file never sits in memory as Arrow data.
+ * The one encoder thread of this process (src/data/parquet-worker.mjs), started on first use and
+ * kept only while a file is open: it does not keep the process alive by itself.
  */
-export class ParquetStreamWriter {
-  private controller!: ReadableStreamDefaultController<parquet.RecordBatch>;
-  private readonly output: Promise<Uint8Array>;
+class EncoderThread {
+  private worker: Worker | undefined;
+  private readonly files = new Map<number, Pending>();
+  private next = 1;
 
-  constructor(
-    private readonly schema: Schema,
-    opts: ParquetWriteOptions = {},
-  ) {
-    const input = new ReadableStream<parquet.RecordBatch>({ start: (c) => void (this.controller = c) });
-    this.output = (async () => {
-      const stream = (await parquet.transformParquetStream(input, writerProperties(opts))) as ReadableStream<Uint8Array>;
-      const parts: Uint8Array[] = [];
-      for await (const part of stream as unknown as AsyncIterable<Uint8Array>) parts.push(part);
-      return Buffer.concat(parts);
-    })();
-    // Read errors surface from finish(); without this they would be unhandled until then.
-    this.output.catch(() => undefined);
+  start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./parquet-worker.mjs', import.meta.url));
+    worker.on('message', (msg: Reply) => {
+      if (msg.type === 'failed' && msg.fatal && this.worker === worker) this.worker = undefined;
+      this.heard(msg);
+    });
+    const lost = (err: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const [id, file] of this.files) if (file.worker === worker) this.settle(id, file, err);
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`The Parquet encoder thread stopped (exit code ${code})`)));
+    // After the listeners (adding a 'message' listener refs the thread again); `open` refs it.
+    worker.unref();
+    return (this.worker = worker);
   }
 
-  push(batch: ArrowRecordBatch): void {
-    const table = parquet.Table.fromIPCStream(tableToIPC(new ArrowTableClass([batch]), 'stream'));
-    for (const b of table.recordBatches()) this.controller.enqueue(b);
+  open(schema: Schema, opts: ParquetWriteOptions): { id: number; file: Pending } {
+    const worker = this.start();
+    const id = this.next++;
+    const file: Pending = { worker, inFlight: 0 };
+    if (this.files.size === 0) worker.ref();
+    this.files.set(id, file);
+    worker.postMessage({ type: 'open', id, compression: opts.compression ?? 'zstd', rowGroupRows: opts.rowGroupRows ?? 1_048_576, leafIds: [...leafIdsByPath(schema)] });
+    return { id, file };
   }
 
-  async finish(): Promise<WrittenParquet> {
-    this.controller.close();
-    return described(this.schema, await this.output);
+  post(message: { type: 'push'; id: number; ipc: ArrayBuffer } | { type: 'finish' | 'abort'; id: number }, transfer: ArrayBuffer[] = []): void {
+    this.files.get(message.id)?.worker.postMessage(message, transfer);
   }
 
-  abort(err: unknown): void {
-    try {
-      this.controller.error(err);
-    } catch {
-      // already closed
+  close(id: number): void {
+    this.files.delete(id);
+    if (this.files.size === 0) this.worker?.unref();
+  }
+
+  private heard(msg: Reply): void {
+    const file = this.files.get(msg.id);
+    if (!file) return;
+    if (msg.type === 'taken') {
+      file.inFlight--;
+      file.room?.();
+    } else if (msg.type === 'done') {
+      this.close(msg.id);
+      file.done?.({ bytes: new Uint8Array(msg.bytes), columnSizes: new Map(msg.columnSizes), rowGroups: msg.rowGroups });
+    } else {
+      this.settle(msg.id, file, new Error(`Parquet writer: ${msg.message}`));
     }
+  }
+
+  private settle(id: number, file: Pending, err: Error): void {
+    this.close(id);
+    file.error = err;
+    file.failed?.(err);
+    file.room?.();
   }
 }
 
-async function described(schema: Schema, bytes: Uint8Array): Promise<WrittenParquet> {
-  const file = await parquet.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
-  try {
-    const ids = leafIdsByPath(schema);
-    const columnSizes = new Map<number, bigint>();
-    const meta = file.metadata();
-    const groups = meta.rowGroups();
-    for (const group of groups) {
-      for (const column of group.columns()) {
-        const id = ids.get(column.columnPath().join('.'));
-        if (id !== undefined) columnSizes.set(id, (columnSizes.get(id) ?? 0n) + BigInt(column.compressedSize()));
-      }
-    }
-    return { bytes, columnSizes, rowGroups: groups.length };
-  } finally {
-    file.free();
+const encoder = new EncoderThread();
+
+/** Starts the encoder thread ahead of the first file, so it is ready when the first rows are. */
+export function startParquetEncoder(): void {
+  encoder.start();
+}
+
+/**
+ * A Parquet file written as its record batches come: each batch goes to arrow-rs's streaming
+ * writer on the encoder thread (which keeps the open row group encoded and compressed, not the
+ * batches), so a big file never sits in memory as Arrow data, and encoding runs beside parsing.
+ * At most a few batches wait for the encoder: `push` resolves when there is room.
+ */
+export class ParquetStreamWriter {
+  private readonly id: number;
+  private readonly file: Pending;
+
+  constructor(schema: Schema, opts: ParquetWriteOptions = {}) {
+    ({ id: this.id, file: this.file } = encoder.open(schema, opts));
+  }
+
+  async push(batch: ArrowRecordBatch): Promise<void> {
+    const { file } = this;
+    while (file.inFlight >= IN_FLIGHT && !file.error) await new Promise<void>((resolve) => (file.room = resolve));
+    file.room = undefined;
+    if (file.error) throw file.error;
+    const ipc = tableToIPC(new ArrowTableClass([batch]), 'stream');
+    // A transferable buffer of exactly these bytes (tableToIPC may answer a view on a larger one).
+    const buffer = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength ? (ipc.buffer as ArrayBuffer) : ipc.slice().buffer;
+    file.inFlight++;
+    encoder.post({ type: 'push', id: this.id, ipc: buffer }, [buffer]);
+  }
+
+  finish(): Promise<WrittenParquet> {
+    const { file } = this;
+    if (file.error) return Promise.reject(file.error);
+    return new Promise<WrittenParquet>((resolve, reject) => {
+      file.done = resolve;
+      file.failed = reject;
+      encoder.post({ type: 'finish', id: this.id });
+    });
+  }
+
+  /** Drops the file on the encoder thread (after a failure elsewhere); a pending `finish` rejects. */
+  abort(err: unknown): void {
+    encoder.post({ type: 'abort', id: this.id });
+    encoder.close(this.id);
+    this.file.failed?.(err instanceof Error ? err : new Error(String(err)));
   }
 }
 

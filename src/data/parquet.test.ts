@@ -5,7 +5,7 @@ import { fromSingleValueBytes } from '../iceberg/single-value.js';
 import { arrowTableOf, ValueError, type Row } from './arrow-build.js';
 import { UnsupportedTypeError } from './arrow-schema.js';
 import { columnStats, compareCodePoints, parseMetricsMode } from './column-stats.js';
-import { leafIdsByPath, writeParquetFile } from './parquet-write.js';
+import { leafIdsByPath, ParquetStreamWriter, writeParquetFile } from './parquet-write.js';
 
 const EVERY: Schema = {
   type: 'struct',
@@ -180,5 +180,47 @@ describe('Parquet data files with Iceberg semantics', () => {
     expect(bad([{ i: 1, lst: 'nope' }]).message).toBe('lst: row 1 holds the string "nope", not a list');
     expect(bad([{ i: 1, u: 'not-a-uuid' }]).column).toBe('u');
     expect(() => arrowTableOf({ type: 'struct', schemaId: 0, fields: [{ id: 1, name: 'v', required: false, type: 'variant' }] }, [])).toThrow(UnsupportedTypeError);
+  });
+});
+
+describe('the Parquet encoder thread', () => {
+  const SMALL: Schema = { type: 'struct', schemaId: 0, fields: [{ id: 1, name: 'n', required: true, type: 'long' }] };
+  const batchOf = (from: number, count: number) => arrowTableOf(SMALL, Array.from({ length: count }, (_, i) => ({ n: BigInt(from + i) }))).batches[0];
+
+  it('writes files pushed in turns, each with its own rows, in order', async () => {
+    const a = new ParquetStreamWriter(SMALL, { compression: 'snappy' });
+    const b = new ParquetStreamWriter(SMALL, { compression: 'snappy' });
+    for (let i = 0; i < 10; i++) {
+      await a.push(batchOf(i * 100, 100));
+      await b.push(batchOf(-i * 10 - 10, 10));
+    }
+    const [fa, fb] = await Promise.all([a.finish(), b.finish()]);
+    const rowsA = await parquetReadObjects({ file: fa.bytes.slice().buffer });
+    const rowsB = await parquetReadObjects({ file: fb.bytes.slice().buffer });
+    expect(rowsA.map((r) => r.n)).toEqual(Array.from({ length: 1000 }, (_, i) => BigInt(i)));
+    expect(rowsB).toHaveLength(100);
+    expect(fa.columnSizes.get(1)).toBeGreaterThan(0n);
+  });
+
+  it('drops an aborted file, rejects its pending finish, and keeps serving the others', async () => {
+    const doomed = new ParquetStreamWriter(SMALL, { compression: 'snappy' });
+    await doomed.push(batchOf(0, 10));
+    const pending = doomed.finish();
+    doomed.abort(new Error('the input had a bad value'));
+    await expect(pending).rejects.toThrow(/bad value/);
+    const next = new ParquetStreamWriter(SMALL, { compression: 'snappy' });
+    await next.push(batchOf(5, 3));
+    const rows = await parquetReadObjects({ file: (await next.finish()).bytes.slice().buffer });
+    expect(rows.map((r) => r.n)).toEqual([5n, 6n, 7n]);
+  });
+
+  it('answers a failure of the encoder as an error of that file', async () => {
+    const broken = new ParquetStreamWriter(SMALL, { rowGroupRows: 0 });
+    await expect(broken.push(batchOf(0, 1)).then(() => broken.finish())).rejects.toThrow(/Parquet writer/);
+    // A fresh file after the failure is written whole (the thread is replaced if the failure broke it).
+    const next = new ParquetStreamWriter(SMALL, { compression: 'snappy' });
+    await next.push(batchOf(1, 2));
+    const rows = await parquetReadObjects({ file: (await next.finish()).bytes.slice().buffer });
+    expect(rows.map((r) => r.n)).toEqual([1n, 2n]);
   });
 });

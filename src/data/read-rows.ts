@@ -12,8 +12,9 @@
  * exact bigints, decimals unscaled, dates as days, uuids as text, nested values recursively, so
  * a row read here can be written again unchanged (copy-on-write in cdc.ts) or shown (head.ts).
  */
-import { readParquet } from 'parquet-wasm';
+
 import { makeVector, tableFromIPC, type Data, type Field, type Table as ArrowTable, type Vector } from './arrow-lib.js';
+import { parquetWasm } from './parquet-lib.js';
 import type { ObjectStore } from '../io/port.js';
 import { readManifest, readManifestList, type ManifestEntry } from '../iceberg/manifest/index.js';
 import { bytesToUuid } from '../iceberg/manifest/partition-values.js';
@@ -228,7 +229,7 @@ function isUnpartitioned(spec: PartitionSpec): boolean {
 }
 
 export function readParquetTable(bytes: Uint8Array, limit?: number): ArrowTable {
-  const wasm = readParquet(bytes, limit === undefined ? undefined : { limit });
+  const wasm = parquetWasm().readParquet(bytes, limit === undefined ? undefined : { limit });
   return tableFromIPC(wasm.intoIPCStream());
 }
 

@@ -1,12 +1,23 @@
 /**
  * The object store a data client reaches a table's files with: the table's own folder for a
  * `file:` location (a client on the catalog's machine), or S3 with what lakecat vends in the
- * table's config (endpoint, region, path style, keys), as engines use it.
+ * table's config (endpoint, region, path style, keys), as engines use it. The S3 SDK is loaded
+ * only for an S3 location: it is a large part of a short command's start-up.
  */
-import { createObjectStore, type ConfiguredObjectStore } from '../io/index.js';
+import type { ConfiguredObjectStore } from '../io/index.js';
+import { LocalFsObjectStore } from '../io/local-fs.js';
+import { fileLocationPath, normaliseWarehouse } from '../io/location.js';
+import { ObjectStoreError } from '../io/port.js';
+import { RoutingObjectStore } from '../io/router.js';
 
-export function tableStore(location: string, config: Record<string, string>): ConfiguredObjectStore {
-  if (!location.startsWith('s3://') && !location.startsWith('s3a://')) return createObjectStore({ warehouse: location });
+export async function tableStore(location: string, config: Record<string, string>): Promise<ConfiguredObjectStore> {
+  if (!location.startsWith('s3://') && !location.startsWith('s3a://')) {
+    const warehouse = normaliseWarehouse(location);
+    const folder = fileLocationPath(warehouse);
+    if (folder === undefined) throw new ObjectStoreError(`Not a folder or an S3 location: ${location}`);
+    return { store: new RoutingObjectStore([new LocalFsObjectStore(folder)]), warehouse, close: () => undefined };
+  }
+  const { createObjectStore } = await import('../io/index.js');
   return createObjectStore({
     warehouse: location.replace(/^s3a:/, 's3:'),
     s3: {

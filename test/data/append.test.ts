@@ -112,10 +112,28 @@ describe('appending rows as a data client', () => {
 
   it('wins lost races by rewriting only the manifest list: concurrent appends all land', async () => {
     await createTable('busy');
+    // The first commit of every writer waits until all four are ready to commit: each commits
+    // against the same table head, so three of them lose a race, whatever the timing of the writes.
+    let arrived = 0;
+    let release!: () => void;
+    const allReady = new Promise<void>((resolve) => (release = resolve));
+    const racing = new IcebergRestClient({
+      url: 'http://lakecat',
+      fetch: async (url, init) => {
+        if (init?.method === 'POST' && url.endsWith('/tables/busy') && arrived < 4) {
+          if (++arrived === 4) release();
+          await allReady;
+        }
+        return h.app.hono.request(url.replace('http://lakecat', ''), init);
+      },
+    });
     const results = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => append('busy', [{ device: `d${i}`, taken_at: micros('2024-03-01T00:00:00Z'), glucose: i }])),
+      Array.from({ length: 4 }, (_, i) =>
+        appendRows({ client: racing, store: h.objects, namespace: ns, table: 'busy', rows: [{ device: `d${i}`, taken_at: micros('2024-03-01T00:00:00Z'), glucose: i }], newId: randomUUID }),
+      ),
     );
-    expect(results.some((r) => r.attempts > 1)).toBe(true);
+    expect(results.filter((r) => r.attempts === 1)).toHaveLength(1);
+    expect(results.filter((r) => r.attempts > 1)).toHaveLength(3);
     const loaded = await client.loadTable(ns, 'busy');
     const head = loaded.metadata.snapshots!.find((s) => s.snapshotId === loaded.metadata.refs.main.snapshotId)!;
     expect(head.summary['total-records']).toBe('4');
