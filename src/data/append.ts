@@ -21,6 +21,7 @@ import { stringifyJson } from '../iceberg/json.js';
 import { compareBytes, hasSingleValueForm, toSingleValueBytes, type SingleValue } from '../iceberg/single-value.js';
 import { parsePrimitive } from '../iceberg/types.js';
 import type { Row } from './arrow-build.js';
+import type { Input } from './inputs.js';
 import { writeDataFiles } from './data-files.js';
 import { RestError, type IcebergRestClient, type LoadedTable } from './rest-client.js';
 
@@ -30,8 +31,11 @@ export interface AppendRequest {
   store: ObjectStore;
   namespace: string[];
   table: string;
-  /** The rows, all at once or in chunks as they are read (a chunk's rows are not kept once written). */
-  rows: readonly Row[] | AsyncIterable<readonly Row[]>;
+  /**
+   * The rows, all at once or in chunks as they are read (a chunk is not kept once written): rows,
+   * or records of an input file, cast to the table's schema while written.
+   */
+  rows: readonly Row[] | AsyncIterable<readonly Row[] | Input>;
   newId: () => string;
   now?: () => number;
   /** Commit attempts on lost races (default 5). */

@@ -56,6 +56,11 @@ function nullBitmap(values: readonly unknown[], nullable: boolean, path: string)
   return nullCount === 0 ? { nullCount } : { bitmap, nullCount };
 }
 
+/** The Arrow data of one column's values (`path` names it in errors). */
+export function buildValues(type: IcebergType, values: readonly unknown[], nullable: boolean, path: string): Data {
+  return build(type, values, nullable, path);
+}
+
 function build(type: IcebergType, values: readonly unknown[], nullable: boolean, path: string): Data {
   const arrowType: DataType = arrowTypeOf(type, path);
   const length = values.length;

@@ -50,26 +50,50 @@ export function casterFor(type: IcebergType, text = false): (value: unknown) => 
       return (value) => (value === null || value === undefined || (text && value === '') ? null : typeof value === 'string' ? value : general(value));
     case 'long':
       return (value) => {
-        // Up to 15 digits a double holds the integer exactly: no regular expression, no range check.
-        if (typeof value === 'string' && value.length > 0 && value.length <= 15) {
-          const n = Number(value);
-          if (Number.isInteger(n) && (value.charCodeAt(0) !== 43 || value.length > 1) && !/[^0-9-]/.test(value)) return BigInt(n);
+        if (typeof value === 'string') {
+          const n = fastLong(value);
+          if (n !== undefined) return BigInt(n);
         }
         return general(value);
       };
     case 'timestamptz':
     case 'timestamp':
-      return (value) => (typeof value === 'string' ? (fastTimestamp(value, t.kind === 'timestamptz') ?? general(value)) : general(value));
+      return (value) => {
+        if (typeof value === 'string') {
+          const micros = fastTimestamp(value, t.kind === 'timestamptz');
+          if (micros !== undefined) return BigInt(micros);
+        }
+        return general(value);
+      };
     default:
       return general;
   }
 }
 
 /**
- * `YYYY-MM-DDTHH:MM:SS[.ffffff]` (with `Z` for timestamptz), the common case, without regular
- * expressions or BigInt arithmetic; undefined for anything else (the general path decides).
+ * A decimal integer of at most 15 digits (which a double holds exactly) as a number, without a
+ * regular expression or a range check; undefined for anything else (the general path decides).
  */
-function fastTimestamp(s: string, zoned: boolean): bigint | undefined {
+export function fastLong(s: string): number | undefined {
+  const n = s.length;
+  if (n === 0 || n > 15) return undefined;
+  let i = s.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  if (i === n) return undefined;
+  let v = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    v = v * 10 + c;
+  }
+  return s.charCodeAt(0) === 45 ? -v : v;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.ffffff]` (with `Z` for timestamptz), the common case, as microseconds
+ * in a number (exact: far below 2^53), without regular expressions or BigInt arithmetic;
+ * undefined for anything else (the general path decides).
+ */
+export function fastTimestamp(s: string, zoned: boolean): number | undefined {
   const n = s.length;
   const end = zoned ? n - 1 : n;
   if (zoned && s.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
@@ -90,7 +114,7 @@ function fastTimestamp(s: string, zoned: boolean): bigint | undefined {
   }
   if (d > 28 && d > daysInMonth(y, mo)) return undefined; // 2023-02-29 is no date
   const total = (((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60 + se) * 1_000_000 + micros;
-  return Number.isSafeInteger(total) ? BigInt(total) : undefined;
+  return Number.isSafeInteger(total) ? total : undefined;
 }
 
 function daysInMonth(y: number, m: number): number {
@@ -250,10 +274,9 @@ export function daysOf(text: string): number | undefined {
   const m = DATE.exec(text);
   if (!m) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const ms = Date.UTC(y, mo - 1, d);
-  const back = new Date(ms);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
-  return Math.round(ms / 86_400_000);
+  // Not through Date.UTC: it reads the years 0 to 99 as 1900 to 1999.
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+  return daysFromCivil(y, mo, d);
 }
 
 function fractionOf(digits: string | undefined, places: number): bigint {

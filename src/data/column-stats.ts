@@ -65,6 +65,16 @@ interface Leaf {
 
 type Visit = (value: unknown) => void;
 
+/** What a part of a top-level primitive column adds to its statistics (columnar.ts keeps it while parsing). */
+export interface ColumnSummary {
+  valueCount: number;
+  nullCount: number;
+  nanCount: number;
+  /** Least and greatest value other than null and NaN, in the value conventions of arrow-build.ts. */
+  min: SingleValue | undefined;
+  max: SingleValue | undefined;
+}
+
 /** Statistics of `rows` written under `schema`, with the modes the table's properties ask for. */
 export function columnStats(schema: Schema, rows: readonly Row[], properties: Record<string, string> = {}): ColumnStats {
   const stats = new StatsAccumulator(schema, properties);
@@ -79,6 +89,9 @@ export function columnStats(schema: Schema, rows: readonly Row[], properties: Re
 export class StatsAccumulator {
   private readonly leaves: Leaf[] = [];
   private readonly visits: (readonly [string, Visit])[];
+  /** The leaf of each top-level field that is a primitive, by field index. */
+  private readonly topLeaves: (Leaf | undefined)[] = [];
+  private readonly compares = new Map<Leaf, (a: SingleValue, b: SingleValue) => number>();
 
   constructor(schema: Schema, properties: Record<string, string> = {}) {
     const fallback = properties['write.metadata.metrics.default'];
@@ -103,6 +116,7 @@ export class StatsAccumulator {
         leaves.push(leaf);
         const floating = leaf.type.kind === 'float' || leaf.type.kind === 'double';
         const compare = comparatorOf(leaf.type);
+        this.compares.set(leaf, compare);
         return (value) => {
           leaf.valueCount++;
           if (value === null || value === undefined) {
@@ -148,7 +162,35 @@ export class StatsAccumulator {
         }
       };
     };
-    this.visits = schema.fields.map((f) => [f.name, plan(f.type, f.id, f.name, false)] as const);
+    this.visits = schema.fields.map((f) => {
+      const visit = plan(f.type, f.id, f.name, false);
+      this.topLeaves.push(typeof f.type === 'string' ? leaves[leaves.length - 1] : undefined);
+      return [f.name, visit] as const;
+    });
+  }
+
+  /**
+   * Rows given column by column (columnar.ts): per top-level field, a summary of a primitive
+   * column, or the column's values to visit as `add` does.
+   */
+  addColumns(columns: readonly ({ summary: ColumnSummary } | { values: readonly unknown[] })[]): void {
+    columns.forEach((column, i) => {
+      if ('values' in column) {
+        const visit = this.visits[i][1];
+        for (const v of column.values) visit(v);
+        return;
+      }
+      const leaf = this.topLeaves[i];
+      if (!leaf) throw new Error(`Field ${this.visits[i][0]} is not a primitive column: it has no summary`);
+      const { summary } = column;
+      leaf.valueCount += summary.valueCount;
+      leaf.nullCount += summary.nullCount;
+      leaf.nanCount += summary.nanCount;
+      if (!leaf.bounds) return;
+      const compare = this.compares.get(leaf)!;
+      if (summary.min !== undefined && (leaf.min === undefined || compare(summary.min, leaf.min) < 0)) leaf.min = summary.min;
+      if (summary.max !== undefined && (leaf.max === undefined || compare(summary.max, leaf.max) > 0)) leaf.max = summary.max;
+    });
   }
 
   add(rows: readonly Row[]): void {

@@ -14,6 +14,12 @@ import { applyTransform, type TransformValue } from '../iceberg/transforms.js';
 import { arrowTableOf, ValueError, type Row } from './arrow-build.js';
 import { StatsAccumulator } from './column-stats.js';
 import { ParquetStreamWriter, type ParquetCompression } from './parquet-write.js';
+import { columnarFits, columnarPart } from './columnar.js';
+import { rowsFor, type Input } from './inputs.js';
+
+function isInput(chunk: readonly Row[] | Input): chunk is Input {
+  return !Array.isArray(chunk);
+}
 
 export interface DataTarget {
   schema: Schema;
@@ -38,17 +44,20 @@ export interface DataWriteOptions {
   wrote?: (location: string) => void;
 }
 
-/** Writes `rows` (all at once, or in chunks as they come) as data files of `target` and describes them. */
+/**
+ * Writes `rows` (all at once, or in chunks as they come: rows, or the records of an input file
+ * cast here) as data files of `target` and describes them.
+ */
 export async function writeDataFiles(
   target: DataTarget,
-  rows: readonly Row[] | AsyncIterable<readonly Row[]>,
+  rows: readonly Row[] | AsyncIterable<readonly Row[] | Input>,
   store: ObjectStore,
   opts: DataWriteOptions,
 ): Promise<DataFile[]> {
   const sink = new DataFileSink(target, store, opts);
   try {
     if (Symbol.asyncIterator in rows) {
-      for await (const chunk of rows) await sink.add(chunk);
+      for await (const chunk of rows) await (isInput(chunk) ? sink.addRecords(chunk) : sink.add(chunk));
     } else {
       await sink.add(rows);
     }
@@ -99,11 +108,7 @@ export class DataFileSink {
   async add(rows: readonly Row[]): Promise<void> {
     for (const [key, group] of partitionRows(this.target, rows)) {
       for (let start = 0; start < group.rows.length; ) {
-        let file = this.open.get(key);
-        if (!file) {
-          const writer = new ParquetStreamWriter(this.target.fileSchema ?? this.target.schema, { compression: this.compression, rowGroupRows: this.rowGroupRows });
-          this.open.set(key, (file = { tuple: group.tuple, writer, rows: 0, stats: new StatsAccumulator(this.target.schema, this.target.properties) }));
-        }
+        const file = this.open.get(key) ?? this.openFile(key, group.tuple);
         const take = Math.min(group.rows.length - start, this.maxRows - file.rows);
         const part = start === 0 && take === group.rows.length ? group.rows : group.rows.slice(start, start + take);
         for (const batch of arrowTableOf(this.target.fileSchema ?? this.target.schema, part).batches) await file.writer.push(batch);
@@ -118,10 +123,40 @@ export class DataFileSink {
     }
   }
 
+  /**
+   * The records of an input file (a chunk of it), cast to the table's schema: column by column
+   * (columnar.ts) for an unpartitioned table, else as rows.
+   */
+  async addRecords(input: Input): Promise<void> {
+    const { schema } = this.target;
+    if (this.target.spec.fields.length > 0 || this.target.fileSchema || !columnarFits(schema, input)) return this.add(rowsFor(schema, input));
+    const n = input.records.length;
+    for (let start = 0; start < n; ) {
+      const file = this.open.get('') ?? this.openFile('', []);
+      const take = Math.min(n - start, this.maxRows - file.rows);
+      const part = columnarPart(schema, input, start, start + take);
+      await file.writer.push(part.batch);
+      file.stats.addColumns(part.stats);
+      file.rows += take;
+      start += take;
+      if (file.rows >= this.maxRows) {
+        this.open.delete('');
+        await this.write(file);
+      }
+    }
+  }
+
   async finish(): Promise<DataFile[]> {
     for (const file of this.open.values()) await this.write(file);
     this.open.clear();
     return this.files;
+  }
+
+  private openFile(key: string, tuple: PartitionTuple): OpenFile {
+    const writer = new ParquetStreamWriter(this.target.fileSchema ?? this.target.schema, { compression: this.compression, rowGroupRows: this.rowGroupRows });
+    const file: OpenFile = { tuple, writer, rows: 0, stats: new StatsAccumulator(this.target.schema, this.target.properties) };
+    this.open.set(key, file);
+    return file;
   }
 
   /** Stops the open files' writers (after a failure): nothing more is written. */

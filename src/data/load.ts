@@ -120,8 +120,11 @@ function whole(input: Input | CsvStream): Input {
   return 'chunks' in input ? readInput(input.file, readFileSync(input.file, 'utf8'), 'csv') : input;
 }
 
-/** The rows of every input under `schema`, a chunk at a time; no records at all is an error. */
-async function* rowChunks(schema: Schema, req: LoadRequest): AsyncGenerator<Row[]> {
+/**
+ * The records of every input, a chunk at a time, cast to `schema` as they are written (column by
+ * column where the table allows it, data-files.ts); no records at all is an error.
+ */
+async function* rowChunks(schema: Schema, req: LoadRequest): AsyncGenerator<Input> {
   const total = req.inputs.reduce((sum, i) => sum + ('chunks' in i ? i.size : 0), 0);
   let before = 0;
   let count = 0;
@@ -130,15 +133,15 @@ async function* rowChunks(schema: Schema, req: LoadRequest): AsyncGenerator<Row[
       // The header alone names the columns: a column the table lacks is refused before anything is written.
       rowsFor(schema, { ...input, records: [], text: true, where: () => input.file });
       for await (const chunk of input.chunks(req.chunkRows, (read) => req.onProgress?.(before + read, total))) {
-        const rows = rowsFor(schema, chunk);
-        count += rows.length;
-        yield rows;
+        count += chunk.records.length;
+        yield chunk;
       }
       before += input.size;
     } else {
-      const rows = rowsFor(schema, input);
-      count += rows.length;
-      if (rows.length > 0) yield rows;
+      // A column the table lacks is refused before anything is written, also for an empty file.
+      rowsFor(schema, { ...input, records: [] });
+      count += input.records.length;
+      if (input.records.length > 0) yield input;
     }
   }
   if (count === 0) throw new InputError(`Nothing to load: the files hold no records`);
