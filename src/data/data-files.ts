@@ -68,6 +68,13 @@ export async function writeDataFiles(
   }
 }
 
+/**
+ * Rows per Parquet row group unless the table sets `write.parquet.row-group-limit`. Smaller than
+ * PyIceberg's 1,048,576 (about DuckDB's 122,880): the encoder holds a whole row group until it
+ * is complete, so this bounds a writer's memory, and engines get finer row-group statistics.
+ */
+export const DEFAULT_ROW_GROUP_ROWS = 131_072;
+
 interface OpenFile {
   tuple: PartitionTuple;
   writer: ParquetStreamWriter;
@@ -101,7 +108,7 @@ export class DataFileSink {
     if (!['zstd', 'snappy', 'gzip', 'uncompressed'].includes(this.compression)) {
       throw new Error(`write.parquet.compression-codec ${this.compression} is not supported here (zstd, snappy, gzip, uncompressed)`);
     }
-    this.rowGroupRows = Number(target.properties['write.parquet.row-group-limit'] ?? 1_048_576);
+    this.rowGroupRows = Number(target.properties['write.parquet.row-group-limit'] ?? DEFAULT_ROW_GROUP_ROWS);
     this.dataFolder = (target.properties['write.data.path'] ?? `${target.location}/data`).replace(/\/+$/, '');
   }
 

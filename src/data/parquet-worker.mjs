@@ -12,6 +12,7 @@
 //               { type: 'failed', id, message, fatal? }  (fatal: the thread ends; use a new one)
 import { parentPort } from 'node:worker_threads';
 import * as parquet from 'parquet-wasm';
+import { parquetMetadata } from 'hyparquet';
 
 const CODECS = {
   zstd: parquet.Compression.ZSTD,
@@ -72,7 +73,7 @@ function open({ id, compression, rowGroupRows, leafIds }) {
     const parts = [];
     for await (const part of stream) parts.push(part);
     const bytes = concat(parts);
-    const described = await describe(bytes, new Map(leafIds));
+    const described = describe(bytes, new Map(leafIds));
     files.delete(id);
     parentPort.postMessage({ type: 'done', id, bytes: bytes.buffer, ...described }, [bytes.buffer]);
   })().catch((err) => fail(id, err));
@@ -130,20 +131,18 @@ function concat(parts) {
   return out;
 }
 
-/** Compressed bytes per leaf field id over all row groups (manifest field 108), from the footer. */
-async function describe(bytes, leafIds) {
-  const file = await parquet.ParquetFile.fromFile(new Blob([bytes]));
-  try {
-    const columnSizes = new Map();
-    const groups = file.metadata().rowGroups();
-    for (const group of groups) {
-      for (const column of group.columns()) {
-        const fieldId = leafIds.get(column.columnPath().join('.'));
-        if (fieldId !== undefined) columnSizes.set(fieldId, (columnSizes.get(fieldId) ?? 0n) + BigInt(column.compressedSize()));
-      }
+/**
+ * Compressed bytes per leaf field id over all row groups (manifest field 108), from the footer
+ * (read by hyparquet in JavaScript: the file is not copied into the encoder's memory again).
+ */
+function describe(bytes, leafIds) {
+  const meta = parquetMetadata(bytes.buffer);
+  const columnSizes = new Map();
+  for (const group of meta.row_groups) {
+    for (const column of group.columns) {
+      const fieldId = leafIds.get(column.meta_data.path_in_schema.join('.'));
+      if (fieldId !== undefined) columnSizes.set(fieldId, (columnSizes.get(fieldId) ?? 0n) + BigInt(column.meta_data.total_compressed_size));
     }
-    return { columnSizes: [...columnSizes], rowGroups: groups.length };
-  } finally {
-    file.free();
   }
+  return { columnSizes: [...columnSizes], rowGroups: meta.row_groups.length };
 }

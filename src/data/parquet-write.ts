@@ -12,7 +12,7 @@ export type ParquetCompression = 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
 export interface ParquetWriteOptions {
   /** `write.parquet.compression-codec`; zstd by default, as Iceberg's. */
   compression?: ParquetCompression;
-  /** `write.parquet.row-group-limit` (rows per row group); Iceberg's default 1,048,576. */
+  /** Rows per row group (`write.parquet.row-group-limit`); 1,048,576 when not given (data-files.ts gives its own default). */
   rowGroupRows?: number;
 }
 
