@@ -30,8 +30,11 @@ export async function writeParquetFile(schema: Schema, table: ArrowTable, opts: 
   return writer.finish();
 }
 
-/** Batches handed to the encoder thread and not yet taken by it: `push` waits beyond this. */
-const IN_FLIGHT = 4;
+/**
+ * Batches handed to the encoder thread and not yet taken by it: `push` waits beyond this. Enough
+ * for either side to run on while the other pauses (a collection, a slow block), a few MiB at most.
+ */
+const IN_FLIGHT = 16;
 
 type Reply =
   | { type: 'taken'; id: number }
