@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openCsvStream } from './csv-stream.js';
 import { MemoryObjectStore } from '../io/memory.js';
 import type { Schema } from '../iceberg/model.js';
 import { arrowTableOf } from './arrow-build.js';
@@ -98,6 +102,31 @@ describe('records cast column by column', () => {
     const described = (files: typeof byRows) => files.map((f) => ({ ...f, fileSizeInBytes: 0n, columnSizes: undefined }));
     expect(byColumns.map((f) => f.recordCount)).toEqual([10n, 10n, 3n]);
     expect(described(byColumns)).toEqual(described(byRows));
+  });
+});
+
+describe('CSV bytes cast column by column', () => {
+  it('gives the same batch and statistics from a plain byte block as from the strings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lakecat-columnar-'));
+    const plain = RECORDS.filter((r) => r.every((cell) => /^[\x20-\x7e]*$/.test(cell) && !/[",]/.test(cell)));
+    expect(plain.length).toBeGreaterThanOrEqual(3);
+    const text = `${COLUMNS.join(',')}\n${plain.map((r) => r.join(',')).join('\n')}\n`;
+    writeFileSync(join(dir, 'r.csv'), text);
+    const stream = await openCsvStream(join(dir, 'r.csv'));
+    const chunks: Input[] = [];
+    for await (const chunk of stream.chunks(3)) chunks.push(chunk);
+    expect(chunks.every((c) => c.block)).toBe(true);
+    const fromBytes = new StatsAccumulator(SCHEMA);
+    const fromStrings = new StatsAccumulator(SCHEMA);
+    for (const chunk of chunks) {
+      const a = columnarPart(SCHEMA, chunk, 0, chunk.block!.count);
+      const b = columnarPart(SCHEMA, { ...chunk, block: undefined, records: chunk.records }, 0, chunk.block!.count);
+      for (const field of SCHEMA.fields) expect(JSON.stringify(a.batch.getChild(field.name)!.toArray(), big), field.name).toBe(JSON.stringify(b.batch.getChild(field.name)!.toArray(), big));
+      fromBytes.addColumns(a.stats);
+      fromStrings.addColumns(b.stats);
+    }
+    expect(fromBytes.result()).toEqual(fromStrings.result());
+    expect(fromBytes.result()).toEqual(columnStats(SCHEMA, rowsFor(SCHEMA, input(plain))));
   });
 });
 

@@ -16,7 +16,7 @@ import { arrowSchemaOf, arrowTypeOf } from './arrow-schema.js';
 import { buildValues } from './arrow-build.js';
 import { CastError, casterFor, fastLong, fastTimestamp } from './cast.js';
 import { compareCodePoints, type ColumnSummary, type StatsAccumulator } from './column-stats.js';
-import { InputError, rowsFor, type Input } from './inputs.js';
+import { InputError, rowsFor, type CsvBlock, type Input } from './inputs.js';
 
 /** A part of a file's rows, column by column: its Arrow batch and what each column adds to the statistics. */
 export interface ColumnarPart {
@@ -40,7 +40,7 @@ export function columnarPart(schema: Schema, input: Input, from: number, to: num
     return { batch: new RecordBatch(arrowSchema, data), stats: parts.map((p) => p.stats) };
   } catch (err) {
     // Columns are cast one after the other: the first bad value in record order is the one to name.
-    if (err instanceof InputError) rowsFor(schema, { ...input, records: input.records.slice(from, to), where: (i) => input.where(from + i) });
+    if (err instanceof InputError) rowsFor(schema, { ...input, block: undefined, records: input.records.slice(from, to), where: (i) => input.where(from + i) });
     throw err;
   }
 }
@@ -60,19 +60,34 @@ function column(field: NestedField, input: Input, from: number, to: number): Col
     const values: unknown[] = new Array(length).fill(null);
     return { data: buildValues(type, values, true, path), stats: { values } };
   }
-  const records = input.records;
   const kind = typeof type === 'string' && input.text ? parsePrimitive(type).kind : undefined;
   if (kind === 'long' || kind === 'timestamp' || kind === 'timestamptz') return int64Column(field, input, from, to, at, kind);
-  if (kind === 'string') return stringColumn(field, input, from, to, at);
+  if (kind === 'string') return input.block ? blockStringColumn(field, input, input.block, from, to, at) : stringColumn(field, input, from, to, at);
   // Every other type: cast value by value, then built and counted as the row path does.
   const cast = casterFor(type, input.text);
+  const cell = cellsOf(input, at);
   const values: unknown[] = new Array(length);
   for (let i = 0; i < length; i++) {
-    const value = castAt(cast, records[from + i][at], field, input, from + i);
+    const value = castAt(cast, cell(from + i), field, input, from + i);
     if ((value === null || value === undefined) && field.required) throw required(field, input, from + i);
     values[i] = value;
   }
   return { data: buildValues(type, values, !field.required, path), stats: { values } };
+}
+
+/** The raw value of column `at` by record index: from the strings, or cut from a byte block. */
+function cellsOf(input: Input, at: number): (record: number) => unknown {
+  const block = input.block;
+  if (!block) {
+    const records = input.records;
+    return (record) => records[record][at];
+  }
+  const { bytes, bounds, from } = block;
+  const stride = block.width + 1;
+  return (record) => {
+    const b = (from + record) * stride + at;
+    return bytes.toString('latin1', bounds[b], bounds[b + 1] - 1);
+  };
 }
 
 function castAt(cast: (v: unknown) => unknown, raw: unknown, field: NestedField, input: Input, record: number): unknown {
@@ -96,21 +111,38 @@ function int64Column(field: NestedField, input: Input, from: number, to: number,
   const slots = new BigInt64Array(length);
   const halves = new Uint32Array(slots.buffer);
   const bitmap = new Uint8Array((length + 7) >> 3);
-  const records = input.records;
   const zoned = kind === 'timestamptz';
+  const block = input.block;
+  const cell = cellsOf(input, at);
+  const stride = block ? block.width + 1 : 0;
   let cast: ((v: unknown) => unknown) | undefined;
   let nulls = 0;
   let min: number | bigint | undefined;
   let max: number | bigint | undefined;
   for (let i = 0; i < length; i++) {
-    const raw = records[from + i][at] as string;
-    if (raw === '' || raw === undefined || raw === null) {
-      if (field.required) throw required(field, input, from + i);
-      nulls++;
-      continue;
+    let fast: number | undefined;
+    let raw: string | undefined;
+    if (block && kind === 'long') {
+      // Digits read straight from the bytes: no string at all.
+      const b = (block.from + from + i) * stride + at;
+      const start = block.bounds[b];
+      const end = block.bounds[b + 1] - 1;
+      if (start === end) {
+        if (field.required) throw required(field, input, from + i);
+        nulls++;
+        continue;
+      }
+      fast = longAt(block.bytes, start, end);
+    } else {
+      raw = cell(from + i) as string;
+      if (raw === '' || raw === undefined || raw === null) {
+        if (field.required) throw required(field, input, from + i);
+        nulls++;
+        continue;
+      }
+      fast = kind === 'long' ? fastLong(raw) : fastTimestamp(raw, zoned);
     }
     bitmap[i >> 3] |= 1 << (i & 7);
-    const fast = kind === 'long' ? fastLong(raw) : fastTimestamp(raw, zoned);
     let v: number | bigint;
     if (fast !== undefined) {
       v = fast;
@@ -119,7 +151,7 @@ function int64Column(field: NestedField, input: Input, from: number, to: number,
       halves[2 * i + 1] = hi >>> 0;
     } else {
       cast ??= casterFor(field.type, true);
-      v = castAt(cast, raw, field, input, from + i) as bigint;
+      v = castAt(cast, raw ?? cell(from + i), field, input, from + i) as bigint;
       slots[i] = v;
     }
     if (min === undefined || v < min) min = v;
@@ -131,6 +163,70 @@ function int64Column(field: NestedField, input: Input, from: number, to: number,
     data,
     stats: { summary: { valueCount: length, nullCount: nulls, nanCount: 0, min: min === undefined ? undefined : BigInt(min), max: max === undefined ? undefined : BigInt(max) } },
   };
+}
+
+/** A decimal integer of at most 15 digits in `bytes[start, end)` (as `fastLong`), else undefined. */
+function longAt(bytes: Uint8Array, start: number, end: number): number | undefined {
+  const negative = bytes[start] === 45; /* - */
+  let i = negative ? start + 1 : start;
+  if (i === end || end - start > 15) return undefined;
+  let v = 0;
+  for (; i < end; i++) {
+    const c = bytes[i] - 48;
+    if (c < 0 || c > 9) return undefined;
+    v = v * 10 + c;
+  }
+  return negative ? -v : v;
+}
+
+/**
+ * Strings of a byte block (ASCII: a byte is a character): their bytes copied into the column's
+ * data as they are, bounds compared as bytes (= code points), no string made but the two bounds.
+ */
+function blockStringColumn(field: NestedField, input: Input, block: CsvBlock, from: number, to: number, at: number): Column {
+  const length = to - from;
+  const { bytes, bounds } = block;
+  const stride = block.width + 1;
+  const bitmap = new Uint8Array((length + 7) >> 3);
+  const offsets = new Int32Array(length + 1);
+  let total = 0;
+  for (let i = 0; i < length; i++) {
+    const b = (block.from + from + i) * stride + at;
+    total += bounds[b + 1] - 1 - bounds[b];
+  }
+  const data = new Uint8Array(total);
+  let nulls = 0;
+  let pos = 0;
+  let minAt = -1;
+  let maxAt = -1;
+  for (let i = 0; i < length; i++) {
+    const b = (block.from + from + i) * stride + at;
+    const start = bounds[b];
+    const end = bounds[b + 1] - 1;
+    if (start === end) {
+      if (field.required) throw required(field, input, from + i);
+      nulls++;
+    } else {
+      bitmap[i >> 3] |= 1 << (i & 7);
+      for (let k = start; k < end; k++) data[pos++] = bytes[k];
+      if (minAt < 0 || compareRanges(bytes, start, end, bounds[minAt], bounds[minAt + 1] - 1) < 0) minAt = b;
+      if (maxAt < 0 || compareRanges(bytes, start, end, bounds[maxAt], bounds[maxAt + 1] - 1) > 0) maxAt = b;
+    }
+    offsets[i + 1] = pos;
+  }
+  const text = (b: number) => (b < 0 ? undefined : bytes.toString('latin1', bounds[b], bounds[b + 1] - 1));
+  const type: DataType = arrowTypeOf(field.type, field.name);
+  const column = makeData({ type, length, nullCount: nulls, nullBitmap: nulls > 0 ? bitmap : undefined, valueOffsets: offsets, data } as never) as Data;
+  return { data: column, stats: { summary: { valueCount: length, nullCount: nulls, nanCount: 0, min: text(minAt), max: text(maxAt) } } };
+}
+
+function compareRanges(bytes: Uint8Array, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const n = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let k = 0; k < n; k++) {
+    const d = bytes[aStart + k] - bytes[bStart + k];
+    if (d !== 0) return d;
+  }
+  return aEnd - aStart - (bEnd - bStart);
 }
 
 /** Strings from CSV text, encoded to UTF-8 in one piece; bounds in code point order. */

@@ -57,4 +57,28 @@ describe('CSV read as a stream', () => {
     expect(stream.columns).toEqual(['a', 'b']);
     expect(chunks).toEqual([]);
   });
+
+  it('reads plain blocks (ASCII, no quotes, no CR) as bytes: the same records, blank lines skipped, a last line without newline', async () => {
+    const text = '\n\nid,note,n\n1,a,10\n\n2,,\n3,ccc,30\n4,d,-4';
+    const path = file('plain.csv', text);
+    const { stream, chunks } = await all(path, 2);
+    expect(stream.columns).toEqual(['id', 'note', 'n']);
+    expect(chunks.every((c) => c.block !== undefined)).toBe(true);
+    // The first block ends at the last newline read; the last line comes with the end of the file.
+    expect(chunks.map((c) => c.block!.count)).toEqual([2, 1, 1]);
+    expect(chunks.flatMap((c) => c.records)).toEqual(readInput('plain.csv', text, 'csv').records);
+    const schema: Schema = { type: 'struct', schemaId: 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'note', required: false, type: 'string' }, { id: 3, name: 'n', required: false, type: 'long' }] };
+    expect(chunks[1].where(0)).toBe(`${path}:7`);
+    expect(() => rowsFor(schema, { ...chunks[2], records: [['4', 'd', 'x']] })).toThrow(`${path}:8: column n: expected a 64-bit integer, got "x"`);
+    await expect(all(file('plain-bad.csv', 'a,b\n1,2\n\n3,4,5\n'), 10)).rejects.toThrow(/plain-bad\.csv:4: expected 2 fields as in the header, got 3$/);
+  });
+
+  it('switches between plain blocks and parsed ones within a file (a quote, a non-ASCII letter later on)', async () => {
+    const plain = Array.from({ length: 20_000 }, (_, i) => `${i},n${i}`).join('\n');
+    const text = `id,note\n${plain}\n1,"quoted, with a comma"\n${plain}\n2,grüße\n${plain}\n`;
+    const path = file('mixed.csv', text);
+    const { chunks } = await all(path, 4_096);
+    expect(chunks.some((c) => c.block) && chunks.some((c) => !c.block)).toBe(true);
+    expect(chunks.flatMap((c) => c.records)).toEqual(readInput('mixed.csv', text, 'csv').records);
+  });
 });

@@ -12,9 +12,10 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { csvParseRows } from 'd3-dsv';
 import { parse as parseSync } from 'csv-parse/sync';
-import { InputError, type Input } from './inputs.js';
+import { InputError, type CsvBlock, type Input } from './inputs.js';
 
 export interface CsvStream {
   file: string;
@@ -31,12 +32,15 @@ export interface CsvStream {
 const BLOCK = 1 << 18;
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
+const CR = 0x0d;
+const COMMA = 0x2c;
 
 /** Opens `file` and reads its header row. */
 export async function openCsvStream(file: string): Promise<CsvStream> {
   const { size } = await stat(file);
   let columns: string[] = [];
-  for await (const { rows } of blocks(file)) {
+  for await (const block of blocks(file)) {
+    const rows = 'rows' in block ? block.rows : splitLines(block.bytes);
     const first = rows.find((r) => !isBlank(r));
     if (first) {
       columns = first;
@@ -50,8 +54,12 @@ function isBlank(row: string[]): boolean {
   return row.length === 1 && row[0] === '';
 }
 
-/** The file's rows, parsed a block at a time. */
-async function* blocks(file: string, onBytes?: (n: number) => void): AsyncGenerator<{ rows: string[][] }> {
+/**
+ * The file's rows, a block at a time: parsed into strings, or, for a block of plain ASCII with no
+ * quote and no carriage return (most machine-written CSV), left as bytes whose fields are found
+ * by their commas (`plainRecords`), without a string per field.
+ */
+async function* blocks(file: string, onBytes?: (n: number) => void): AsyncGenerator<{ rows: string[][] } | { bytes: Buffer }> {
   const handle = await open(file, 'r');
   try {
     let carry: Buffer = Buffer.alloc(0);
@@ -72,6 +80,13 @@ async function* blocks(file: string, onBytes?: (n: number) => void): AsyncGenera
         continue;
       }
       carry = Buffer.from(data.subarray(cut));
+      const block = data.subarray(0, cut);
+      if (block.indexOf(QUOTE) < 0 && block.indexOf(CR) < 0 && isAscii(block)) {
+        first = false;
+        yield { bytes: block };
+        if (eof) return;
+        continue;
+      }
       let text = data.toString('utf8', 0, cut);
       if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
@@ -119,7 +134,32 @@ async function* records(file: string, columns: string[], chunkRows: number, onBy
   let first = 0;
   const width = columns.length;
   const input = (records: string[][], offset: number): Input => ({ file, format: 'csv', columns, records, text: true, where: (i) => lineOf(offset + i) });
-  for await (const { rows } of blocks(file, onBytes)) {
+  for await (const block of blocks(file, onBytes)) {
+    if ('bytes' in block) {
+      if (header) {
+        // The header is read as strings; the records after it in this block as bytes.
+        const at = headerEnd(block.bytes);
+        if (at < 0) continue; // only blank lines so far
+        header = false;
+        block.bytes = block.bytes.subarray(at);
+      }
+      if (batch.length > 0) {
+        yield input(batch, first);
+        first = count;
+        batch = [];
+      }
+      const before = count;
+      const plain = plainRecords(block.bytes, width, (k) => lineOf(before + k));
+      for (let from = 0; from < plain.count; from += chunkRows) {
+        const offset = count;
+        const part = plainInput(file, columns, plain, from, Math.min(plain.count, from + chunkRows), (i) => lineOf(offset + i));
+        count += part.block!.count;
+        yield part;
+      }
+      first = count;
+      continue;
+    }
+    const { rows } = block;
     for (const row of rows) {
       if (isBlank(row)) continue;
       if (header) {
@@ -137,4 +177,91 @@ async function* records(file: string, columns: string[], chunkRows: number, onBy
     }
   }
   if (batch.length > 0) yield input(batch, first);
+}
+
+/** Rows of an ASCII block with no quotes, as strings (the header, blank-line checks). */
+function splitLines(bytes: Buffer): string[][] {
+  const text = bytes.toString('latin1');
+  return (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n').map((line) => line.split(','));
+}
+
+/** The index after the first line that is not blank (the header), or -1 when there is none in `bytes`. */
+function headerEnd(bytes: Buffer): number {
+  for (let start = 0; start < bytes.length; ) {
+    const nl = bytes.indexOf(NEWLINE, start);
+    const end = nl < 0 ? bytes.length : nl;
+    if (end > start) return nl < 0 ? bytes.length : nl + 1;
+    start = end + 1;
+  }
+  return -1;
+}
+
+/**
+ * The records of a plain block (ASCII, no quotes, no carriage returns): for record i, its fields
+ * start at `bounds[i * (width + 1) + c]` and end one byte before the next start (the comma or the
+ * newline). Blank lines are skipped; a record with another number of fields than the header is refused.
+ */
+function plainRecords(bytes: Buffer, width: number, lineOf: (k: number) => string): CsvBlock {
+  const stride = width + 1;
+  let bounds = new Int32Array(stride * 1024);
+  let count = 0;
+  const n = bytes.length;
+  for (let start = 0; start < n; ) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = n;
+    if (end === start) {
+      start = end + 1; // a blank line
+      continue;
+    }
+    if ((count + 1) * stride > bounds.length) {
+      const grown = new Int32Array(bounds.length * 2);
+      grown.set(bounds);
+      bounds = grown;
+    }
+    let at = count * stride;
+    bounds[at++] = start;
+    let fields = 1;
+    for (let i = start; i < end; i++) {
+      if (bytes[i] === COMMA) {
+        if (fields < width) bounds[at] = i + 1;
+        at++;
+        fields++;
+      }
+    }
+    if (fields !== width) throw new InputError(`${lineOf(count)}: expected ${width} fields as in the header, got ${fields}`);
+    bounds[at] = end + 1;
+    count++;
+    start = end + 1;
+  }
+  return { bytes, width, bounds, count, from: 0 };
+}
+
+/** Records `from` to `to` of a plain block as an Input; `records` (strings) is made only if something asks for it. */
+function plainInput(file: string, columns: string[], all: CsvBlock, from: number, to: number, where: (i: number) => string): Input {
+  const block: CsvBlock = { ...all, from, count: to - from };
+  let records: string[][] | undefined;
+  return {
+    file,
+    format: 'csv',
+    columns,
+    text: true,
+    where,
+    block,
+    get records() {
+      return (records ??= blockRecords(block));
+    },
+  };
+}
+
+function blockRecords(block: CsvBlock): string[][] {
+  const { bytes, width, bounds } = block;
+  const stride = width + 1;
+  const out: string[][] = new Array(block.count);
+  for (let i = 0; i < block.count; i++) {
+    const at = (block.from + i) * stride;
+    const row: string[] = new Array(width);
+    for (let c = 0; c < width; c++) row[c] = bytes.toString('latin1', bounds[at + c], bounds[at + c + 1] - 1);
+    out[i] = row;
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import { arrowTableOf, ValueError, type Row } from './arrow-build.js';
 import { StatsAccumulator } from './column-stats.js';
 import { ParquetStreamWriter, type ParquetCompression } from './parquet-write.js';
 import { columnarFits, columnarPart } from './columnar.js';
-import { rowsFor, type Input } from './inputs.js';
+import { recordCount, rowsFor, type Input } from './inputs.js';
 
 function isInput(chunk: readonly Row[] | Input): chunk is Input {
   return !Array.isArray(chunk);
@@ -137,7 +137,7 @@ export class DataFileSink {
   async addRecords(input: Input): Promise<void> {
     const { schema } = this.target;
     if (this.target.spec.fields.length > 0 || this.target.fileSchema || !columnarFits(schema, input)) return this.add(rowsFor(schema, input));
-    const n = input.records.length;
+    const n = recordCount(input);
     for (let start = 0; start < n; ) {
       const file = this.open.get('') ?? this.openFile('', []);
       const take = Math.min(n - start, this.maxRows - file.rows);

@@ -27,6 +27,26 @@ export interface Input {
   where(i: number): string;
   /** The columns' types as the file declares them (Parquet, Arrow), for schema inference. */
   types?: (IcebergType | undefined)[];
+  /** CSV records still as bytes (csv-stream.ts): `records` is then made from them only when read. */
+  block?: CsvBlock;
+}
+
+/**
+ * CSV records as byte ranges of an ASCII block without quotes: the fields of record `from + i`
+ * start at `bounds[(from + i) * (width + 1) + c]`, each ending one byte before the next start.
+ */
+export interface CsvBlock {
+  bytes: Buffer;
+  width: number;
+  bounds: Int32Array;
+  /** The first record of this part, and how many there are. */
+  from: number;
+  count: number;
+}
+
+/** How many records `input` holds (without making strings of a byte block). */
+export function recordCount(input: Input): number {
+  return input.block ? input.block.count : input.records.length;
 }
 
 /** A bad input: names the file, line and column. */

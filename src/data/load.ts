@@ -10,7 +10,7 @@ import { appendRows, currentSchema, type AppendResult } from './append.js';
 import { readFileSync } from 'node:fs';
 import type { Row } from './arrow-build.js';
 import type { CsvStream } from './csv-stream.js';
-import { inferSchema, InputError, readInput, rowsFor, type Input } from './inputs.js';
+import { inferSchema, InputError, readInput, recordCount, rowsFor, type Input } from './inputs.js';
 import { RestError, type IcebergRestClient, type LoadedTable } from './rest-client.js';
 import { tableStore } from './table-store.js';
 import { startParquetEncoder } from './parquet-write.js';
@@ -133,7 +133,7 @@ async function* rowChunks(schema: Schema, req: LoadRequest): AsyncGenerator<Inpu
       // The header alone names the columns: a column the table lacks is refused before anything is written.
       rowsFor(schema, { ...input, records: [], text: true, where: () => input.file });
       for await (const chunk of input.chunks(req.chunkRows, (read) => req.onProgress?.(before + read, total))) {
-        count += chunk.records.length;
+        count += recordCount(chunk);
         yield chunk;
       }
       before += input.size;
