@@ -24,7 +24,11 @@ export interface CsvStream {
   columns: string[];
   /** The file's size in bytes, for progress. */
   size: number;
-  /** The records after the header, `chunkRows` at a time; `onBytes` hears how far the file was read. */
+  /**
+   * The records after the header, `chunkRows` at a time (by default 4,096 records parsed into
+   * strings, or up to a whole block of a plain block's records: no string per field is kept, and
+   * fewer, larger batches go to the encoder); `onBytes` hears how far the file was read.
+   */
   chunks(chunkRows?: number, onBytes?: (bytesRead: number) => void): AsyncGenerator<Input>;
 }
 
@@ -47,7 +51,7 @@ export async function openCsvStream(file: string): Promise<CsvStream> {
       break;
     }
   }
-  return { file, format: 'csv', columns, size, chunks: (chunkRows = 4_096, onBytes) => records(file, columns, chunkRows, onBytes) };
+  return { file, format: 'csv', columns, size, chunks: (chunkRows, onBytes) => records(file, columns, chunkRows, onBytes) };
 }
 
 function isBlank(row: string[]): boolean {
@@ -118,7 +122,9 @@ function quotesOpen(data: Buffer): boolean {
   return open;
 }
 
-async function* records(file: string, columns: string[], chunkRows: number, onBytes?: (n: number) => void): AsyncGenerator<Input> {
+async function* records(file: string, columns: string[], rows: number | undefined, onBytes?: (n: number) => void): AsyncGenerator<Input> {
+  const chunkRows = rows ?? 4_096;
+  const plainRows = rows ?? 16_384;
   let lines: number[] | undefined;
   const lineOf = (i: number): string => {
     try {
@@ -150,9 +156,9 @@ async function* records(file: string, columns: string[], chunkRows: number, onBy
       }
       const before = count;
       const plain = plainRecords(block.bytes, width, (k) => lineOf(before + k));
-      for (let from = 0; from < plain.count; from += chunkRows) {
+      for (let from = 0; from < plain.count; from += plainRows) {
         const offset = count;
-        const part = plainInput(file, columns, plain, from, Math.min(plain.count, from + chunkRows), (i) => lineOf(offset + i));
+        const part = plainInput(file, columns, plain, from, Math.min(plain.count, from + plainRows), (i) => lineOf(offset + i));
         count += part.block!.count;
         yield part;
       }

@@ -32,7 +32,7 @@ export interface LoadRequest {
   storeFor?: (location: string, config: Record<string, string>) => ConfiguredObjectStore | Promise<ConfiguredObjectStore>;
   /** Hears how many bytes of the streamed files were read, of how many. */
   onProgress?: (done: number, total: number) => void;
-  /** Records per streamed chunk (default 4,096). */
+  /** Records per streamed chunk (default: see CsvStream.chunks). */
   chunkRows?: number;
 }
 

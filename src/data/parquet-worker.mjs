@@ -4,7 +4,7 @@
 // parsing instead of following it. Plain JavaScript, loaded without the TypeScript loader, so
 // the thread is ready while the main thread is still starting.
 //
-// Messages in:  { type: 'open', id, compression, rowGroupRows, leafIds: [path, fieldId][] }
+// Messages in:  { type: 'open', id, compression, rowGroupRows, leafIds: [path, fieldId][], plainColumns: [name] }
 //               { type: 'push', id, ipc: ArrayBuffer }   (an Arrow IPC stream of one batch)
 //               { type: 'finish', id }  |  { type: 'abort', id }
 // Messages out: { type: 'taken', id }      (a pushed batch went into the encoder)
@@ -35,13 +35,14 @@ parentPort.on('message', (msg) => {
   }
 });
 
-function open({ id, compression, rowGroupRows, leafIds }) {
-  const properties = new parquet.WriterPropertiesBuilder()
+function open({ id, compression, rowGroupRows, leafIds, plainColumns }) {
+  let builder = new parquet.WriterPropertiesBuilder()
     .setCompression(CODECS[compression])
     .setMaxRowGroupSize(rowGroupRows)
     .setStatisticsEnabled(parquet.EnabledStatistics.Chunk)
-    .setCreatedBy('lakecat')
-    .build();
+    .setCreatedBy('lakecat');
+  for (const column of plainColumns) builder = builder.setColumnDictionaryEnabled(column, false);
+  const properties = builder.build();
   const file = { waiting: [], closed: false, wake: undefined, failed: false, controller: undefined };
   // The encoder pulls one batch at a time; a batch is taken from `waiting` only when it asks.
   const input = new ReadableStream({

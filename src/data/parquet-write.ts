@@ -44,6 +44,8 @@ type Reply =
 interface Pending {
   /** The thread encoding this file. */
   worker: Worker;
+  /** The file's settings, until they are sent with the first batch (which decides the dictionaries). */
+  settings?: { compression: ParquetCompression; rowGroupRows: number; leafIds: [string, number][] };
   inFlight: number;
   /** Resolves a `push` waiting for room. */
   room?: () => void;
@@ -82,15 +84,20 @@ class EncoderThread {
   open(schema: Schema, opts: ParquetWriteOptions): { id: number; file: Pending } {
     const worker = this.start();
     const id = this.next++;
-    const file: Pending = { worker, inFlight: 0 };
+    const file: Pending = { worker, inFlight: 0, settings: { compression: opts.compression ?? 'zstd', rowGroupRows: opts.rowGroupRows ?? 1_048_576, leafIds: [...leafIdsByPath(schema)] } };
     if (this.files.size === 0) worker.ref();
     this.files.set(id, file);
-    worker.postMessage({ type: 'open', id, compression: opts.compression ?? 'zstd', rowGroupRows: opts.rowGroupRows ?? 1_048_576, leafIds: [...leafIdsByPath(schema)] });
     return { id, file };
   }
 
-  post(message: { type: 'push'; id: number; ipc: ArrayBuffer } | { type: 'finish' | 'abort'; id: number }, transfer: ArrayBuffer[] = []): void {
-    this.files.get(message.id)?.worker.postMessage(message, transfer);
+  post(message: { type: 'push'; id: number; ipc: ArrayBuffer } | { type: 'finish' | 'abort'; id: number }, transfer: ArrayBuffer[] = [], first?: ArrowRecordBatch): void {
+    const file = this.files.get(message.id);
+    if (!file) return;
+    if (file.settings && message.type !== 'abort') {
+      file.worker.postMessage({ type: 'open', id: message.id, ...file.settings, plainColumns: first ? mostlyDistinct(first) : [] });
+      file.settings = undefined;
+    }
+    file.worker.postMessage(message, transfer);
   }
 
   close(id: number): void {
@@ -150,7 +157,7 @@ export class ParquetStreamWriter {
     // A transferable buffer of exactly these bytes (tableToIPC may answer a view on a larger one).
     const buffer = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength ? (ipc.buffer as ArrayBuffer) : ipc.slice().buffer;
     file.inFlight++;
-    encoder.post({ type: 'push', id: this.id, ipc: buffer }, [buffer]);
+    encoder.post({ type: 'push', id: this.id, ipc: buffer }, [buffer], batch);
   }
 
   finish(): Promise<WrittenParquet> {
@@ -169,6 +176,38 @@ export class ParquetStreamWriter {
     encoder.close(this.id);
     this.file.failed?.(err instanceof Error ? err : new Error(String(err)));
   }
+}
+
+/**
+ * The top-level primitive columns of a file's first batch whose values are mostly distinct
+ * (timestamps, ids, measurements): they are written without a dictionary. arrow-rs would build
+ * one for each row group until it outgrows its page limit and then fall back; for such columns
+ * that costs much of the encoding time and makes the file larger, not smaller.
+ */
+export function mostlyDistinct(batch: ArrowRecordBatch): string[] {
+  const sample = Math.min(batch.numRows, 4_096);
+  if (sample < 1_024) return [];
+  const out: string[] = [];
+  batch.schema.fields.forEach((field, i) => {
+    if (field.type.children?.length) return;
+    const data = batch.getChildAt(i)!.data[0];
+    const seen = new Set<unknown>();
+    const values = data.values as unknown;
+    if (values instanceof BigInt64Array || values instanceof Float64Array) {
+      // 64-bit values told apart by their bits (read as doubles: no BigInt per value).
+      const bits = new Float64Array(values.buffer, values.byteOffset, values.length);
+      for (let r = 0; r < sample; r++) seen.add(bits[data.offset + r]);
+    } else if (values instanceof Int32Array || values instanceof Float32Array) {
+      for (let r = 0; r < sample; r++) seen.add(values[data.offset + r]);
+    } else if (data.valueOffsets && values instanceof Uint8Array) {
+      const text = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+      for (let r = 0; r < sample; r++) seen.add(text.toString('latin1', data.valueOffsets[data.offset + r], data.valueOffsets[data.offset + r + 1]));
+    } else {
+      return; // booleans, fixed-width bytes, decimals: keep the dictionary
+    }
+    if (seen.size > sample / 2) out.push(field.name);
+  });
+  return out;
 }
 
 /**

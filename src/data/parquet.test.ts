@@ -5,7 +5,7 @@ import { fromSingleValueBytes } from '../iceberg/single-value.js';
 import { arrowTableOf, ValueError, type Row } from './arrow-build.js';
 import { UnsupportedTypeError } from './arrow-schema.js';
 import { columnStats, compareCodePoints, parseMetricsMode } from './column-stats.js';
-import { leafIdsByPath, ParquetStreamWriter, writeParquetFile } from './parquet-write.js';
+import { leafIdsByPath, mostlyDistinct, ParquetStreamWriter, writeParquetFile } from './parquet-write.js';
 
 const EVERY: Schema = {
   type: 'struct',
@@ -222,5 +222,28 @@ describe('the Parquet encoder thread', () => {
     await next.push(batchOf(1, 2));
     const rows = await parquetReadObjects({ file: (await next.finish()).bytes.slice().buffer });
     expect(rows.map((r) => r.n)).toEqual([1n, 2n]);
+  });
+
+  it('writes mostly distinct columns of the first batch without a dictionary, the others with one, values intact', async () => {
+    const schema: Schema = {
+      type: 'struct',
+      schemaId: 0,
+      fields: [
+        { id: 1, name: 'ts', required: true, type: 'timestamptz' },
+        { id: 2, name: 'device', required: true, type: 'string' },
+        { id: 3, name: 'serial', required: true, type: 'string' },
+      ],
+    };
+    const rows = Array.from({ length: 5_000 }, (_, i) => ({ ts: 1_709_251_200_000_000n + BigInt(i) * 30_000_000n, device: `cgm-${i % 50}`, serial: `s-${i}` }));
+    const batch = arrowTableOf(schema, rows).batches[0];
+    expect(mostlyDistinct(batch)).toEqual(['ts', 'serial']);
+    expect(mostlyDistinct(arrowTableOf(schema, rows.slice(0, 100)).batches[0])).toEqual([]); // too few rows to judge
+    const out = await writeParquetFile(schema, arrowTableOf(schema, rows), { compression: 'snappy' });
+    const meta = parquetMetadata(out.bytes.slice().buffer);
+    const dictionary = Object.fromEntries(meta.row_groups[0].columns.map((c) => [c.meta_data!.path_in_schema.join('.'), c.meta_data!.dictionary_page_offset !== undefined]));
+    expect(dictionary).toEqual({ ts: false, device: true, serial: false });
+    const back = await parquetReadObjects({ file: out.bytes.slice().buffer });
+    expect(back.map((r) => [r.device, r.serial])).toEqual(rows.map((r) => [r.device, r.serial]));
+    expect(back[4_999].ts).toEqual(new Date(Number((1_709_251_200_000_000n + 4_999n * 30_000_000n) / 1000n)));
   });
 });
