@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { castValue } from './cast.js';
+import { castValue, fastTimestamp, timestampAt } from './cast.js';
 import { inferSchema, readInput, rowsFor } from './inputs.js';
 
 describe('casting input values to Iceberg values', () => {
@@ -117,5 +117,34 @@ describe('inferring the columns of several files', () => {
       { id: 8, name: 'b', required: false, type: 'string' },
       { id: 9, name: 'c', required: false, type: 'double' },
     ]);
+  });
+});
+
+describe('timestamps read from bytes', () => {
+  it('reads microseconds', () => {
+    const bytes = Buffer.from('2024-02-29T13:14:15.25Z', 'latin1');
+    expect(timestampAt(bytes, 0, bytes.length, true)).toBe(1_709_212_455_250_000);
+  });
+
+  it.each([
+    ['2024-02-29T13:14:15Z', true],
+    ['2024-02-29T13:14:15.5Z', true],
+    ['2024-02-29T13:14:15.123456Z', true],
+    ['2024-02-29T13:14:15.1234567Z', true],
+    ['2024-02-29T13:14:15.Z', true],
+    ['2023-02-29T13:14:15Z', true],
+    ['2024-13-01T00:00:00Z', true],
+    ['2024-02-29T24:00:00Z', true],
+    ['2024-02-29 13:14:15Z', true],
+    ['2024-02-29T13:14:15', true],
+    ['2024-02-29T13:14:15', false],
+    ['2024-02-29T13:14:15.000001', false],
+    ['1969-12-31T23:59:59.999999', false],
+    ['0001-01-01T00:00:00', false],
+    ['2024-0a-29T13:14:15', false],
+    ['2024-02-29T13:14', false],
+  ])('%s (zoned: %s) as the string reader has it', (text, zoned) => {
+    const bytes = Buffer.from(`x,${text},y`, 'latin1');
+    expect(timestampAt(bytes, 2, 2 + text.length, zoned)).toBe(fastTimestamp(text, zoned));
   });
 });

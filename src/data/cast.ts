@@ -98,22 +98,27 @@ export function fastTimestamp(s: string, zoned: boolean): number | undefined {
   const end = zoned ? n - 1 : n;
   if (zoned && s.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
   if (end < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
-  const y = digitsAt(s, 0, 4);
-  const mo = digitsAt(s, 5, 7);
-  const d = digitsAt(s, 8, 10);
-  const h = digitsAt(s, 11, 13);
-  const mi = digitsAt(s, 14, 16);
-  const se = digitsAt(s, 17, 19);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) return undefined;
-  let micros = 0;
-  if (end > 19) {
-    if (s.charCodeAt(19) !== 46 || end - 20 > 6 || end - 20 < 1) return undefined;
-    micros = digitsAt(s, 20, end);
-    if (micros < 0) return undefined;
-    micros *= 10 ** (6 - (end - 20));
-  }
+  if (end > 19 && (s.charCodeAt(19) !== 46 || end - 20 > 6 || end - 20 < 1)) return undefined;
+  const fraction = end > 19 ? digitsAt(s, 20, end) * 10 ** (6 - (end - 20)) : 0;
+  return civilMicros(digitsAt(s, 0, 4), digitsAt(s, 5, 7), digitsAt(s, 8, 10), digitsAt(s, 11, 13), digitsAt(s, 14, 16), digitsAt(s, 17, 19), fraction);
+}
+
+/** `fastTimestamp` of the ASCII bytes `b[start, stop)` (a CSV field), without making a string of them. */
+export function timestampAt(b: Uint8Array, start: number, stop: number, zoned: boolean): number | undefined {
+  const end = zoned ? stop - 1 : stop;
+  if (zoned && b[stop - 1] !== 90 /* Z */) return undefined;
+  const at = start;
+  if (end - at < 19 || b[at + 4] !== 45 || b[at + 7] !== 45 || b[at + 10] !== 84 || b[at + 13] !== 58 || b[at + 16] !== 58) return undefined;
+  if (end - at > 19 && (b[at + 19] !== 46 || end - at - 20 > 6)) return undefined;
+  const fraction = end - at > 20 ? bytesDigits(b, at + 20, end) * 10 ** (6 - (end - at - 20)) : end - at === 20 ? -1 : 0;
+  return civilMicros(bytesDigits(b, at, at + 4), bytesDigits(b, at + 5, at + 7), bytesDigits(b, at + 8, at + 10), bytesDigits(b, at + 11, at + 13), bytesDigits(b, at + 14, at + 16), bytesDigits(b, at + 17, at + 19), fraction);
+}
+
+/** Microseconds since the epoch of a date and time whose parts were read as digits (-1: not digits), or undefined when it is none. */
+function civilMicros(y: number, mo: number, d: number, h: number, mi: number, se: number, fraction: number): number | undefined {
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 || fraction < 0) return undefined;
   if (d > 28 && d > daysInMonth(y, mo)) return undefined; // 2023-02-29 is no date
-  const total = (((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60 + se) * 1_000_000 + micros;
+  const total = (((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60 + se) * 1_000_000 + fraction;
   return Number.isSafeInteger(total) ? total : undefined;
 }
 
@@ -141,6 +146,17 @@ function digitsAt(s: string, from: number, to: number): number {
   let v = 0;
   for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** `digitsAt` over bytes. */
+function bytesDigits(b: Uint8Array, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = b[i] - 48;
     if (c < 0 || c > 9) return -1;
     v = v * 10 + c;
   }

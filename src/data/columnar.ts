@@ -14,7 +14,7 @@ import type { NestedField, Schema } from '../iceberg/model.js';
 import { parsePrimitive } from '../iceberg/types.js';
 import { arrowSchemaOf, arrowTypeOf } from './arrow-schema.js';
 import { buildValues } from './arrow-build.js';
-import { CastError, casterFor, fastLong, fastTimestamp } from './cast.js';
+import { CastError, casterFor, fastLong, fastTimestamp, timestampAt } from './cast.js';
 import { compareCodePoints, type ColumnSummary, type StatsAccumulator } from './column-stats.js';
 import { InputError, rowsFor, type CsvBlock, type Input } from './inputs.js';
 
@@ -122,8 +122,8 @@ function int64Column(field: NestedField, input: Input, from: number, to: number,
   for (let i = 0; i < length; i++) {
     let fast: number | undefined;
     let raw: string | undefined;
-    if (block && kind === 'long') {
-      // Digits read straight from the bytes: no string at all.
+    if (block) {
+      // Read straight from the bytes: no string at all.
       const b = (block.from + from + i) * stride + at;
       const start = block.bounds[b];
       const end = block.bounds[b + 1] - 1;
@@ -132,7 +132,7 @@ function int64Column(field: NestedField, input: Input, from: number, to: number,
         nulls++;
         continue;
       }
-      fast = longAt(block.bytes, start, end);
+      fast = kind === 'long' ? longAt(block.bytes, start, end) : timestampAt(block.bytes, start, end, zoned);
     } else {
       raw = cell(from + i) as string;
       if (raw === '' || raw === undefined || raw === null) {
