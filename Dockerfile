@@ -18,7 +18,8 @@ COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY migrations ./migrations
-RUN mkdir -p /data && chown node:node /data
+# The client commands' bundle (bin/lakecat.mjs), written once here: the image's files do not change.
+RUN node bin/lakecat.mjs --help >/dev/null && mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8181

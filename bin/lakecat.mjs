@@ -2,27 +2,23 @@
 // Runs the TypeScript sources directly: there is no build step.
 //
 // `serve` and `migrate` load them through tsx's loader. The client commands (`load`, `log`,
-// `merge`, ...) run from one JavaScript file that esbuild (the transformer tsx itself uses)
-// bundles from src/ into node_modules/.cache/lakecat/<key>/ the first time, and again whenever a
-// source file changes (the key covers the name, size and time of every file under src/). A
+// `merge`, ...) run from a bundle that esbuild (the transformer tsx itself uses) writes from src/
+// into node_modules/.cache/lakecat/<key>/ the first time, and again whenever a source file
+// changes (bundle.mjs; the key covers the name, size and time of every file under src/). A
 // command then starts in a fraction of the time the loader takes to load module by module.
 // Every `import.meta.url` in the bundle is the URL of its own source file, so files found next
 // to a module (the Parquet encoder thread) are found as from the sources. When the bundle cannot
 // be written (a read-only folder) or LAKECAT_CLI_BUNDLE=false, the loader is used.
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { clientBundle } from './bundle.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** Changes when the bundle's options below change. */
-const FORMAT = 1;
 
 async function loadMain() {
   const command = process.argv[2];
   if (command !== 'serve' && command !== 'migrate' && process.env.LAKECAT_CLI_BUNDLE !== 'false') {
     try {
-      const entry = await bundled();
+      const entry = await clientBundle(root);
       if (entry) return await import(pathToFileURL(entry).href);
     } catch (err) {
       if (process.env.LAKECAT_DEBUG) process.stderr.write(`lakecat: running through the loader (no bundle: ${err instanceof Error ? err.message : err})\n`);
@@ -31,76 +27,6 @@ async function loadMain() {
   const { register } = await import('tsx/esm/api');
   register();
   return import('../src/cli/main.ts');
-}
-
-/** The bundle's file for the sources as they are now, written first if needed; undefined when it cannot be. */
-async function bundled() {
-  const cache = join(root, 'node_modules', '.cache', 'lakecat');
-  const key = sourceKey();
-  const dir = join(cache, key);
-  const entry = join(dir, 'cli.mjs');
-  if (existsSync(entry)) return entry;
-  const { build } = await import('esbuild');
-  const staging = `${dir}.${process.pid}.tmp`;
-  rmSync(staging, { recursive: true, force: true });
-  await build({
-    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-    outdir: staging,
-    entryNames: 'cli',
-    outExtension: { '.js': '.mjs' },
-    // Modules imported on demand (the server, the S3 store) stay in chunks of their own, loaded when used.
-    splitting: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'lakecat-source-urls',
-        setup(b) {
-          b.onLoad({ filter: /\.ts$/ }, (args) => ({
-            contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
-            loader: 'ts',
-          }));
-        },
-      },
-    ],
-  });
-  try {
-    renameSync(staging, dir);
-  } catch {
-    // Another command wrote the same bundle first.
-    rmSync(staging, { recursive: true, force: true });
-  }
-  // Bundles of earlier sources go after a day (a command still running from one may load a chunk of it).
-  for (const name of readdirSync(cache)) {
-    const path = join(cache, name);
-    if (name !== key && Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true });
-  }
-  return existsSync(entry) ? entry : undefined;
-}
-
-/** A hash of the name, size and modification time of every file under src/, with the options and tools that shape the bundle. */
-function sourceKey() {
-  const hash = createHash('sha256');
-  hash.update(`${FORMAT}\0${process.version}\0`);
-  for (const file of ['package.json', 'tsconfig.json', 'node_modules/esbuild/package.json']) stamp(hash, join(root, file), file);
-  const walk = (dir, rel) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path, `${rel}/${entry.name}`);
-      else stamp(hash, path, `${rel}/${entry.name}`);
-    }
-  };
-  walk(join(root, 'src'), 'src');
-  return hash.digest('hex').slice(0, 16);
-}
-
-function stamp(hash, path, name) {
-  const s = statSync(path, { throwIfNoEntry: false });
-  hash.update(`${name}\0${s ? `${s.size}\0${s.mtimeMs}` : '-'}\n`);
 }
 
 const { main } = await loadMain();

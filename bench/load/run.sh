@@ -26,4 +26,7 @@ done
 [[ -n "${url:-}" ]] || { cat "$work/serve.log" >&2; exit 1; }
 
 "$python" "$repo/bench/load/make_csv.py" "$work/readings.csv" "$rows"
+# The client commands run from a bundle written by their first run after a change of the
+# sources (README, The lakecat CLI): write it now, as any earlier command would have.
+node "$repo/bin/lakecat.mjs" --help >/dev/null
 "$python" "$repo/bench/load/compare.py" "$url" "$work/readings.csv" "$rows" "$repo/bin/lakecat.mjs" "$python"
