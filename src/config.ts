@@ -38,6 +38,9 @@ export interface ServerConfig {
   icebergMerge: boolean;
   commitRetries: number;
   maxBodyBytes: number;
+  /** Seconds a client may take to send a request's headers, and the whole request; then the connection is closed (408). */
+  headersTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
   idempotencyLifetimeMinutes: number;
   logRequests: boolean;
   auth: AuthConfig;
@@ -92,6 +95,8 @@ export const SETTINGS: Setting[] = [
   { flag: 'iceberg-merge', env: 'LAKECAT_ICEBERG_MERGE', help: 'Merge a table changed on both sides by replaying the source\'s snapshots onto the target where safe (true/false, default true)', boolean: true },
   { flag: 'commit-retries', env: 'LAKECAT_COMMIT_RETRIES', help: 'Server-side retries of a commit that lost a race (default 30)' },
   { flag: 'max-body-bytes', env: 'LAKECAT_MAX_BODY_BYTES', help: 'Largest accepted request body (default 16777216)' },
+  { flag: 'headers-timeout', env: 'LAKECAT_HEADERS_TIMEOUT', help: 'Seconds a client may take to send the headers of a request before the connection is closed (default 10)' },
+  { flag: 'request-timeout', env: 'LAKECAT_REQUEST_TIMEOUT', help: 'Seconds a client may take to send a whole request, body included (default 60)' },
   { flag: 'idempotency-minutes', env: 'LAKECAT_IDEMPOTENCY_MINUTES', help: 'How long Idempotency-Key responses are replayed (default 30)' },
   { flag: 'log-requests', env: 'LAKECAT_LOG_REQUESTS', help: 'One JSON log line per request (true/false, default true)', boolean: true },
   { flag: 'auth', env: 'LAKECAT_AUTH', help: 'none (default: every request is an anonymous admin) or token (every request needs a bearer JWT from a trusted issuer)' },
@@ -142,6 +147,11 @@ export function readConfig(argv: string[], env: Record<string, string | undefine
     if (/^(false|0|no|off)$/i.test(v)) return false;
     throw new ConfigError(`--${k} must be true or false, got '${v}'`);
   };
+  const headersTimeoutSeconds = int('headers-timeout', 10, 1);
+  const requestTimeoutSeconds = int('request-timeout', 60, 1);
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new ConfigError(`--headers-timeout (${headersTimeoutSeconds}) must not be longer than --request-timeout (${requestTimeoutSeconds})`);
+  }
   const dataDir = resolve(get('data-dir') ?? '.lakecat');
   const endpoint = get('s3-endpoint');
   const port = int('port', 8181);
@@ -170,6 +180,8 @@ export function readConfig(argv: string[], env: Record<string, string | undefine
     icebergMerge: bool('iceberg-merge', true),
     commitRetries: int('commit-retries', 30),
     maxBodyBytes: int('max-body-bytes', 16 * 1024 * 1024, 1024),
+    headersTimeoutSeconds,
+    requestTimeoutSeconds,
     idempotencyLifetimeMinutes: int('idempotency-minutes', 30, 1),
     logRequests: bool('log-requests', true),
     auth: readAuth(get, int),

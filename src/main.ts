@@ -147,7 +147,14 @@ export async function startServer(
   limitHeapGrowth(cfg);
   const lakecat = await buildLakecat(cfg, cfg.logRequests ? log : undefined);
   return new Promise((resolvePromise, reject) => {
-    const server = serve({ fetch: lakecat.app.hono.fetch, port: cfg.port, hostname: cfg.host }, (info) => {
+    const serverOptions = {
+      // A client trickling its headers or body is cut off (408) instead of holding a connection
+      // open; the timeouts are checked every second (Node's default is every 30 s).
+      headersTimeout: cfg.headersTimeoutSeconds * 1000,
+      requestTimeout: cfg.requestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1000,
+    };
+    const server = serve({ fetch: lakecat.app.hono.fetch, port: cfg.port, hostname: cfg.host, serverOptions }, (info) => {
       log({ level: 'info', msg: 'lakecat listening', url: `http://${cfg.host}:${info.port}`, database: cfg.dbUrl ? 'postgresql' : `pglite:${cfg.dataDir}`, warehouse: lakecat.deps.warehouse, ...logFields });
       resolvePromise({ lakecat, server, port: info.port });
     });
