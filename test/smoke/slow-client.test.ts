@@ -66,7 +66,7 @@ describe('slow clients', { timeout: 60_000 }, () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
     expect(closedAfterMs).toBeGreaterThanOrEqual(2_900);
     expect(closedAfterMs).toBeLessThan(6_000);
-    const list = await (await fetch(`${server.base}/v1/namespaces`)).json();
+    const list = (await (await fetch(`${server.base}/v1/namespaces`)).json()) as { namespaces: string[][] };
     expect(list.namespaces).toEqual([]);
   });
 
