@@ -1,5 +1,7 @@
 import { BadRequestError } from './errors.js';
 import type { ContentKey } from './model.js';
+import { ValidationError } from '../iceberg/errors.js';
+import { checkPropertySizes } from '../iceberg/property-updates.js';
 
 export type Namespace = string[];
 
@@ -30,6 +32,17 @@ export function checkName(what: string, name: unknown): string {
     throw new BadRequestError(`Invalid ${what}: '${name}' cannot be used as a name (URLs resolve it away)`);
   }
   return name;
+}
+
+/** A namespace's properties within the limits of table and view properties (src/iceberg/property-updates.ts). */
+export function checkNamespaceProperties(properties: Record<string, string>): Record<string, string> {
+  try {
+    checkPropertySizes(properties);
+  } catch (err) {
+    if (err instanceof ValidationError) throw new BadRequestError(err.message);
+    throw err;
+  }
+  return properties;
 }
 
 export function checkNamespace(ns: unknown): Namespace {

@@ -3,7 +3,7 @@ import type { CatalogDeps } from './deps.js';
 import { checkRead, readFilter } from './access/reads.js';
 import { writeOnBranch } from './branch-write.js';
 import { AlreadyExistsError, NamespaceNotEmptyError, NotFoundError, UnprocessableError } from './errors.js';
-import { formatNamespace, type Namespace } from './identifiers.js';
+import { checkNamespaceProperties, formatNamespace, type Namespace } from './identifiers.js';
 import { defaultNamespaceLocation } from './metadata-files.js';
 import { writableBranch, type ResolvedRef } from './refs/resolve.js';
 import type { NamespaceContent, Page, PageRequest } from './model.js';
@@ -65,6 +65,7 @@ export async function createNamespace(
   ns: Namespace,
   properties: Record<string, string>,
 ): Promise<NamespaceContent> {
+  checkNamespaceProperties(properties);
   const branch = writableBranch(ref);
   const { result } = await writeOnBranch(deps, actor, branch, [{ key: ns, type: 'NAMESPACE' }], async (head) => {
     const existing = await deps.store.getContent(head, ns);
@@ -116,6 +117,7 @@ export async function updateNamespaceProperties(
   if (overlap.length > 0) {
     throw new UnprocessableError(`Cannot set and remove the same properties: ${overlap.join(', ')}`);
   }
+  checkNamespaceProperties(updates);
   const branch = writableBranch(ref);
   const { result } = await writeOnBranch(deps, actor, branch, [{ key: ns, type: 'NAMESPACE' }], async (head) => {
     const current = await requireNamespace(deps, head, ns);

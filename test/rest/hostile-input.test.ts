@@ -76,4 +76,46 @@ describe('hostile input to the Iceberg REST API', () => {
     expect(r.status).toBe(400);
     expect((await h.request('GET', '/api/v2/trees/main')).body.reference.hash).toBe(main.hash);
   });
+
+  it('refuses a 10 MB property value on namespaces, tables and views (create, update, commit), changing nothing', async () => {
+    const huge = 'x'.repeat(10 * 1024 * 1024);
+    const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: false, type: 'long' }] };
+    const mainBefore = (await h.request('GET', '/api/v2/trees/main')).body.reference.hash;
+    const refused = [
+      await h.request('POST', '/v1/namespaces', { namespace: ['big'], properties: { note: huge } }),
+      await h.request('POST', '/v1/namespaces/ns/properties', { removals: [], updates: { note: huge } }),
+      await h.request('POST', '/v1/namespaces/ns/tables', { name: 'big', schema, properties: { note: huge } }),
+      await h.request('POST', '/v1/namespaces/ns/views', {
+        name: 'bigview',
+        schema,
+        'view-version': { 'version-id': 1, 'timestamp-ms': 0, 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['ns'] },
+        properties: { note: huge },
+      }),
+      await h.request('POST', '/v1/namespaces', { namespace: ['big'], properties: { ['k'.repeat(2_000)]: 'v' } }),
+    ];
+    for (const r of refused) {
+      expect(r.status).toBe(400);
+      expect(r.body.error.message).toMatch(/longer than/);
+    }
+    expect((await h.request('GET', '/api/v2/trees/main')).body.reference.hash).toBe(mainBefore);
+
+    expect((await h.request('POST', '/v1/namespaces/ns/tables', { name: 'small', schema })).status).toBe(200);
+    const before = (await h.request('GET', '/v1/namespaces/ns/tables/small')).body['metadata-location'];
+    const commit = await h.request('POST', '/v1/namespaces/ns/tables/small', { requirements: [], updates: [{ action: 'set-properties', updates: { note: huge } }] });
+    expect(commit.status).toBe(400);
+    expect((await h.request('GET', '/v1/namespaces/ns/tables/small')).body['metadata-location']).toBe(before);
+    const nessie = await h.request('POST', `/api/v2/trees/main@${(await h.request('GET', '/api/v2/trees/main')).body.reference.hash}/history/commit`, {
+      commitMeta: { message: 'hostile' },
+      operations: [{ type: 'PUT', key: { elements: ['big2'] }, content: { type: 'NAMESPACE', elements: ['big2'], properties: { note: huge } } }],
+    });
+    expect(nessie.status).toBe(400);
+    expect((await h.request('GET', '/v1/namespaces')).body.namespaces).not.toContainEqual(['big2']);
+  });
+
+  it('refuses a body over the limit with a 413 before reading it, creating nothing', async () => {
+    const r = await h.request('POST', '/v1/namespaces', { namespace: ['over'], properties: { note: 'x'.repeat(17 * 1024 * 1024) } });
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe(413);
+    expect((await h.request('GET', '/v1/namespaces')).body.namespaces).not.toContainEqual(['over']);
+  });
 });

@@ -6,7 +6,7 @@
  * `metadata.json` itself, then commits its location); the catalog keeps the full metadata, so
  * it is read from the object store unless the same file is already stored for that content.
  */
-import { checkName } from '../identifiers.js';
+import { checkName, checkNamespaceProperties } from '../identifiers.js';
 import { commitOnBranch } from '../branch-write.js';
 import type { Actor } from '../context.js';
 import type { CatalogDeps } from '../deps.js';
@@ -147,7 +147,7 @@ async function toStoredContent(deps: CatalogDeps, key: ContentKey, input: Conten
     known.find((c) => c.type === type && c.id === id && c.type !== 'NAMESPACE' && c.metadataLocation === location);
   switch (input.type) {
     case 'NAMESPACE':
-      return { type: 'NAMESPACE', id, properties: input.properties };
+      return { type: 'NAMESPACE', id, properties: checkNamespaceProperties(input.properties) };
     case 'ICEBERG_TABLE': {
       const same = stored('ICEBERG_TABLE', input.metadataLocation);
       const metadata = same && same.type === 'ICEBERG_TABLE' ? same.metadata : await readMetadataText(deps, input.metadataLocation, key);
