@@ -118,4 +118,21 @@ describe('hostile input to the Iceberg REST API', () => {
     expect(r.body.error.code).toBe(413);
     expect((await h.request('GET', '/v1/namespaces')).body.namespaces).not.toContainEqual(['over']);
   });
+
+  it('keeps names with /, %2F, %1F, spaces, ? and # and look-alike letters exactly as given, and addressable', async () => {
+    const schema = { type: 'struct', 'schema-id': 0, fields: [] };
+    const names = ['a/b', 'a%2Fb', 'a%1Fb', 'a b', 'a?b', 'a#b', 'ｏrders', 'оrders', 'é'];
+    for (const name of names) {
+      const path = encodeURIComponent(name);
+      expect((await h.request('POST', '/v1/namespaces', { namespace: [name] })).status, name).toBe(200);
+      const ns = await h.request('GET', `/v1/namespaces/${path}`);
+      expect(ns.status, name).toBe(200);
+      expect(ns.body.namespace).toEqual([name]);
+      expect((await h.request('POST', `/v1/namespaces/${path}/tables`, { name, schema })).status, name).toBe(200);
+      expect((await h.request('GET', `/v1/namespaces/${path}/tables/${path}`)).status, name).toBe(200);
+      expect((await h.request('GET', `/v1/namespaces/${path}/tables`)).body.identifiers).toEqual([{ namespace: [name], name }]);
+    }
+    // Look-alikes are different names: neither shadows "orders".
+    expect((await h.request('GET', '/v1/namespaces/orders')).status).toBe(404);
+  });
 });
