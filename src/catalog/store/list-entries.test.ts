@@ -120,9 +120,16 @@ describe('listEntries paging', () => {
     // A token of namespace `a` handed to a listing of `b` (before it) or `a0` (after it).
     await expect(s.listEntries(head, { prefix: ['b'], depth: 1, pageToken: ofA.nextPageToken })).rejects.toBeInstanceOf(BadRequestError);
     await expect(s.listEntries(head, { prefix: ['a0'], depth: 1, pageToken: ofA.nextPageToken })).rejects.toBeInstanceOf(BadRequestError);
-    // Without a prefix any key is a position.
-    const top = await s.listEntries(head, { depth: 1, types: ['NAMESPACE'], pageToken: ofA.nextPageToken });
-    expect(top.items.map((e) => e.key.join('.'))).toEqual(['a0', 'b']);
+    // ... or to the listing of the top level, of another type, or of another depth.
+    await expect(s.listEntries(head, { depth: 1, types: ['NAMESPACE'], pageToken: ofA.nextPageToken })).rejects.toThrow(/another listing/);
+    await expect(s.listEntries(head, { prefix: ['a'], depth: 1, types: ['ICEBERG_VIEW'], pageToken: ofA.nextPageToken })).rejects.toThrow(/another listing/);
+    await expect(s.listEntries(head, { prefix: ['a'], pageToken: ofA.nextPageToken })).rejects.toThrow(/another listing/);
+    // A token made up from a plain key (the format before tokens named their listing) is refused too.
+    const forged = Buffer.from('a\u0000t0001', 'utf8').toString('base64url');
+    await expect(s.listEntries(head, { prefix: ['a'], depth: 1, pageToken: forged })).rejects.toBeInstanceOf(BadRequestError);
+    // The token of its own listing still continues it.
+    const next = await s.listEntries(head, { prefix: ['a'], depth: 1, pageSize: 1, pageToken: ofA.nextPageToken });
+    expect(next.items).toHaveLength(1);
   });
 
   it('answers repeated listings from the cache and stays exact per commit', async () => {

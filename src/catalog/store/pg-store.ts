@@ -55,14 +55,26 @@ export interface PgStoreOptions {
   cacheBytes?: number;
 }
 
-function encodeToken(s: string): string {
-  return Buffer.from(s, 'utf8').toString('base64url');
+/**
+ * Page tokens name the listing they belong to (`scope`) and where it stopped, so a token that
+ * was forged, altered or taken from another listing is refused (400) instead of silently
+ * starting somewhere else.
+ */
+function encodeToken(scope: string, position: string): string {
+  return Buffer.from(`${scope}\u0001${position}`, 'utf8').toString('base64url');
 }
 
-function decodeToken(t: string): string {
+function decodeToken(t: string, scope: string): string {
   const s = Buffer.from(t, 'base64url').toString('utf8');
-  if (encodeToken(s) !== t) throw new BadRequestError(`Invalid page token '${t}'`);
-  return s;
+  const cut = s.indexOf('\u0001');
+  if (Buffer.from(s, 'utf8').toString('base64url') !== t || cut < 0) throw new BadRequestError(`Invalid page token '${t}'`);
+  if (s.slice(0, cut) !== scope) throw new BadRequestError(`Invalid page token '${t}': it belongs to another listing`);
+  return s.slice(cut + 1);
+}
+
+/** The scope of a key listing: its prefix, depth and types. */
+function entriesScope(prefix: ContentKey | undefined, depth: number | undefined, types: ContentType[] | undefined): string {
+  return `entries\u0002${depth ?? ''}\u0002${types ? [...types].sort().join(',') : ''}\u0002${keyToString(prefix ?? [])}`;
 }
 
 function pageSize(p: PageRequest | undefined, dflt: number): number {
@@ -258,7 +270,7 @@ export class PgVersionStore implements VersionStore {
     if (opts?.pageToken) {
       // A token is the last key of the previous page: resume right after it (key order is the
       // same at every commit, so a token stays meaningful after concurrent changes).
-      const after = decodeToken(opts.pageToken);
+      const after = decodeToken(opts.pageToken, entriesScope(opts.prefix, opts.depth, opts.types));
       if ((range.from !== undefined && after < range.from) || (range.to !== undefined && after >= range.to)) {
         throw new BadRequestError(`Invalid page token '${opts.pageToken}': not a key of this listing`);
       }
@@ -294,21 +306,32 @@ export class PgVersionStore implements VersionStore {
       }
       items.push({ key: keyFromString(e.key), type: e.type, contentId: e.id });
     });
-    const page = more ? { items, nextPageToken: encodeToken(keyToString(items[items.length - 1].key)) } : { items };
+    const page = more ? { items, nextPageToken: encodeToken(entriesScope(opts?.prefix, opts?.depth, opts?.types), keyToString(items[items.length - 1].key)) } : { items };
     this.listings.set(cacheKey, page);
     return page;
   }
 
   async log(hash: string, opts?: PageRequest & { untilHash?: string }): Promise<Page<Commit>> {
-    const start = opts?.pageToken ? decodeToken(opts.pageToken) : (await resolveHash(this.core, hash)).hash;
+    const start = opts?.pageToken ? await this.logPosition(opts.pageToken) : (await resolveHash(this.core, hash)).hash;
     const size = pageSize(opts, DEFAULT_LOG_PAGE);
     const until = opts?.untilHash ? (await resolveHash(this.core, opts.untilHash)).hash : undefined;
     const rows = (await firstParentChain(this.core, start, size + 1, until)).filter((r) => r.hash !== NO_ANCESTOR_HASH);
     const reachedUntil = until !== undefined && rows.slice(0, size).some((r) => r.hash === until);
     const page = rows.slice(0, size);
     const items = await this.toCommits(page);
-    if (rows.length > size && !reachedUntil) return { items, nextPageToken: encodeToken(rows[size].hash) };
+    if (rows.length > size && !reachedUntil) return { items, nextPageToken: encodeToken('log', rows[size].hash) };
     return { items };
+  }
+
+  /** Where a log page token continues: a commit that exists, or the token is refused. */
+  private async logPosition(token: string): Promise<string> {
+    const hash = decodeToken(token, 'log');
+    try {
+      return (await resolveHash(this.core, hash)).hash;
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new BadRequestError(`Invalid page token '${token}': no such commit`);
+      throw err;
+    }
   }
 
   async commit(branch: string, expectedHash: string, meta: CommitMeta, operations: CommitOperation[]): Promise<CommitResult> {
@@ -336,7 +359,7 @@ export class PgVersionStore implements VersionStore {
   async diff(fromHash: string, toHash: string, opts?: PageRequest & { prefix?: ContentKey }): Promise<Page<DiffEntry>> {
     const [from, to] = await Promise.all([resolveHash(this.core, fromHash), resolveHash(this.core, toHash)]);
     const range = prefixRange(opts?.prefix);
-    if (opts?.pageToken) range.from = `${decodeToken(opts.pageToken)}\u0000`;
+    if (opts?.pageToken) range.from = `${decodeToken(opts.pageToken, `diff\u0002${keyToString(opts.prefix ?? [])}`)}\u0000`;
     const size = opts?.pageSize === undefined ? Number.POSITIVE_INFINITY : pageSize(opts, 0);
     const changes: { key: string; from: IndexEntry | null; to: IndexEntry | null }[] = [];
     let more = false;
@@ -354,7 +377,7 @@ export class PgVersionStore implements VersionStore {
       from: c.from ? (values.get(c.from.hash) ?? null) : null,
       to: c.to ? (values.get(c.to.hash) ?? null) : null,
     }));
-    return more ? { items, nextPageToken: encodeToken(changes[changes.length - 1].key) } : { items };
+    return more ? { items, nextPageToken: encodeToken(`diff\u0002${keyToString(opts?.prefix ?? [])}`, changes[changes.length - 1].key) } : { items };
   }
 
   async mergeBase(a: string, b: string): Promise<string> {

@@ -21,8 +21,8 @@ export function pageParams(c: Context): PageRequest & { all: boolean } {
   const sizeText = c.req.query('pageSize');
   let pageSize: number | undefined;
   if (sizeText !== undefined && sizeText !== '') {
-    pageSize = Number(sizeText);
-    if (!Number.isInteger(pageSize) || pageSize < 1) {
+    pageSize = /^[0-9]+$/.test(sizeText) ? Number(sizeText) : NaN;
+    if (!(pageSize >= 1)) {
       throw new RequestError(400, `Invalid pageSize '${sizeText}': must be a positive integer`);
     }
     pageSize = Math.min(pageSize, MAX_PAGE_SIZE);

@@ -9,6 +9,8 @@ export function encodeToken(value: string): string {
 }
 
 export function decodeToken(token: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw new NessieBadRequest(`Invalid page token '${token}'`);
-  return Buffer.from(token, 'base64url').toString('utf8');
+  const value = /^[A-Za-z0-9_-]+$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : undefined;
+  // Only what encodeToken made comes back to the same text; anything else was made up or altered.
+  if (value === undefined || encodeToken(value) !== token) throw new NessieBadRequest(`Invalid page token '${token}'`);
+  return value;
 }
