@@ -64,3 +64,19 @@ export function formatNamespace(ns: Namespace): string {
 export function formatIdentifier(id: TableIdentifier): string {
   return [...id.namespace, id.name].join('.');
 }
+
+/**
+ * Most requirements, and most updates, one table or view change may carry. Engines send a
+ * handful (a create transaction about twenty); the metadata builder compares each added
+ * schema, spec and sort order with the ones before it, so thousands in one request would hold
+ * the process for seconds.
+ */
+export const MAX_CHANGE_ITEMS = 1_000;
+
+export function checkChangeSize(id: TableIdentifier, requirements: readonly unknown[], updates: readonly unknown[]): void {
+  for (const [what, list] of [['requirements', requirements], ['updates', updates]] as const) {
+    if (list.length > MAX_CHANGE_ITEMS) {
+      throw new BadRequestError(`Too many ${what} for ${formatIdentifier(id)}: ${list.length}, at most ${MAX_CHANGE_ITEMS} in one commit`);
+    }
+  }
+}

@@ -2,7 +2,7 @@ import type { Actor } from './context.js';
 import type { CatalogDeps } from './deps.js';
 import { deleteQuietly, writeOnBranch } from './branch-write.js';
 import { BadRequestError, NotFoundError } from './errors.js';
-import { formatIdentifier, tableKey, type TableIdentifier } from './identifiers.js';
+import { checkChangeSize, formatIdentifier, tableKey, type TableIdentifier } from './identifiers.js';
 import { nextMetadataLocation } from './metadata-files.js';
 import { writableBranch, type ResolvedRef } from './refs/resolve.js';
 import { requireFreeName, requireTable, tableContent } from './tables.js';
@@ -44,6 +44,7 @@ export async function commitTables(
     const name = formatIdentifier(c.identifier);
     if (seen.has(name)) throw new BadRequestError(`Table ${name} appears more than once in one commit`);
     seen.add(name);
+    checkChangeSize(c.identifier, c.requirements, c.updates);
   }
   const { result, commit } = await writeOnBranch(deps, actor, branch, changes.map((c) => ({ key: tableKey(c.identifier), type: 'ICEBERG_TABLE' as const })), async (head) => {
     const planned: PlannedChange[] = [];

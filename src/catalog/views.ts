@@ -3,7 +3,7 @@ import type { CatalogDeps } from './deps.js';
 import { checkRead } from './access/reads.js';
 import { writeOnBranch } from './branch-write.js';
 import { NotFoundError } from './errors.js';
-import { formatIdentifier, formatNamespace, tableKey, type TableIdentifier } from './identifiers.js';
+import { checkChangeSize, formatIdentifier, formatNamespace, tableKey, type TableIdentifier } from './identifiers.js';
 import { defaultObjectLocation, nextMetadataLocation, readMetadataFile, trimSlash } from './metadata-files.js';
 import { writableBranch, type ResolvedRef } from './refs/resolve.js';
 import { requireFreeName } from './tables.js';
@@ -114,6 +114,7 @@ export async function replaceView(
   updates: ViewUpdate[],
 ): Promise<LoadedView> {
   const branch = writableBranch(ref);
+  checkChangeSize(id, requirements, updates);
   const { result } = await writeOnBranch(deps, actor, branch, [{ key: tableKey(id), type: 'ICEBERG_VIEW' }], async (head) => {
     const current = await requireView(deps, head, id);
     const base = parseViewMetadata(current.metadata);

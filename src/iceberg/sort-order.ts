@@ -82,8 +82,21 @@ function sameField(a: SortField, b: SortField): boolean {
     x.every((id, i) => id === y[i]) &&
     a.direction === b.direction &&
     a.nullOrder === b.nullOrder &&
-    formatTransform(parseTransform(a.transform)) === formatTransform(parseTransform(b.transform))
+    (a.transform === b.transform || canonicalTransform(a.transform) === canonicalTransform(b.transform))
   );
+}
+
+// Orders are compared with every earlier one when added: parse each spelling of a transform once.
+const canonical = new Map<string, string>();
+
+function canonicalTransform(text: string): string {
+  let c = canonical.get(text);
+  if (c === undefined) {
+    c = formatTransform(parseTransform(text));
+    if (canonical.size >= 1_024) canonical.clear();
+    canonical.set(text, c);
+  }
+  return c;
 }
 
 /** Java `SortOrder.sameOrder`: the same fields in the same order; order ids are ignored. */
