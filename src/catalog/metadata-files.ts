@@ -31,6 +31,7 @@ export function nextMetadataLocation(
   previous: string | undefined,
 ): string {
   const dir = metadataFolder(tableLocation, properties);
+  refuseDotSegments(dir);
   const version = String(metadataVersion(previous) + 1).padStart(5, '0');
   const location = `${dir}/${version}-${deps.newUuid()}.metadata.json`;
   // A location the catalog cannot write to is the client's mistake (400), not an outage (503
@@ -62,6 +63,18 @@ function encodePathSegment(s: string): string {
   return encodeURIComponent(s).replace(/%20/g, '+');
 }
 
+/**
+ * Refuses `.` and `..` path segments in a location lakecat writes under or reads from: an object
+ * store keeps them as literal names while a file system and some engines resolve them, so one
+ * location would name two places.
+ */
+export function refuseDotSegments(location: string): void {
+  const path = location.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, '');
+  if (path.split('/').some((s) => s === '.' || s === '..')) {
+    throw new BadRequestError(`Invalid location ${location}: '.' and '..' are not allowed as path segments`);
+  }
+}
+
 export function trimSlash(s: string): string {
   return s.endsWith('/') ? s.replace(/\/+$/, '') : s;
 }
@@ -77,6 +90,7 @@ export async function readMetadataFile<T>(
   if (!deps.objects.handles(location)) {
     throw new BadRequestError(`Cannot register ${what} metadata from ${location}: it is outside the storage this catalog serves`);
   }
+  refuseDotSegments(location);
   let bytes: Uint8Array;
   try {
     bytes = await deps.objects.read(location);

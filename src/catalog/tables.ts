@@ -4,7 +4,7 @@ import { checkRead } from './access/reads.js';
 import { writeOnBranch } from './branch-write.js';
 import { AlreadyExistsError, NotFoundError } from './errors.js';
 import { formatIdentifier, formatNamespace, tableKey, type Namespace, type TableIdentifier } from './identifiers.js';
-import { defaultObjectLocation, nextMetadataLocation, readMetadataFile, trimSlash } from './metadata-files.js';
+import { defaultObjectLocation, nextMetadataLocation, readMetadataFile, refuseDotSegments, trimSlash } from './metadata-files.js';
 import { requireNamespace } from './namespaces.js';
 import { writableBranch, type ResolvedRef } from './refs/resolve.js';
 import type { Content, Page, PageRequest, TableContent } from './model.js';
@@ -245,6 +245,7 @@ export async function registerTable(
 ): Promise<LoadedTable> {
   const branch = writableBranch(ref);
   const { text, metadata } = await readMetadataFile(deps, metadataLocation, parseTableMetadata, 'table');
+  refuseDotSegments(metadata.location);
   const { result } = await writeOnBranch(deps, actor, branch, [{ key: tableKey(id), type: 'ICEBERG_TABLE' }], async (head) => {
     const existing = await readTable(deps, head, id);
     if (!(overwrite && existing)) await requireFreeName(deps, head, id, 'table');
