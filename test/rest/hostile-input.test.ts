@@ -135,4 +135,116 @@ describe('hostile input to the Iceberg REST API', () => {
     // Look-alikes are different names: neither shadows "orders".
     expect((await h.request('GET', '/v1/namespaces/orders')).status).toBe(404);
   });
+  it('refuses JSON nested 100,000 deep with a 400 (no stack overflow), on the Iceberg REST and Nessie APIs', async () => {
+    const deepArray = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const deepObject = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const before = (await h.request('GET', '/v1/namespaces')).body.namespaces;
+    const ns = await h.request('POST', '/v1/namespaces', `{"namespace":["deep"],"properties":{"a":${deepArray}}}`);
+    expect(ns.status).toBe(400);
+    expect(ns.body.error.message).toMatch(/nested too deeply/);
+    await h.request('POST', '/v1/namespaces/ns/tables', { name: 'deep', schema: { type: 'struct', 'schema-id': 0, fields: [] } });
+    const metadata = (await h.request('GET', '/v1/namespaces/ns/tables/deep')).body['metadata-location'];
+    const commit = await h.request('POST', '/v1/namespaces/ns/tables/deep', `{"requirements":[],"updates":[{"action":"set-properties","updates":${deepObject}}]}`);
+    expect(commit.status).toBe(400);
+    expect((await h.request('GET', '/v1/namespaces/ns/tables/deep')).body['metadata-location']).toBe(metadata);
+    const nessie = await h.request('POST', '/api/v2/trees/main/history/commit', `{"commitMeta":${deepObject}}`);
+    expect(nessie.status).toBe(400);
+    expect(nessie.body).toMatchObject({ errorCode: 'BAD_REQUEST' });
+    expect((await h.request('GET', '/v1/namespaces')).body.namespaces).toEqual(before);
+  });
+
+  it('refuses forged page tokens and tokens of another listing with a 400, on both APIs', async () => {
+    const schema = { type: 'struct', 'schema-id': 0, fields: [] };
+    for (const ns of ['pa', 'pb']) {
+      await h.request('POST', '/v1/namespaces', { namespace: [ns] });
+      for (const t of ['t1', 't2', 't3']) await h.request('POST', `/v1/namespaces/${ns}/tables`, { name: t, schema });
+    }
+    const tablesOfPa = (await h.request('GET', '/v1/namespaces/pa/tables?pageSize=1')).body['next-page-token'];
+    const namespaces = (await h.request('GET', '/v1/namespaces?pageSize=1')).body['next-page-token'];
+    expect(tablesOfPa).toBeTruthy();
+    expect(namespaces).toBeTruthy();
+    // Each token continues its own listing ...
+    expect((await h.request('GET', `/v1/namespaces/pa/tables?pageSize=1&pageToken=${encodeURIComponent(tablesOfPa)}`)).status).toBe(200);
+    // ... and nothing else.
+    const misused = [
+      `/v1/namespaces/pb/tables?pageToken=${encodeURIComponent(tablesOfPa)}`,
+      `/v1/namespaces/pa/views?pageToken=${encodeURIComponent(tablesOfPa)}`,
+      `/v1/namespaces?pageToken=${encodeURIComponent(tablesOfPa)}`,
+      `/v1/namespaces/pa/tables?pageToken=${encodeURIComponent(namespaces)}`,
+    ];
+    const forged = ['garbage!', 'AAAA', Buffer.from('pa\u0000t1').toString('base64url'), Buffer.from('{"x":1}').toString('base64url'), 'x'.repeat(5_000)];
+    for (const path of [...misused, ...forged.map((t) => `/v1/namespaces?pageToken=${encodeURIComponent(t)}`), ...forged.map((t) => `/v1/namespaces/pa/tables?pageToken=${encodeURIComponent(t)}`)]) {
+      const r = await h.request('GET', path);
+      expect(r.status, path).toBe(400);
+      expect(r.body.error.type).toBe('BadRequestException');
+    }
+    const log = (await h.request('GET', '/api/v2/trees/main/history?max-records=1')).body.token;
+    const entries = (await h.request('GET', '/api/v2/trees/main/entries?max-records=1')).body.token;
+    expect(log).toBeTruthy();
+    expect(entries).toBeTruthy();
+    const b64 = (s: string) => Buffer.from(s).toString('base64url');
+    for (const path of [
+      `/api/v2/trees/main/entries?page-token=${log}`,
+      `/api/v2/trees/main/history?page-token=${entries}`,
+      `/api/v2/trees?page-token=garbage`,
+      `/api/v2/trees/main/history?page-token=${b64(b64('log\u0001deadbeef'))}`,
+      `/api/v2/trees/main/history?page-token=${b64(b64('deadbeef'))}`,
+      `/api/v2/trees/main/entries?page-token=AAAA`,
+    ]) {
+      const r = await h.request('GET', path);
+      expect(r.status, path).toBe(400);
+      expect(r.body.errorCode).toBe('BAD_REQUEST');
+    }
+  });
+
+  it('refuses a pageSize that is not a positive integer and caps a huge one', async () => {
+    for (const size of ['-1', '0', '1e3', '0x10', 'abc', '1.5']) {
+      const r = await h.request('GET', `/v1/namespaces?pageSize=${size}`);
+      expect(r.status, size).toBe(400);
+    }
+    for (const size of ['99999999999999999999', '2147483648']) {
+      const r = await h.request('GET', `/v1/namespaces/ns/tables?pageSize=${size}`);
+      expect(r.status, size).toBe(200);
+    }
+  });
+
+  it('refuses more than 1,000 requirements or updates for one table or view in one commit, changing nothing', async () => {
+    const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: false, type: 'long' }] };
+    await h.request('POST', '/v1/namespaces/ns/tables', { name: 'many', schema });
+    const before = (await h.request('GET', '/v1/namespaces/ns/tables/many')).body['metadata-location'];
+    const orders = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ action: 'add-sort-order', 'sort-order': { 'order-id': i + 1, fields: [{ 'source-id': 1, transform: `bucket[${i + 2}]`, direction: 'asc', 'null-order': 'nulls-first' }] } }));
+    const tooMany = [
+      await h.request('POST', '/v1/namespaces/ns/tables/many', { requirements: [], updates: orders(10_000) }),
+      await h.request('POST', '/v1/namespaces/ns/tables/many', { requirements: Array(10_000).fill({ type: 'assert-create' }), updates: [] }),
+      await h.request('POST', '/v1/transactions/commit', { 'table-changes': [{ identifier: { namespace: ['ns'], name: 'many' }, requirements: [], updates: orders(1_001) }] }),
+      await h.request('POST', '/v1/namespaces/ns/views/none', { requirements: [], updates: Array(1_001).fill({ action: 'remove-properties', removals: ['x'] }) }),
+    ];
+    for (const r of tooMany) {
+      expect(r.status).toBe(400);
+      expect(r.body.error.message).toMatch(/Too many (updates|requirements) for ns\.(many|none): 1[0-9,]+, at most 1000 in one commit/);
+    }
+    expect((await h.request('GET', '/v1/namespaces/ns/tables/many')).body['metadata-location']).toBe(before);
+    // 1,000 is accepted.
+    expect((await h.request('POST', '/v1/namespaces/ns/tables/many', { requirements: [], updates: orders(1_000) })).status).toBe(200);
+  });
+
+  it("refuses table locations with '.' or '..' segments (create, set-location, register), changing nothing", async () => {
+    const schema = { type: 'struct', 'schema-id': 0, fields: [] };
+    await h.request('POST', '/v1/namespaces/ns/tables', { name: 'dots', schema });
+    const loaded = (await h.request('GET', '/v1/namespaces/ns/tables/dots')).body;
+    const location: string = loaded.metadata.location;
+    for (const bad of [`${location}/../other`, `${location}/./x`, `${location}/../x/../dots`]) {
+      const create = await h.request('POST', '/v1/namespaces/ns/tables', { name: 'dots2', schema, location: bad });
+      expect(create.status, bad).toBe(400);
+      expect(create.body.error.message).toContain("'.' and '..' are not allowed");
+      const move = await h.request('POST', '/v1/namespaces/ns/tables/dots', { requirements: [], updates: [{ action: 'set-location', location: bad }] });
+      expect(move.status, bad).toBe(400);
+    }
+    const register = await h.request('POST', '/v1/namespaces/ns/register', { name: 'dots3', 'metadata-location': `${location}/metadata/../${loaded['metadata-location'].split('/').slice(-2).join('/')}` });
+    expect(register.status).toBe(400);
+    expect(await tables()).not.toContain('dots2');
+    expect(await tables()).not.toContain('dots3');
+    expect((await h.request('GET', '/v1/namespaces/ns/tables/dots')).body['metadata-location']).toBe(loaded['metadata-location']);
+  });
 });
