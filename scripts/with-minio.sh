@@ -4,7 +4,8 @@
 #   bash scripts/with-minio.sh vitest run test/io
 #
 # The command sees LAKECAT_TEST_S3_ENDPOINT, LAKECAT_TEST_S3_REGION, LAKECAT_TEST_S3_BUCKET,
-# LAKECAT_TEST_S3_ACCESS_KEY and LAKECAT_TEST_S3_SECRET_KEY. The credentials are random per run
+# LAKECAT_TEST_S3_ACCESS_KEY and LAKECAT_TEST_S3_SECRET_KEY, and LAKECAT_TEST_MINIO_PID (the
+# server's process, for tests that pause it). The credentials are random per run
 # and the data folder is temporary. If LAKECAT_TEST_S3_ENDPOINT is already set, that service is
 # used as it is and no MinIO is started.
 set -euo pipefail
@@ -90,6 +91,7 @@ export LAKECAT_TEST_S3_REGION="us-east-1"
 export LAKECAT_TEST_S3_BUCKET="$bucket"
 export LAKECAT_TEST_S3_ACCESS_KEY="$access_key"
 export LAKECAT_TEST_S3_SECRET_KEY="$secret_key"
+export LAKECAT_TEST_MINIO_PID="$pid"
 
 # In the background and waited for, so that an INT or TERM sent to this script is handled at
 # once (bash runs traps only between foreground commands): it is passed on to the command,

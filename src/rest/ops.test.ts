@@ -29,6 +29,6 @@ describe('/ready', () => {
     const app = opsRoutes(catalogWith(async () => Promise.reject(new Error('connection refused')), async () => {}), new Metrics());
     const r = await app.request('/ready');
     expect(r.status).toBe(503);
-    expect((await r.json()).checks.database).toBe('DOWN: connection refused');
+    expect(((await r.json()) as { checks: Record<string, string> }).checks.database).toBe('DOWN: connection refused');
   });
 });
