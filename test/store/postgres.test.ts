@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { createStore } from '../../src/catalog/store/index.js';
+import { createPool } from '../../src/catalog/store/postgres-store.js';
 import { largeTables, storeContract } from './contract.js';
 import { freshDatabase, TEST_PG_URL } from './pg-database.js';
 
@@ -32,6 +34,25 @@ if (TEST_PG_URL) {
       } finally {
         await Promise.all([writer.close(), reader.close()]);
         await db.drop();
+      }
+    });
+
+    it('survives the server dropping a connection that is checked out between two queries (no crash; the next query fails, the pool recovers)', async () => {
+      const pool = createPool(TEST_PG_URL!, 2);
+      const admin = new pg.Client({ connectionString: TEST_PG_URL });
+      await admin.connect();
+      try {
+        const held = await pool.connect();
+        const pid = (await held.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        // What a restart of PostgreSQL does to a transaction waiting for its next statement.
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await new Promise((r) => setTimeout(r, 300));
+        await expect(held.query('SELECT 1')).rejects.toThrow();
+        held.release(true);
+        expect((await pool.query('SELECT 2 AS two')).rows[0].two).toBe(2);
+      } finally {
+        await admin.end();
+        await pool.end();
       }
     });
 

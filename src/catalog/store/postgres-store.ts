@@ -12,10 +12,21 @@ import type { VersionStore } from './port.js';
 // Any constant works; it only has to be the same for every lakecat process.
 const MIGRATION_LOCK = 0x6c616b65;
 
-export function createPostgresStore(config: Extract<StoreConfig, { kind: 'postgres' }>): VersionStore {
-  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 20 });
-  // An idle client losing its connection must not crash the process; the next query reports it.
+/**
+ * A pool whose connections never crash the process when PostgreSQL goes away. The pool guards
+ * only its idle connections; one that is checked out (inside a transaction, between two
+ * queries) would emit an unhandled 'error' event when the server restarts. Every connection
+ * gets a listener of its own: the query in flight, or the next one, fails and reports it.
+ */
+export function createPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
+
+export function createPostgresStore(config: Extract<StoreConfig, { kind: 'postgres' }>): VersionStore {
+  const pool = createPool(config.url, config.poolSize ?? 20);
   const db = drizzleNodePg({ client: pool });
   const store = new PgVersionStore({
     db: db as unknown as Transactional,
