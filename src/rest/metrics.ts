@@ -1,3 +1,5 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 /** A small Prometheus registry: counters and a latency histogram, text exposition format. */
 export class Metrics {
   private readonly counters = new Map<string, number>();
@@ -49,7 +51,28 @@ export class Metrics {
   }
 }
 
-/** Memory of this process, under the names Prometheus' Node.js clients use. */
+// Event-loop delay, sampled every 20 ms from the first scrape on; each scrape reports the
+// delays since the previous one (as prom-client does), so a stall shows in the next sample.
+let loopDelay: ReturnType<typeof monitorEventLoopDelay> | undefined;
+
+function eventLoopGauges(): [string, number][] {
+  if (!loopDelay) {
+    loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    loopDelay.enable();
+    return [];
+  }
+  const h = loopDelay;
+  const seconds = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
+  const gauges: [string, number][] = [
+    ['nodejs_eventloop_lag_mean_seconds', seconds(h.mean)],
+    ['nodejs_eventloop_lag_p99_seconds', seconds(h.percentile(99))],
+    ['nodejs_eventloop_lag_max_seconds', seconds(h.max)],
+  ];
+  h.reset();
+  return gauges;
+}
+
+/** Memory and event-loop delay of this process, under the names Prometheus' Node.js clients use. */
 function processGauges(): string[] {
   const m = process.memoryUsage();
   const gauges: [string, number][] = [
@@ -58,6 +81,7 @@ function processGauges(): string[] {
     ['nodejs_heap_size_used_bytes', m.heapUsed],
     ['nodejs_external_memory_bytes', m.external],
     ['nodejs_array_buffers_bytes', m.arrayBuffers],
+    ...eventLoopGauges(),
   ];
   return gauges.flatMap(([name, value]) => [`# TYPE ${name} gauge`, `${name} ${value}`]);
 }
