@@ -34,4 +34,16 @@ post(
         "view-version": {"version-id": 1, "timestamp-ms": 0, "schema-id": 0, "summary": {}, "representations": [{"type": "sql", "sql": "select 1", "dialect": "spark"}], "default-namespace": ["accounting"]},
     },
 )
-print("fuzz: seeded accounting.sales (table) and accounting.tax.sales (view)", file=sys.stderr)
+# A branch `fuzz` (the Nessie document's example for merges and diffs) with one commit of its own.
+try:
+    urllib.request.urlopen(urllib.request.Request(f"{url}/api/v2/trees?name=fuzz&type=BRANCH", method="POST", data=json.dumps({"type": "BRANCH", "name": "main"}).encode(), headers={"content-type": "application/json"}))
+except urllib.error.HTTPError as e:
+    if e.code != 409:
+        raise
+req = urllib.request.Request(f"{url}/v1/fuzz/namespaces", method="POST", data=json.dumps({"namespace": ["on_fuzz"]}).encode(), headers={"content-type": "application/json"})
+try:
+    urllib.request.urlopen(req)
+except urllib.error.HTTPError as e:
+    if e.code != 409:
+        raise
+print("fuzz: seeded accounting.sales (table), accounting.tax.sales (view) and branch fuzz", file=sys.stderr)

@@ -1,7 +1,7 @@
 """Prints the suite's summary line from Schemathesis's JUnit report: one test per API operation,
 passed when no check failed for any of its generated requests.
 
-Usage: summary.py JUNIT
+Usage: summary.py JUNIT [LABEL]   (LABEL, default "fuzz", starts the summary line)
 """
 import sys
 import xml.etree.ElementTree as ET
@@ -17,5 +17,6 @@ for case in cases:
         skipped += 1
     else:
         passed += 1
-print(f"fuzz: {passed} passed, {failed} failed, {skipped} skipped")
+label = sys.argv[2] if len(sys.argv) > 2 else "fuzz"
+print(f"{label}: {passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed else 0)
