@@ -6,8 +6,14 @@ nothing else changed (each fix says why):
   wrapper (`IcebergErrorResponse`), which is what Iceberg Java's error handler reads and what
   lakecat sends. They are pointed at the wrapper.
 
+It also adds what the spec leaves out and the stateful phase needs (a test-time addition, not
+a fix): OpenAPI links from the operations that create a namespace, table or view to those that
+read, change and drop it, so that chains like create namespace -> create table -> commit ->
+load -> drop run with names that exist and fuzzed bodies reach deep code.
+
 Usage: prepare.py SPEC OUT
 """
+import copy
 import sys
 
 import yaml
@@ -23,5 +29,44 @@ for path, item in spec["paths"].items():
             if str(status) != "200" and schema.get("$ref") == "#/components/schemas/ErrorModel":
                 schema["$ref"] = "#/components/schemas/IcebergErrorResponse"
                 fixed += 1
+
+# operationId -> (path, method)
+operations = {}
+for path, item in spec["paths"].items():
+    for method, op in item.items():
+        if isinstance(op, dict) and "operationId" in op:
+            operations[op["operationId"]] = op
+
+NS_FROM_BODY = {"prefix": "$request.path.prefix", "namespace": "$response.body#/namespace/0"}
+TABLE_FROM_CREATE = {"prefix": "$request.path.prefix", "namespace": "$request.path.namespace", "table": "$request.body#/name"}
+VIEW_FROM_CREATE = {"prefix": "$request.path.prefix", "namespace": "$request.path.namespace", "view": "$request.body#/name"}
+TABLE_FROM_PATH = {"prefix": "$request.path.prefix", "namespace": "$request.path.namespace", "table": "$request.path.table"}
+LINKS = {
+    "createNamespace": (NS_FROM_BODY, ["createTable", "createView", "loadNamespaceMetadata", "namespaceExists", "updateProperties", "listTables", "listViews", "dropNamespace", "registerTable"]),
+    "createTable": (TABLE_FROM_CREATE, ["loadTable", "updateTable", "tableExists", "loadCredentials", "reportMetrics", "unregisterTable", "dropTable"]),
+    "updateTable": (TABLE_FROM_PATH, ["loadTable", "updateTable", "dropTable"]),
+    "createView": (VIEW_FROM_CREATE, ["loadView", "replaceView", "viewExists", "dropView"]),
+}
+
+
+def with_components(response):
+    """The response itself, with a reference to components/responses copied in (links cannot sit beside a $ref)."""
+    ref = response.get("$ref", "")
+    if ref.startswith("#/components/responses/"):
+        return copy.deepcopy(spec["components"]["responses"][ref.rsplit("/", 1)[1]])
+    return response
+
+
+linked = 0
+for source, (parameters, targets) in LINKS.items():
+    op = operations[source]
+    ok = 200 if 200 in op["responses"] else "200"
+    response = with_components(op["responses"][ok])
+    links = response.setdefault("links", {})
+    for target in targets:
+        links[f"to_{target}"] = {"operationId": target, "parameters": dict(parameters)}
+        linked += 1
+    op["responses"][ok] = response
+
 yaml.safe_dump(spec, open(sys.argv[2], "w"), sort_keys=False)
-print(f"fuzz: spec prepared ({fixed} error responses pointed at IcebergErrorResponse)", file=sys.stderr)
+print(f"fuzz: spec prepared ({fixed} error responses pointed at IcebergErrorResponse, {linked} links added)", file=sys.stderr)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes lakecat's Iceberg REST API with Schemathesis, driven by the Iceberg REST OpenAPI spec
 # (../shared/specs; prepare.py fixes its known defects first), on every operation of the spec:
-# examples, coverage and fuzzing phases, checking that no answer is a server error (>= 500) and
+# examples, coverage, fuzzing and stateful phases (links added by prepare.py), checking that no answer is a server error (>= 500) and
 # that every answer fits the spec's schema for its status. The resources the spec's examples
 # name are created first (seed.py). Needs LAKECAT_URL: run it under a stack,
 #   conformance-tests/with-stack.sh conformance-tests/fuzz/run.sh        (PostgreSQL + MinIO)
@@ -32,7 +32,7 @@ printf '[parameters]\n"path.prefix" = "main"\n' >"$work/schemathesis.toml"
 
 set +e
 "$venv/bin/schemathesis" --no-color --config-file "$work/schemathesis.toml" run "$work/spec.yaml" --url "$LAKECAT_URL" \
-  --seed "${FUZZ_SEED:-1}" --max-examples "${FUZZ_EXAMPLES:-10}" --phases examples,coverage,fuzzing \
+  --seed "${FUZZ_SEED:-1}" --max-examples "${FUZZ_EXAMPLES:-10}" --phases examples,coverage,fuzzing,stateful \
   --checks not_a_server_error,response_schema_conformance --continue-on-failure \
   --report junit --report-junit-path "$work/junit.xml" 2>&1 | tee "$work/out.txt" | grep -vE '^\s*$' | tail -60
 set -e
@@ -46,7 +46,7 @@ status=0
 printf '[parameters]\n"path.ref" = "fuzz"\n"path.from" = "main"\n"path.to" = "fuzz"\n' >"$work/nessie.toml"
 set +e
 "$venv/bin/schemathesis" --no-color --config-file "$work/nessie.toml" run "$here/nessie-v2.yaml" --url "$LAKECAT_URL/api/v2" \
-  --seed "${FUZZ_SEED:-1}" --max-examples "${FUZZ_EXAMPLES:-10}" --phases examples,coverage,fuzzing \
+  --seed "${FUZZ_SEED:-1}" --max-examples "${FUZZ_EXAMPLES:-10}" --phases examples,coverage,fuzzing,stateful \
   --checks not_a_server_error,response_schema_conformance --continue-on-failure \
   --report junit --report-junit-path "$work/junit-nessie.xml" 2>&1 | tee "$work/out-nessie.txt" | grep -vE '^\s*$' | tail -60
 set -e
