@@ -9,6 +9,8 @@
 //   CHAOS_SEED      seed of the fault schedule and of the writers' choices (default 1)
 //   CHAOS_WRITERS   concurrent writers (default 24: 3 per process x 8)
 //   CHAOS_TABLES    tables they share (default 8)
+//   CHAOS_APPENDERS PyIceberg processes appending rows to table `events` (default 2; needs
+//                   CHAOS_PYTHON, a Python with PyIceberg, which run.sh provides)
 //   CHAOS_RSS_LIMIT_MIB  most RSS a lakecat process may reach (default 512)
 //   CHAOS_KEEP      keep the lakecat logs even when every check passed
 import { spawn, execFile } from 'node:child_process';
@@ -27,6 +29,7 @@ const SECONDS = Number(env.CHAOS_SECONDS ?? 120);
 const WRITERS = Number(env.CHAOS_WRITERS ?? 24);
 const TABLES = Number(env.CHAOS_TABLES ?? 8);
 const PROCESSES = 3;
+const APPENDERS = env.CHAOS_PYTHON ? Number(env.CHAOS_APPENDERS ?? 2) : 0;
 const RSS_LIMIT_MIB = Number(env.CHAOS_RSS_LIMIT_MIB ?? 512);
 const NS = 'chaos';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -307,6 +310,31 @@ async function inject(kind, proxy) {
   }
 }
 
+// ---------------------------------------------------------------- PyIceberg appenders
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Runs one PyIceberg appender for the faulty phase; resolves to its output file (or undefined). */
+function runAppender(i) {
+  const out = join(dataDir, `appender-${i}.json`);
+  return new Promise((resolve) => {
+    const child = spawn(env.CHAOS_PYTHON, [join(here, 'appender.py'), `a${i}`, String(SECONDS), out, ...procs.map((s) => s.url)], {
+      stdio: ['ignore', 'inherit', openSync(join(dataDir, `appender-${i}.log`), 'a')],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), (SECONDS + 180) * 1_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) log(`appender ${i} exited with ${code}; log: ${join(dataDir, `appender-${i}.log`)}`);
+      resolve(code === 0 ? out : undefined);
+    });
+  });
+}
+
+async function checkData(outputs) {
+  const { stdout } = await run(env.CHAOS_PYTHON, [join(here, 'check_data.py'), procs[0].url, ...outputs], { timeout: 300_000, maxBuffer: 16 * 2 ** 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1));
+}
+
 // ---------------------------------------------------------------- checks
 
 async function allPages(path, field) {
@@ -420,6 +448,11 @@ async function main() {
     const r = await send(0, 'POST', `/v1/namespaces/${NS}/tables`, { name: `t${t}`, schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: false, type: 'long' }] } });
     if (r.status !== 200) throw new Error(`create t${t}: ${r.status} ${JSON.stringify(r.json)}`);
   }
+  if (APPENDERS > 0) {
+    const events = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: false, type: 'long' }, { id: 2, name: 'batch', required: false, type: 'string' }] };
+    const r = await send(0, 'POST', `/v1/namespaces/${NS}/tables`, { name: 'events', schema: events });
+    if (r.status !== 200) throw new Error(`create events: ${r.status} ${JSON.stringify(r.json)}`);
+  }
   const startHash = (await send(0, 'GET', '/api/v2/trees/main')).json.reference.hash;
 
   const sampler = setInterval(() => {
@@ -431,6 +464,7 @@ async function main() {
 
   const stopAt = Date.now() + SECONDS * 1_000;
   const writers = Array.from({ length: WRITERS }, (_, i) => writer(i, stopAt));
+  const appenders = Array.from({ length: APPENDERS }, (_, i) => runAppender(i));
   const others = Object.keys(faults).filter((k) => k !== 'kill -9 lakecat');
   let round = 0;
   await sleep(3_000);
@@ -443,6 +477,7 @@ async function main() {
     await sleep(2_000 + random() * 2_000);
   }
   await Promise.all(writers);
+  const appenderOutputs = (await Promise.all(appenders)).filter((o) => o !== undefined);
   writing = false;
   clearInterval(sampler);
   proxy.mode.latencyMs = 0;
@@ -459,6 +494,8 @@ async function main() {
   });
   const result = await check(startHash, s3);
   s3.destroy();
+  const data = APPENDERS > 0 ? await checkData(appenderOutputs) : undefined;
+  if (data) result.problems.push(...data.problems.map((p) => `data: ${p}`));
 
   const c = result.counts;
   const peaks = procs.map((s) => (s.rss.length ? Math.round(Math.max(...s.rss)) : 0));
@@ -474,6 +511,14 @@ async function main() {
     ['/ready answers 200 on every process after the run', afterReady === procs.length],
     [`peak RSS of every lakecat process under ${RSS_LIMIT_MIB} MiB`, peaks.every((p) => p < RSS_LIMIT_MIB)],
     ['no lakecat process exited by itself', crashes.length === 0],
+    ...(data
+      ? [
+          ['PyIceberg scans every table of the run after it', data.scanned === TABLES + 1 && !data.problems.some((p) => p.includes('cannot be scanned'))],
+          ['every acknowledged PyIceberg append is in the table exactly once', (data.counts.lost ?? 0) === 0 && (data.counts.duplicated ?? 0) === 0],
+          ['no refused or unsent append landed', (data.counts['refused-but-landed'] ?? 0) === 0 && (data.counts['not-sent-but-landed'] ?? 0) === 0],
+          ['every appender reported', appenderOutputs.length === APPENDERS],
+        ]
+      : []),
     ['writers made progress (at least one acknowledged commit per writer on average)', c.acknowledged >= WRITERS],
   ];
   for (const p of [...crashes, ...result.problems].slice(0, 30)) console.log(`chaos: PROBLEM ${p}`);
@@ -490,6 +535,14 @@ async function main() {
       `/ready 503 in ${readyWhileDown.notReady} of ${readyWhileDown.probes} probes during outages, 200 on ${afterReady}/${procs.length} after; ` +
       `lakecat processes started ${procs.map((s) => s.started).join('/')} times, peak RSS ${peaks.join('/')} MiB`,
   );
+  if (data) {
+    const d = data.counts;
+    console.log(
+      `chaos figures: PyIceberg appends by ${APPENDERS} processes: ${d.acknowledged ?? 0} acknowledged (${d.lost ?? 0} lost, ${d.duplicated ?? 0} duplicated), ` +
+        `${d.refused ?? 0} refused, ${d['not-sent'] ?? 0} failed before sending, ${d.unknown ?? 0} unknown (${d['unknown-landed'] ?? 0} landed once, ${d['unknown-not-landed'] ?? 0} did not land); ` +
+        `${data.rows} rows in events; ${data.scanned} tables scanned`,
+    );
+  }
   const failedChecks = checks.filter(([, ok]) => !ok).length;
   console.log(`chaos: ${checks.length - failedChecks} passed, ${failedChecks} failed, 0 skipped`);
   const success = failedChecks === 0 && result.problems.length === 0;
