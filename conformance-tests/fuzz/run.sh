@@ -27,29 +27,28 @@ work=$(mktemp -d -t lakecat-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$venv/bin/python" "$here/prepare.py" "$spec" "$work/spec.yaml"
 "$venv/bin/python" "$here/seed.py" "$LAKECAT_URL"
-# Every operation under the default branch's prefix (`/v1/main/...`), so requests reach tables.
-printf '[parameters]\n"path.prefix" = "main"\n' >"$work/schemathesis.toml"
+# One Schemathesis run: fuzz LABEL SPEC URL CONFIG. Prints its case counts and the
+# "LABEL: N passed, N failed, N skipped" line; returns 1 when an operation failed.
+fuzz() {
+  local label=$1 schema=$2 url=$3 config=$4
+  set +e
+  "$venv/bin/schemathesis" --no-color --config-file "$config" run "$schema" --url "$url" \
+    --seed "${FUZZ_SEED:-1}" --max-examples "${FUZZ_EXAMPLES:-10}" --phases examples,coverage,fuzzing,stateful \
+    --checks not_a_server_error,response_schema_conformance --continue-on-failure \
+    --report junit --report-junit-path "$work/$label.xml" 2>&1 | tee "$work/$label.txt" | grep -vE '^\s*$' | tail -60
+  set -e
+  grep -E '^\s*[0-9]+ generated' "$work/$label.txt" | sed "s/^ */$label cases: /" || true
+  "$venv/bin/python" "$here/summary.py" "$work/$label.xml" "$label"
+}
 
-set +e
-"$venv/bin/schemathesis" --no-color --config-file "$work/schemathesis.toml" run "$work/spec.yaml" --url "$LAKECAT_URL" \
-  --seed "${FUZZ_SEED:-1}" --max-examples "${FUZZ_EXAMPLES:-10}" --phases examples,coverage,fuzzing,stateful \
-  --checks not_a_server_error,response_schema_conformance --continue-on-failure \
-  --report junit --report-junit-path "$work/junit.xml" 2>&1 | tee "$work/out.txt" | grep -vE '^\s*$' | tail -60
-set -e
-grep -E '^\s*[0-9]+ generated' "$work/out.txt" | sed 's/^ */fuzz cases: /' || true
 status=0
-"$venv/bin/python" "$here/summary.py" "$work/junit.xml" || status=1
+# Every operation under the default branch's prefix (`/v1/main/...`), so requests reach tables.
+printf '[parameters]\n"path.prefix" = "main"\n' >"$work/iceberg.toml"
+fuzz fuzz "$work/spec.yaml" "$LAKECAT_URL" "$work/iceberg.toml" || status=1
 
 # The Nessie API v2 routes, from the document written for them (nessie-v2.yaml): references
 # fixed to the seeded branch `fuzz` (and diffs to main...fuzz) so that fuzzed bodies and
 # queries reach commits, merges and listings instead of stopping at an unknown reference.
 printf '[parameters]\n"path.ref" = "fuzz"\n"path.from" = "main"\n"path.to" = "fuzz"\n' >"$work/nessie.toml"
-set +e
-"$venv/bin/schemathesis" --no-color --config-file "$work/nessie.toml" run "$here/nessie-v2.yaml" --url "$LAKECAT_URL/api/v2" \
-  --seed "${FUZZ_SEED:-1}" --max-examples "${FUZZ_EXAMPLES:-10}" --phases examples,coverage,fuzzing,stateful \
-  --checks not_a_server_error,response_schema_conformance --continue-on-failure \
-  --report junit --report-junit-path "$work/junit-nessie.xml" 2>&1 | tee "$work/out-nessie.txt" | grep -vE '^\s*$' | tail -60
-set -e
-grep -E '^\s*[0-9]+ generated' "$work/out-nessie.txt" | sed 's/^ */fuzz-nessie cases: /' || true
-"$venv/bin/python" "$here/summary.py" "$work/junit-nessie.xml" fuzz-nessie || status=1
+fuzz fuzz-nessie "$here/nessie-v2.yaml" "$LAKECAT_URL/api/v2" "$work/nessie.toml" || status=1
 exit $status
