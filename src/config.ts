@@ -36,6 +36,7 @@ export interface ServerConfig {
   vendCredentials: boolean;
   /** Merge tables changed on both sides at the Iceberg level (replay the source's snapshots where safe). */
   icebergMerge: boolean;
+  allowOverlappingLocations: boolean;
   commitRetries: number;
   maxBodyBytes: number;
   /** Seconds a client may take to send a request's headers, and the whole request; then the connection is closed (408). */
@@ -92,6 +93,7 @@ export const SETTINGS: Setting[] = [
   { flag: 's3-secret-access-key', env: 'LAKECAT_S3_SECRET_ACCESS_KEY', help: 'S3 secret key' },
   { flag: 's3-session-token', env: 'LAKECAT_S3_SESSION_TOKEN', help: 'S3 session token' },
   { flag: 'vend-credentials', env: 'LAKECAT_VEND_CREDENTIALS', help: 'Return the S3 endpoint and keys to clients with each table (true/false, default false)', boolean: true },
+  { flag: 'allow-overlapping-locations', env: 'LAKECAT_ALLOW_OVERLAPPING_LOCATIONS', help: 'Let a table take a location at, inside or around the location of another table (true/false, default false)', boolean: true },
   { flag: 'iceberg-merge', env: 'LAKECAT_ICEBERG_MERGE', help: 'Merge a table changed on both sides by replaying the source\'s snapshots onto the target where safe (true/false, default true)', boolean: true },
   { flag: 'commit-retries', env: 'LAKECAT_COMMIT_RETRIES', help: 'Server-side retries of a commit that lost a race (default 30)' },
   { flag: 'max-body-bytes', env: 'LAKECAT_MAX_BODY_BYTES', help: 'Largest accepted request body (default 16777216)' },
@@ -178,6 +180,7 @@ export function readConfig(argv: string[], env: Record<string, string | undefine
     },
     vendCredentials: bool('vend-credentials', false),
     icebergMerge: bool('iceberg-merge', true),
+    allowOverlappingLocations: bool('allow-overlapping-locations', false),
     commitRetries: int('commit-retries', 30),
     maxBodyBytes: int('max-body-bytes', 16 * 1024 * 1024, 1024),
     headersTimeoutSeconds,

@@ -68,6 +68,7 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
     newUuid: randomUUID,
     commitRetries: cfg.commitRetries,
     icebergMerge: cfg.icebergMerge,
+    allowOverlappingLocations: cfg.allowOverlappingLocations,
     identity: buildIdentity(cfg, store),
   };
   // Protections apply to everyone, with or without authentication (the anonymous principal holds

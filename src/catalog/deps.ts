@@ -23,6 +23,8 @@ export interface CatalogDeps {
    * the target where that is safe) instead of reporting a conflict; on unless false.
    */
   icebergMerge?: boolean;
+  /** Let a table take a location at, inside or around another table's (catalog/locations.ts); off unless true. */
+  allowOverlappingLocations?: boolean;
   /** Receives an audit record for every change that lands (and, from the authorizer, every refusal). */
   audit?: (record: AuditRecord) => void;
 }

@@ -3,6 +3,7 @@ import type { CatalogDeps } from './deps.js';
 import { deleteQuietly, writeOnBranch } from './branch-write.js';
 import { BadRequestError, NotFoundError } from './errors.js';
 import { checkChangeSize, formatIdentifier, tableKey, type TableIdentifier } from './identifiers.js';
+import { claimTableLocation } from './locations.js';
 import { nextMetadataLocation } from './metadata-files.js';
 import { writableBranch, type ResolvedRef } from './refs/resolve.js';
 import { requireFreeName, requireTable, tableContent } from './tables.js';
@@ -159,6 +160,10 @@ async function planTableChange(deps: CatalogDeps, head: string, change: TableCha
   const metadataText = serializeTableMetadata(metadata);
   const metadataLocation = nextMetadataLocation(deps, metadata.location, metadata.properties, current?.metadataLocation);
   const content = tableContent(current?.id ?? deps.newUuid(), metadataLocation, metadataText, metadata);
+  // A new table, or one moved by set-location, takes its location here.
+  if (!base || base.location !== metadata.location) {
+    await claimTableLocation(deps, { id: identifier, location: metadata.location, tableUuid: metadata.tableUuid, contentId: content.id });
+  }
   const op: CommitOperation = { kind: 'put', key: tableKey(identifier), content, expectedContentId: current?.id };
   return { committed: { identifier, metadataLocation, metadataText, metadata }, op };
 }

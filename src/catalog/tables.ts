@@ -4,6 +4,7 @@ import { checkRead } from './access/reads.js';
 import { writeOnBranch } from './branch-write.js';
 import { AlreadyExistsError, NotFoundError } from './errors.js';
 import { formatIdentifier, formatNamespace, tableKey, type Namespace, type TableIdentifier } from './identifiers.js';
+import { claimTableLocation } from './locations.js';
 import { defaultObjectLocation, nextMetadataLocation, readMetadataFile, refuseDotSegments, trimSlash } from './metadata-files.js';
 import { requireNamespace } from './namespaces.js';
 import { writableBranch, type ResolvedRef } from './refs/resolve.js';
@@ -164,9 +165,11 @@ export async function createTable(
     const metadata = build();
     const metadataText = serializeTableMetadata(metadata);
     const metadataLocation = nextMetadataLocation(deps, metadata.location, metadata.properties, undefined);
+    const contentId = deps.newUuid();
+    await claimTableLocation(deps, { id, location: metadata.location, tableUuid: metadata.tableUuid, contentId });
     await deps.objects.write(metadataLocation, metadataText, { ifAbsent: true, contentType: 'application/json' });
     return {
-      operations: [{ kind: 'put', key: tableKey(id), content: tableContent(deps.newUuid(), metadataLocation, metadataText, metadata) }],
+      operations: [{ kind: 'put', key: tableKey(id), content: tableContent(contentId, metadataLocation, metadataText, metadata) }],
       message: `Create table ${formatIdentifier(id)}`,
       result: { metadataLocation, metadata, metadataText },
       writtenFiles: [metadataLocation],
@@ -250,6 +253,7 @@ export async function registerTable(
     const existing = await readTable(deps, head, id);
     if (!(overwrite && existing)) await requireFreeName(deps, head, id, 'table');
     const content = tableContent(existing?.id ?? deps.newUuid(), metadataLocation, text, metadata);
+    await claimTableLocation(deps, { id, location: metadata.location, tableUuid: metadata.tableUuid, contentId: content.id });
     return {
       operations: [{ kind: 'put', key: tableKey(id), content, expectedContentId: existing?.id }],
       message: `Register table ${formatIdentifier(id)}`,

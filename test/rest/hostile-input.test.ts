@@ -247,4 +247,56 @@ describe('hostile input to the Iceberg REST API', () => {
     expect(await tables()).not.toContain('dots3');
     expect((await h.request('GET', '/v1/namespaces/ns/tables/dots')).body['metadata-location']).toBe(loaded['metadata-location']);
   });
+  it('refuses a table location at, inside or around another table’s (create, register, set-location), unless an operator allows it', async () => {
+    const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: false, type: 'long' }] };
+    await h.request('POST', '/v1/namespaces', { namespace: ['loc'] });
+    await h.request('POST', '/v1/namespaces/loc/tables', { name: 'first', schema });
+    const first = (await h.request('GET', '/v1/namespaces/loc/tables/first')).body;
+    const location: string = first.metadata.location;
+    const listed = async () => (await h.request('GET', '/v1/namespaces/loc/tables')).body.identifiers.map((i: { name: string }) => i.name);
+
+    for (const [where, bad] of [['is the location of', location], ['is inside the location of', `${location}/inner`], ['contains the location of', location.slice(0, location.lastIndexOf('/'))]]) {
+      const r = await h.request('POST', '/v1/namespaces/loc/tables', { name: 'second', schema, location: bad });
+      expect(r.status, bad).toBe(400);
+      expect(r.body.error.message).toContain(`it ${where} table loc.first`);
+      expect(r.body.error.message).toContain("on 'main'");
+    }
+    // A sibling whose name merely starts the same is another place.
+    expect((await h.request('POST', '/v1/namespaces/loc/tables', { name: 'sibling', schema, location: `${location}-sibling` })).status).toBe(200);
+    // Moving a table into another's location is refused too, and changes nothing.
+    const sibling = (await h.request('GET', '/v1/namespaces/loc/tables/sibling')).body['metadata-location'];
+    const move = await h.request('POST', '/v1/namespaces/loc/tables/sibling', { requirements: [], updates: [{ action: 'set-location', location: `${location}/moved` }] });
+    expect(move.status).toBe(400);
+    expect((await h.request('GET', '/v1/namespaces/loc/tables/sibling')).body['metadata-location']).toBe(sibling);
+    // Registering the same table (same table-uuid) under another name shares its location: allowed.
+    expect((await h.request('POST', '/v1/namespaces/loc/register', { name: 'again', 'metadata-location': first['metadata-location'] })).status).toBe(200);
+    expect(await listed()).toEqual(expect.arrayContaining(['first', 'sibling', 'again']));
+    expect(await listed()).not.toContain('second');
+
+    // The same table on another branch keeps its location; a branch is not another table.
+    const main = (await h.request('GET', '/api/v2/trees/main')).body.reference;
+    expect((await h.request('POST', '/api/v2/trees?name=locdev&type=BRANCH', { type: 'BRANCH', name: 'main', hash: main.hash })).status).toBe(200);
+    expect((await h.request('POST', '/v1/locdev/namespaces/loc/tables/first', { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] })).status).toBe(200);
+
+    // Dropped here, the table still lives on `locdev`: its location stays taken, for any name.
+    expect((await h.request('DELETE', '/v1/namespaces/loc/tables/again')).status).toBe(204);
+    expect((await h.request('DELETE', '/v1/namespaces/loc/tables/first')).status).toBe(204);
+    for (const name of ['third', 'first']) {
+      const stillTaken = await h.request('POST', '/v1/namespaces/loc/tables', { name, schema, location });
+      expect(stillTaken.status, name).toBe(400);
+      expect(stillTaken.body.error.message).toContain("on 'locdev'");
+    }
+    // Gone everywhere, it is free again (here for the same name at once, as engines drop and re-create).
+    const dev = (await h.request('GET', '/api/v2/trees/locdev')).body.reference;
+    expect((await h.request('DELETE', `/api/v2/trees/locdev@${dev.hash}`)).status).toBe(200);
+    expect((await h.request('POST', '/v1/namespaces/loc/tables', { name: 'again', schema, location })).status).toBe(200);
+
+    // An operator may allow overlapping locations.
+    h.deps.allowOverlappingLocations = true;
+    try {
+      expect((await h.request('POST', '/v1/namespaces/loc/tables', { name: 'fourth', schema, location: `${location}/inside` })).status).toBe(200);
+    } finally {
+      h.deps.allowOverlappingLocations = undefined;
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Transactional } from './core.js';
 import { PgIdempotencyRecords } from './idempotency-store.js';
 import { PgSigningKeyStore } from './signing-keys.js';
+import { PgLocationClaims } from './location-store.js';
 import { PgAccessRecords } from './access-store.js';
 import type { PgVersionStore } from './pg-store.js';
 import type { VersionStore } from './port.js';
@@ -40,5 +41,10 @@ export function migrationsFolder(): string {
  * and lifetime, but kept out of the store class because they are not versioned catalog state.
  */
 export function withIdempotency(store: PgVersionStore, db: Transactional): VersionStore {
-  return Object.assign(store, { idempotency: new PgIdempotencyRecords(db), signingKeys: new PgSigningKeyStore(db), access: new PgAccessRecords(db) });
+  return Object.assign(store, {
+    idempotency: new PgIdempotencyRecords(db),
+    signingKeys: new PgSigningKeyStore(db),
+    access: new PgAccessRecords(db),
+    locations: new PgLocationClaims(db),
+  });
 }

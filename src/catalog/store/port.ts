@@ -7,6 +7,7 @@
 import type { AccessRecords } from '../access/records.js';
 import type { SigningKeyStore } from '../access/service-clients.js';
 import type { IdempotencyRecords } from '../idempotency.js';
+import type { LocationClaims } from '../locations.js';
 import type {
   CommitMeta,
   CommitOperation,
@@ -145,5 +146,7 @@ export interface VersionStore {
   readonly signingKeys?: SigningKeyStore;
   /** Grants, protections, check results and the audit log, kept in the same database. */
   readonly access?: AccessRecords;
+  /** The locations given to tables (catalog/locations.ts), kept in the same database. */
+  readonly locations?: LocationClaims;
 }
 

@@ -148,3 +148,22 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_at').on(t.at)],
 );
+
+/**
+ * Where each table lives (catalog/locations.ts): one row per location lakecat handed to a table,
+ * so that a new table, a registered one or a moved one is refused a location at, inside or
+ * around another table's. Not versioned with the catalog: a row is checked against the
+ * reference heads when it is in the way.
+ */
+export const tableLocations = pgTable(
+  'table_locations',
+  {
+    location: text('location').primaryKey(),
+    tableUuid: text('table_uuid').notNull(),
+    contentId: text('content_id').notNull(),
+    /** The content key the table had when it took the location (a JSON array of its elements). */
+    key: text('key').notNull(),
+    claimedAt: bigint('claimed_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('table_locations_table_uuid').on(t.tableUuid)],
+);
