@@ -299,4 +299,16 @@ describe('hostile input to the Iceberg REST API', () => {
       h.deps.allowOverlappingLocations = undefined;
     }
   });
+  it("refuses branch and tag names with '..', control characters, '%', spaces or look-alike letters with a 400, creating nothing", async () => {
+    const main = (await h.request('GET', '/api/v2/trees/main')).body.reference;
+    const before = (await h.request('GET', '/api/v2/trees')).body.references.map((r: { name: string }) => r.name);
+    for (const name of ['..', 'a..b', 'a/../b', 'tab\there', 'nul\u0000x', 'a%2Fb', 'a b', 'оrders', 'ends/', 'ends.', '/lead']) {
+      for (const type of ['BRANCH', 'TAG']) {
+        const r = await h.request('POST', `/api/v2/trees?name=${encodeURIComponent(name)}&type=${type}`, { type: 'BRANCH', name: 'main', hash: main.hash });
+        expect(r.status, `${type} ${JSON.stringify(name)}`).toBe(400);
+        expect(r.body.errorCode).toBe('BAD_REQUEST');
+      }
+    }
+    expect((await h.request('GET', '/api/v2/trees')).body.references.map((r: { name: string }) => r.name)).toEqual(before);
+  });
 });
