@@ -11,7 +11,11 @@ a fix): OpenAPI links from the operations that create a namespace, table or view
 read, change and drop it, so that chains like create namespace -> create table -> commit ->
 load -> drop run with names that exist and fuzzed bodies reach deep code.
 
-Usage: prepare.py SPEC OUT
+With a third argument it also writes the same document for the routes without a prefix
+(`/v1/namespaces/...`, lakecat's default branch), which the spec describes only through
+`/v1/{prefix}/...`.
+
+Usage: prepare.py SPEC OUT [OUT_WITHOUT_PREFIX]
 """
 import copy
 import sys
@@ -69,4 +73,26 @@ for source, (parameters, targets) in LINKS.items():
     op["responses"][ok] = response
 
 yaml.safe_dump(spec, open(sys.argv[2], "w"), sort_keys=False)
+
+if len(sys.argv) > 3:
+    PREFIX_REF = "#/components/parameters/prefix"
+
+    def without_prefix(node):
+        """Drops the prefix parameter (and link parameters naming it) everywhere below node."""
+        if isinstance(node, dict):
+            params = node.get("parameters")
+            if isinstance(params, list):
+                node["parameters"] = [p for p in params if not (isinstance(p, dict) and (p.get("$ref") == PREFIX_REF or (p.get("in") == "path" and p.get("name") == "prefix")))]
+            elif isinstance(params, dict):
+                params.pop("prefix", None)
+            for v in node.values():
+                without_prefix(v)
+        elif isinstance(node, list):
+            for v in node:
+                without_prefix(v)
+
+    plain = copy.deepcopy(spec)
+    plain["paths"] = {path.replace("/v1/{prefix}/", "/v1/"): item for path, item in plain["paths"].items()}
+    without_prefix(plain["paths"])
+    yaml.safe_dump(plain, open(sys.argv[3], "w"), sort_keys=False)
 print(f"fuzz: spec prepared ({fixed} error responses pointed at IcebergErrorResponse, {linked} links added)", file=sys.stderr)

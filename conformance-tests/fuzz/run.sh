@@ -9,9 +9,10 @@
 # or `npm run fuzz` (the first). FUZZ_EXAMPLES (per operation and phase, default 10) and
 # FUZZ_SEED (default 1) set the budget and make a run repeatable; a longer run:
 #   FUZZ_EXAMPLES=200 npm run fuzz
-# Then the same against the Nessie API v2 routes (nessie-v2.yaml, written for lakecat's routes).
-# Prints "fuzz: N passed, N failed, N skipped" and "fuzz-nessie: ..." (one test per operation)
-# and the case counts.
+# Then the same operations without the prefix (`/v1/namespaces/...`), and the Nessie API v2
+# routes (nessie-v2.yaml, written for lakecat's routes). Prints "fuzz: N passed, N failed,
+# N skipped", "fuzz-unprefixed: ..." and "fuzz-nessie: ..." (one test per operation) and the
+# case counts.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -25,7 +26,7 @@ venv=$(python_venv fuzz "$here/requirements.txt")
 
 work=$(mktemp -d -t lakecat-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-"$venv/bin/python" "$here/prepare.py" "$spec" "$work/spec.yaml"
+"$venv/bin/python" "$here/prepare.py" "$spec" "$work/spec.yaml" "$work/spec-unprefixed.yaml"
 "$venv/bin/python" "$here/seed.py" "$LAKECAT_URL"
 # One Schemathesis run: fuzz LABEL SPEC URL CONFIG. Prints its case counts and the
 # "LABEL: N passed, N failed, N skipped" line; returns 1 when an operation failed.
@@ -45,6 +46,9 @@ status=0
 # Every operation under the default branch's prefix (`/v1/main/...`), so requests reach tables.
 printf '[parameters]\n"path.prefix" = "main"\n' >"$work/iceberg.toml"
 fuzz fuzz "$work/spec.yaml" "$LAKECAT_URL" "$work/iceberg.toml" || status=1
+# The same operations without a prefix (`/v1/namespaces/...`, the default branch).
+: >"$work/unprefixed.toml"
+fuzz fuzz-unprefixed "$work/spec-unprefixed.yaml" "$LAKECAT_URL" "$work/unprefixed.toml" || status=1
 
 # The Nessie API v2 routes, from the document written for them (nessie-v2.yaml): references
 # fixed to the seeded branch `fuzz` (and diffs to main...fuzz) so that fuzzed bodies and
