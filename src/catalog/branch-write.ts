@@ -9,7 +9,7 @@ import type { Action, Actor, Decision } from './context.js';
 import { commitAuthor, namespaceOf } from './context.js';
 import type { CatalogDeps } from './deps.js';
 import { CommitFailedError } from '../iceberg/errors.js';
-import { ConflictError, ReferenceConflictError, StoreUnavailableError } from './errors.js';
+import { CatalogError, ConflictError, ReferenceConflictError, StoreUnavailableError } from './errors.js';
 import { keyToString, type CommitMeta, type CommitOperation, type CommitResult, type ContentKey, type ContentType, type MergeResult, type Reference, type ReferenceType } from './model.js';
 import type { MergeRequest, TransplantRequest } from './store/port.js';
 import { auditPrincipal } from './access/audit.js';
@@ -93,8 +93,10 @@ export async function writeOnBranch<T>(
         // The attempt definitely did not land and the retry writes files of its own: the
         // clean-up need not delay it (this is the common path of a busy table).
         void deleteQuietly(deps, p.writtenFiles);
-      } else if (!(err instanceof StoreUnavailableError)) {
-        // An unknown outcome may have landed: keep its files, they may be referenced now.
+      } else if (err instanceof CatalogError && !(err instanceof StoreUnavailableError)) {
+        // A definite refusal: nothing references the files. Anything else (the database went
+        // away, or failed in a way not recognised) may have landed: keep its files, they may be
+        // referenced now.
         await deleteQuietly(deps, p.writtenFiles);
       }
       if (!lostRace) throw err;

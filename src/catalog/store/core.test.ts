@@ -20,6 +20,14 @@ describe('database error mapping', () => {
     expect(mapDbError(syntax)).toBe(syntax);
   });
 
+  it('reads a lost connection from the wrapped error when it carries no SQLSTATE (drizzle around pg: the statement may have committed)', () => {
+    // What the chaos run met: a commit statement whose connection died before the answer.
+    const lost = new Error('Failed query: WITH n AS (INSERT INTO index_nodes ...)', { cause: new Error('Connection terminated unexpectedly') });
+    expect(mapDbError(lost)).toBeInstanceOf(StoreUnavailableError);
+    const unrelated = new Error('Failed query: SELECT 1', { cause: new Error('division by zero') });
+    expect(mapDbError(unrelated)).toBe(unrelated);
+  });
+
   it('reports an unreachable PostgreSQL as StoreUnavailableError', async () => {
     const store = createStore({ kind: 'postgres', url: 'postgres://nobody@127.0.0.1:1/none', poolSize: 1 });
     try {

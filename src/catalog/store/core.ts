@@ -77,10 +77,14 @@ export async function queryRows<T>(db: Executor, q: SQL): Promise<T[]> {
 export function mapDbError(err: unknown): unknown {
   if (err instanceof CatalogError) return err;
   const code = sqlState(err);
-  const msg = err instanceof Error ? err.message : String(err);
+  // drizzle wraps the driver's error ("Failed query: ..."); a lost connection says so in the
+  // wrapped error's message only, so every message of the chain is read.
+  const messages: string[] = [];
+  for (let e: unknown = err, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) messages.push(e instanceof Error ? e.message : String(e));
+  const msg = messages[0];
   if (
     (code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || CONNECTION_ERRNOS.has(code))) ||
-    /Connection terminated|connection.*closed|Client has encountered a connection error/i.test(msg)
+    messages.some((m) => /Connection terminated|connection.*closed|Client has encountered a connection error/i.test(m))
   ) {
     return new StoreUnavailableError(`database unavailable: ${msg}`);
   }
