@@ -15,6 +15,7 @@
 import type { CatalogDeps } from './deps.js';
 import { BadRequestError } from './errors.js';
 import { formatIdentifier, tableKey, type TableIdentifier } from './identifiers.js';
+import { trimSlash } from './metadata-files.js';
 
 export interface LocationClaim {
   /** Normalised (see `normalizeLocation`). */
@@ -40,9 +41,7 @@ const IN_FLIGHT_MS = 60_000;
 
 /** One spelling per place: `s3a://` and `s3n://` are `s3://`, `file:/x` is `file:///x`, no trailing slash. */
 export function normalizeLocation(location: string): string {
-  let l = location.replace(/^s3[an]:\/\//, 's3://').replace(/^file:\/(?!\/)/, 'file:///');
-  while (l.length > 1 && l.endsWith('/')) l = l.slice(0, -1);
-  return l;
+  return trimSlash(location.replace(/^s3[an]:\/\//, 's3://').replace(/^file:\/(?!\/)/, 'file:///'));
 }
 
 /** The location and each folder above it, up to the bucket or the root. */
