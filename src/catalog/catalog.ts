@@ -4,6 +4,7 @@
  * no store or object-store handle of their own. Every verb takes the acting Actor first.
  */
 import * as admin from './access/admin.js';
+import * as gc from './gc/verbs.js';
 import { NO_AUTHENTICATION } from './access/identity.js';
 import type { CatalogDeps } from './deps.js';
 import { MemoryIdempotencyRecords, type IdempotencyRecords } from './idempotency.js';
@@ -113,6 +114,16 @@ export function createCatalog(deps: CatalogDeps) {
       reportCheck: admin.reportCheck,
       checks: admin.listChecks,
       audit: admin.auditLog,
+    }),
+    /** Garbage collection (admins): retention policies, runs and their reports. */
+    gc: bind(deps, {
+      policies: gc.listGcPolicies,
+      setPolicy: gc.putGcPolicy,
+      removePolicy: gc.removeGcPolicy,
+      run: gc.collectGarbage,
+      runs: gc.listGcRuns,
+      get: gc.getGcRun,
+      deletions: gc.gcRunDeletions,
     }),
   };
 }

@@ -46,5 +46,6 @@ export function withIdempotency(store: PgVersionStore, db: Transactional): Versi
     signingKeys: new PgSigningKeyStore(db),
     access: new PgAccessRecords(db),
     locations: new PgLocationClaims(db),
+    gc: store.gcRecords(db),
   });
 }

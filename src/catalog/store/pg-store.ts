@@ -12,6 +12,8 @@ import { ancestor, firstParentChain, hashAtTime, mergeBase, resolveHash } from '
 import { diffIndex, EMPTY_NODE_DATA, EMPTY_ROOT, lookupMany, walkIndex, type IndexEntry } from './key-index.js';
 import { ListingCache } from './listing-cache.js';
 import { mergeInto, transplantOnto } from './merge.js';
+import { PgGcRecords } from './gc-store.js';
+import type { GcRecords } from '../gc/records.js';
 import type { RefCache, RefCacheMode } from './ref-cache.js';
 import {
   keyFromString,
@@ -105,6 +107,11 @@ export class PgVersionStore implements VersionStore {
     this.defaultBranch = opts.defaultBranch ?? 'main';
   }
 
+  /** Garbage collection's records (gc-store.ts), reading the commit graph through this store's caches. */
+  gcRecords(db: Transactional): GcRecords {
+    return new PgGcRecords(db, this.core);
+  }
+
   /** The reference head cache, for tests and metrics. */
   get refCache(): RefCache {
     return this.core.refs;
@@ -187,7 +194,11 @@ export class PgVersionStore implements VersionStore {
         sql`WITH u AS (
               UPDATE refs SET hash = ${target.hash}
               WHERE name = ${name} AND hash = ${expectedHash} AND (${type ?? null}::text IS NULL OR type = ${type ?? null})
-              RETURNING name, type, hash)
+              RETURNING name, type, hash),
+            -- The head it leaves stays live for GC's grace (catalog/gc): a reset is not a loss.
+            d AS (
+              INSERT INTO gc_dropped_heads (name, type, hash, dropped_at, reason)
+              SELECT name, type, ${expectedHash}, ${Date.now()}, 'reassigned' FROM u WHERE hash <> ${expectedHash})
             SELECT name, type, hash, ${this.core.notifyRef(name)} AS notified FROM u`,
       )
       .finally(() => this.core.refs.invalidate(name));
@@ -202,7 +213,11 @@ export class PgVersionStore implements VersionStore {
         sql`WITH d AS (
               DELETE FROM refs
               WHERE name = ${name} AND hash = ${expectedHash} AND (${type ?? null}::text IS NULL OR type = ${type ?? null})
-              RETURNING name)
+              RETURNING name, type, hash),
+            -- The deleted head stays live for GC's grace (catalog/gc).
+            g AS (
+              INSERT INTO gc_dropped_heads (name, type, hash, dropped_at, reason)
+              SELECT name, type, hash, ${Date.now()}, 'deleted' FROM d)
             SELECT name, ${this.core.notifyRef(name)} AS notified FROM d`,
       )
       .finally(() => this.core.refs.invalidate(name));

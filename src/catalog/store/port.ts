@@ -7,6 +7,7 @@
 import type { AccessRecords } from '../access/records.js';
 import type { SigningKeyStore } from '../access/service-clients.js';
 import type { IdempotencyRecords } from '../idempotency.js';
+import type { GcRecords } from '../gc/records.js';
 import type { LocationClaims } from '../locations.js';
 import type {
   CommitMeta,
@@ -148,5 +149,7 @@ export interface VersionStore {
   readonly access?: AccessRecords;
   /** The locations given to tables (catalog/locations.ts), kept in the same database. */
   readonly locations?: LocationClaims;
+  /** Retention policies, dropped heads and GC runs, kept in the same database (catalog/gc). */
+  readonly gc?: GcRecords;
 }
 

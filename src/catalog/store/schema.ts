@@ -167,3 +167,87 @@ export const tableLocations = pgTable(
   },
   (t) => [index('table_locations_table_uuid').on(t.tableUuid)],
 );
+
+/**
+ * Garbage collection (catalog/gc): how much history each reference keeps. A reference takes the
+ * most specific matching policy (a literal name before a pattern, the longer pattern first);
+ * without one the built-in defaults apply (catalog/gc/policy.ts).
+ */
+export const gcPolicies = pgTable(
+  'gc_policies',
+  {
+    /** 'BRANCH', 'TAG' or 'ANY'. */
+    refType: text('ref_type').notNull(),
+    /** A reference name or an fnmatch pattern (`*`, `?`). */
+    pattern: text('pattern').notNull(),
+    /** Commits younger than this stay. */
+    retainMs: bigint('retain_ms', { mode: 'number' }).notNull(),
+    /** ...and at least this many commits of first-parent history, the head included. */
+    retainCommits: integer('retain_commits').notNull(),
+    /** How long the head of a deleted or reset reference (of this pattern) stays live. */
+    deletedGraceMs: bigint('deleted_grace_ms', { mode: 'number' }).notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.refType, t.pattern] })],
+);
+
+/**
+ * Heads that left a reference: the head of a deleted branch or tag, and the head a branch had
+ * before it was reset (assigned) elsewhere. GC keeps each live for its policy's grace.
+ */
+export const gcDroppedHeads = pgTable(
+  'gc_dropped_heads',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    hash: text('hash').notNull(),
+    droppedAt: bigint('dropped_at', { mode: 'number' }).notNull(),
+    /** 'deleted' or 'reassigned'. */
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('gc_dropped_heads_dropped_at').on(t.droppedAt)],
+);
+
+/**
+ * GC runs. One holds the lease at a time (`lease_until`, renewed before every delete batch);
+ * the report is kept with the run.
+ */
+export const gcRuns = pgTable(
+  'gc_runs',
+  {
+    id: text('id').primaryKey(),
+    /** 'running', 'reported' (a dry run), 'done', 'failed' or 'interrupted'. */
+    state: text('state').notNull(),
+    dryRun: integer('dry_run').notNull(),
+    startedAt: bigint('started_at', { mode: 'number' }).notNull(),
+    finishedAt: bigint('finished_at', { mode: 'number' }),
+    leaseUntil: bigint('lease_until', { mode: 'number' }).notNull(),
+    startedBy: text('started_by').notNull(),
+    options: jsonb('options').notNull(),
+    report: jsonb('report'),
+    error: text('error'),
+  },
+  (t) => [index('gc_runs_started_at').on(t.startedAt)],
+);
+
+/**
+ * Every file a GC run decided to delete, with its state: 'pending', 'deleting' (the batch is
+ * being deleted), 'deleted', 'rescued' (a commit that landed after the mark references it) or
+ * 'failed'. Doubles as the audit log of deletions.
+ */
+export const gcDeletions = pgTable(
+  'gc_deletions',
+  {
+    runId: text('run_id').notNull(),
+    path: text('path').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    /** The table location the file lies under, or '' for none. */
+    tableLocation: text('table_location').notNull(),
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull(),
+    lastError: text('last_error'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.path] })],
+);

@@ -1,6 +1,7 @@
 /**
  * lakecat's own API (`/api/lakecat/v1`), for what neither the Iceberg REST protocol nor the
- * Nessie API has a place for: who am I, grants, protections, check results and the audit log.
+ * Nessie API has a place for: who am I, grants, protections, check results, the audit log and
+ * garbage collection (policies, runs, reports).
  * Errors use the Iceberg shape. Every route goes through the catalog's access verbs.
  */
 import { Hono, type Context } from 'hono';
@@ -83,6 +84,60 @@ export function createLakecatApi(catalog: Catalog): Hono {
       return Number(v);
     };
     return json(c, { records: await catalog.access.audit(actor(c), { limit: num(limit, 'limit'), beforeId: num(before, 'before') }) });
+  });
+
+  // -- garbage collection (catalog/gc)
+  const bool = (o: Record<string, unknown>, k: string): boolean | undefined => {
+    const v = o[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') throw new RequestError(400, `'${k}' must be true or false`);
+    return v;
+  };
+  const int = (o: Record<string, unknown>, k: string): number | undefined => {
+    const v = o[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new RequestError(400, `'${k}' must be a whole number`);
+    return v;
+  };
+  app.get('/gc/policies', async (c) => json(c, { policies: await catalog.gc.policies(actor(c)) }));
+  app.put('/gc/policies', async (c) => {
+    const o = await bodyOf(c);
+    const policy = await catalog.gc.setPolicy(actor(c), {
+      refType: str(o, 'refType') as never,
+      pattern: str(o, 'pattern'),
+      retainMs: int(o, 'retainMs'),
+      retainCommits: int(o, 'retainCommits'),
+      deletedGraceMs: int(o, 'deletedGraceMs'),
+    });
+    return json(c, policy);
+  });
+  app.delete('/gc/policies/:refType/:pattern', async (c) => {
+    const { refType, pattern } = c.req.param() as { refType: string; pattern: string };
+    if (!(await catalog.gc.removePolicy(actor(c), refType, pattern))) throw new NotFoundError(`No GC policy for ${refType} '${pattern}'`, 'content');
+    return c.body(null, 204);
+  });
+  app.post('/gc/runs', async (c) => {
+    const o = await bodyOf(c);
+    const report = await catalog.gc.run(actor(c), {
+      dryRun: bool(o, 'dryRun'),
+      writerGraceMs: int(o, 'writerGraceMs'),
+      allowShortGrace: bool(o, 'allowShortGrace'),
+      batchSize: int(o, 'batchSize'),
+      holdAfterMarkMs: int(o, 'holdAfterMarkMs'),
+    });
+    return json(c, report, report.dryRun ? 200 : 201);
+  });
+  app.get('/gc/runs', async (c) => {
+    const limit = c.req.query('limit');
+    if (limit !== undefined && !/^[0-9]{1,4}$/.test(limit)) throw new RequestError(400, 'limit must be a whole number up to 1000');
+    return json(c, { runs: await catalog.gc.runs(actor(c), limit === undefined ? undefined : Number(limit)) });
+  });
+  app.get('/gc/runs/:id', async (c) => json(c, await catalog.gc.get(actor(c), c.req.param('id') as string)));
+  app.get('/gc/runs/:id/deletions', async (c) => {
+    const limit = c.req.query('limit');
+    if (limit !== undefined && !/^[0-9]{1,5}$/.test(limit)) throw new RequestError(400, 'limit must be a whole number up to 10000');
+    const rows = await catalog.gc.deletions(actor(c), c.req.param('id') as string, { afterPath: c.req.query('after'), limit: limit === undefined ? undefined : Number(limit) });
+    return json(c, { deletions: rows });
   });
 
   app.notFound((c) => json(c, { error: { message: `No route for ${c.req.method} ${c.req.path}`, type: 'NotFoundException', code: 404 } }, 404));

@@ -1,0 +1,117 @@
+/**
+ * The files a table version needs: its metadata.json, and for every snapshot it lists the
+ * manifest list, every manifest, every data and delete file the manifests hold as added or
+ * existing (deletion-vector Puffin files included), and the statistics and partition-statistics
+ * files. Manifest lists and manifests are immutable, so each is read once per run.
+ *
+ * Fail closed: a manifest list or manifest that cannot be read makes the whole version
+ * unreadable (`UnreadableVersionError`); the caller then keeps everything under that table's
+ * location instead of reading the version as if it needed less.
+ */
+import type { ObjectStore } from '../../io/port.js';
+import { readManifest, readManifestList } from '../../iceberg/manifest/index.js';
+import { parseTableMetadata } from '../../iceberg/table-metadata-json.js';
+import type { TableMetadata } from '../../iceberg/model.js';
+import { normalizeLocation } from '../locations.js';
+
+export class UnreadableVersionError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`cannot read ${file}: ${reason}`);
+    this.name = 'UnreadableVersionError';
+  }
+}
+
+/** One spelling per file, the one a listing of the object store gives. */
+export const canonicalPath = normalizeLocation;
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class FileExpander {
+  /** Manifest path -> the files it holds (added or existing). */
+  private readonly manifests = new Map<string, string[]>();
+  /** Manifest list path -> its manifests. */
+  private readonly lists = new Map<string, string[]>();
+  readonly counters = { manifestListsRead: 0, manifestsRead: 0, bytesRead: 0 };
+
+  constructor(private readonly objects: ObjectStore) {}
+
+  private async read(path: string): Promise<Uint8Array> {
+    try {
+      const bytes = await this.objects.read(path);
+      this.counters.bytesRead += bytes.byteLength;
+      return bytes;
+    } catch (err) {
+      throw new UnreadableVersionError(path, reasonOf(err));
+    }
+  }
+
+  private async manifestList(path: string): Promise<string[]> {
+    const known = this.lists.get(path);
+    if (known) return known;
+    const bytes = await this.read(path);
+    let manifests: string[];
+    try {
+      manifests = readManifestList(bytes).manifests.map((m) => m.manifestPath);
+    } catch (err) {
+      throw new UnreadableVersionError(path, reasonOf(err));
+    }
+    this.counters.manifestListsRead++;
+    this.lists.set(path, manifests);
+    return manifests;
+  }
+
+  private async manifest(path: string): Promise<string[]> {
+    const known = this.manifests.get(path);
+    if (known) return known;
+    const bytes = await this.read(path);
+    let files: string[];
+    try {
+      files = readManifest(bytes)
+        .entries.filter((e) => e.status !== 'deleted')
+        .map((e) => e.dataFile.filePath);
+    } catch (err) {
+      throw new UnreadableVersionError(path, reasonOf(err));
+    }
+    this.counters.manifestsRead++;
+    this.manifests.set(path, files);
+    return files;
+  }
+
+  /** Parses a table version's metadata (as stored with the version). */
+  static parse(metadataLocation: string, metadataText: string): TableMetadata {
+    try {
+      return parseTableMetadata(metadataText);
+    } catch (err) {
+      throw new UnreadableVersionError(metadataLocation, reasonOf(err));
+    }
+  }
+
+  /**
+   * Adds the files of a table version to `out`. `snapshotIds` limits the snapshots taken
+   * (default: every snapshot the version lists).
+   */
+  async tableFiles(metadataLocation: string, metadata: TableMetadata, out: Set<string>, snapshotIds?: ReadonlySet<bigint>): Promise<void> {
+    out.add(canonicalPath(metadataLocation));
+    for (const s of metadata.statistics) if (!snapshotIds || snapshotIds.has(s.snapshotId)) out.add(canonicalPath(s.statisticsPath));
+    for (const s of metadata.partitionStatistics) if (!snapshotIds || snapshotIds.has(s.snapshotId)) out.add(canonicalPath(s.statisticsPath));
+    const manifests = new Set<string>();
+    for (const snap of metadata.snapshots) {
+      if (snapshotIds && !snapshotIds.has(snap.snapshotId)) continue;
+      if (snap.manifestList !== undefined) {
+        out.add(canonicalPath(snap.manifestList));
+        for (const m of await this.manifestList(snap.manifestList)) manifests.add(m);
+      } else {
+        for (const m of snap.manifests ?? []) manifests.add(m);
+      }
+    }
+    for (const m of manifests) {
+      out.add(canonicalPath(m));
+      for (const f of await this.manifest(m)) out.add(canonicalPath(f));
+    }
+  }
+}

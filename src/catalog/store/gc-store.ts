@@ -1,0 +1,241 @@
+/** Garbage collection's records in the store's database (tables `gc_*`; rules in catalog/gc). */
+import { sql } from 'drizzle-orm';
+import type {
+  DeletionState,
+  DroppedHead,
+  GcCommit,
+  GcDeletion,
+  GcPolicy,
+  GcRecords,
+  GcRunRecord,
+  PolicyRefType,
+  RunState,
+} from '../gc/records.js';
+import { fromContentRow, type ContentRow, type StoredOperation } from './content-codec.js';
+import { queryRows, toPgArray, type StoreCore, type Transactional } from './core.js';
+import { resolveHash } from './history.js';
+import { walkIndex } from './key-index.js';
+
+interface RunRow {
+  id: string;
+  state: RunState;
+  dry_run: number;
+  started_at: string | number;
+  finished_at: string | number | null;
+  lease_until: string | number;
+  started_by: string;
+  options: Record<string, unknown>;
+  report: unknown;
+  error: string | null;
+}
+
+function toRun(r: RunRow): GcRunRecord {
+  return {
+    id: r.id,
+    state: r.state,
+    dryRun: r.dry_run === 1,
+    startedAtMs: Number(r.started_at),
+    ...(r.finished_at !== null ? { finishedAtMs: Number(r.finished_at) } : {}),
+    leaseUntilMs: Number(r.lease_until),
+    startedBy: r.started_by,
+    options: r.options,
+    ...(r.report !== null && r.report !== undefined ? { report: r.report } : {}),
+    ...(r.error !== null ? { error: r.error } : {}),
+  };
+}
+
+const RUN_COLUMNS = sql.raw('id, state, dry_run, started_at, finished_at, lease_until, started_by, options, report, error');
+
+export class PgGcRecords implements GcRecords {
+  constructor(
+    private readonly db: Transactional,
+    private readonly core: StoreCore,
+  ) {}
+
+  async firstParents(head: string, limit: number): Promise<GcCommit[]> {
+    const rows = await queryRows<{ hash: string; parent: string | null; commit_time: string | number; operations: StoredOperation[] }>(
+      this.db,
+      sql`WITH RECURSIVE chain(hash, n) AS (
+            SELECT ${head}::text, 1
+            UNION ALL
+            SELECT c.parent, chain.n + 1 FROM chain JOIN commits c ON c.hash = chain.hash
+            WHERE chain.n < ${limit} AND c.parent IS NOT NULL)
+          SELECT c.hash, c.parent, c.commit_time, c.operations FROM chain JOIN commits c ON c.hash = chain.hash
+          ORDER BY chain.n`,
+    );
+    return rows.map((r) => ({
+      hash: r.hash,
+      parent: r.parent,
+      commitTimeMs: Number(r.commit_time),
+      puts: (r.operations ?? []).filter((op) => op[0] === 'put' && op[2] !== null).map((op) => op[2] as string),
+    }));
+  }
+
+  async tablesAt(commitHash: string): Promise<string[]> {
+    const commit = await resolveHash(this.core, commitHash);
+    const out: string[] = [];
+    await walkIndex(this.core, commit.indexRoot, {}, (e) => {
+      if (e.type !== 'NAMESPACE') out.push(e.hash);
+    });
+    return out;
+  }
+
+  async versions(hashes: string[]) {
+    if (hashes.length === 0) return [];
+    // Read directly, not through the store's content cache: a GC pass would only evict what
+    // the serving path keeps there.
+    const rows = await queryRows<ContentRow>(
+      this.db,
+      sql`SELECT hash, type, content_id, metadata_location, metadata, snapshot_id::text AS snapshot_id, schema_id,
+                 spec_id, sort_order_id, version_id, properties
+          FROM contents WHERE hash = ANY(${toPgArray(hashes)}::text[]) AND type <> 'NAMESPACE'`,
+    );
+    return rows.map((r) => {
+      const c = fromContentRow(r);
+      return {
+        hash: r.hash,
+        contentId: c.id,
+        type: c.type,
+        metadataLocation: c.type === 'NAMESPACE' ? null : c.metadataLocation,
+        metadata: c.type === 'NAMESPACE' ? null : c.metadata,
+      };
+    });
+  }
+
+  async policies(): Promise<GcPolicy[]> {
+    const rows = await queryRows<{
+      ref_type: PolicyRefType;
+      pattern: string;
+      retain_ms: string | number;
+      retain_commits: number;
+      deleted_grace_ms: string | number;
+      updated_at: string | number;
+      updated_by: string;
+    }>(this.db, sql`SELECT ref_type, pattern, retain_ms, retain_commits, deleted_grace_ms, updated_at, updated_by FROM gc_policies ORDER BY ref_type, pattern`);
+    return rows.map((r) => ({
+      refType: r.ref_type,
+      pattern: r.pattern,
+      retainMs: Number(r.retain_ms),
+      retainCommits: r.retain_commits,
+      deletedGraceMs: Number(r.deleted_grace_ms),
+      updatedAtMs: Number(r.updated_at),
+      updatedBy: r.updated_by,
+    }));
+  }
+
+  async putPolicy(p: GcPolicy): Promise<void> {
+    await queryRows(
+      this.db,
+      sql`INSERT INTO gc_policies (ref_type, pattern, retain_ms, retain_commits, deleted_grace_ms, updated_at, updated_by)
+          VALUES (${p.refType}, ${p.pattern}, ${p.retainMs}, ${p.retainCommits}, ${p.deletedGraceMs}, ${p.updatedAtMs ?? 0}, ${p.updatedBy ?? ''})
+          ON CONFLICT (ref_type, pattern) DO UPDATE SET retain_ms = EXCLUDED.retain_ms, retain_commits = EXCLUDED.retain_commits,
+            deleted_grace_ms = EXCLUDED.deleted_grace_ms, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
+    );
+  }
+
+  async removePolicy(refType: PolicyRefType, pattern: string): Promise<boolean> {
+    const rows = await queryRows(this.db, sql`DELETE FROM gc_policies WHERE ref_type = ${refType} AND pattern = ${pattern} RETURNING pattern`);
+    return rows.length > 0;
+  }
+
+  async droppedHeads(sinceMs: number): Promise<DroppedHead[]> {
+    const rows = await queryRows<{ name: string; type: string; hash: string; dropped_at: string | number; reason: DroppedHead['reason'] }>(
+      this.db,
+      sql`SELECT name, type, hash, dropped_at, reason FROM gc_dropped_heads WHERE dropped_at >= ${sinceMs} ORDER BY id`,
+    );
+    return rows.map((r) => ({ name: r.name, type: r.type, hash: r.hash, droppedAtMs: Number(r.dropped_at), reason: r.reason }));
+  }
+
+  async startRun(run: GcRunRecord): Promise<{ holder?: GcRunRecord; taken: GcRunRecord[] }> {
+    return this.db.transaction(async (tx) => {
+      // One run at a time across every process: serialise the check-and-insert on a
+      // transaction-scoped advisory lock (the key is arbitrary but fixed: "lakecat-gc").
+      await queryRows(tx, sql`SELECT pg_advisory_xact_lock(7716353431239901)`);
+      const running = (await queryRows<RunRow>(tx, sql`SELECT ${RUN_COLUMNS} FROM gc_runs WHERE state = 'running'`)).map(toRun);
+      const holder = running.find((r) => r.leaseUntilMs > run.startedAtMs);
+      if (holder) return { holder, taken: [] };
+      if (running.length > 0) {
+        await queryRows(
+          tx,
+          sql`UPDATE gc_runs SET state = 'interrupted', finished_at = ${run.startedAtMs},
+                error = 'its process stopped before it finished (the lease ran out); a later run took over'
+              WHERE id = ANY(${toPgArray(running.map((r) => r.id))}::text[])`,
+        );
+      }
+      await queryRows(
+        tx,
+        sql`INSERT INTO gc_runs (id, state, dry_run, started_at, lease_until, started_by, options)
+            VALUES (${run.id}, ${run.state}, ${run.dryRun ? 1 : 0}, ${run.startedAtMs}, ${run.leaseUntilMs}, ${run.startedBy},
+                    ${JSON.stringify(run.options)}::jsonb)`,
+      );
+      return { taken: running };
+    });
+  }
+
+  async renewLease(id: string, untilMs: number): Promise<boolean> {
+    const rows = await queryRows(this.db, sql`UPDATE gc_runs SET lease_until = ${untilMs} WHERE id = ${id} AND state = 'running' RETURNING id`);
+    return rows.length > 0;
+  }
+
+  async finishRun(id: string, state: RunState, finishedAtMs: number, report: unknown, error?: string): Promise<void> {
+    await queryRows(
+      this.db,
+      sql`UPDATE gc_runs SET state = ${state}, finished_at = ${finishedAtMs}, report = ${JSON.stringify(report ?? null)}::jsonb,
+            error = ${error ?? null}
+          WHERE id = ${id}`,
+    );
+  }
+
+  async runs(limit: number): Promise<GcRunRecord[]> {
+    return (await queryRows<RunRow>(this.db, sql`SELECT ${RUN_COLUMNS} FROM gc_runs ORDER BY started_at DESC, id LIMIT ${limit}`)).map(toRun);
+  }
+
+  async run(id: string): Promise<GcRunRecord | undefined> {
+    const rows = await queryRows<RunRow>(this.db, sql`SELECT ${RUN_COLUMNS} FROM gc_runs WHERE id = ${id}`);
+    return rows.length > 0 ? toRun(rows[0]) : undefined;
+  }
+
+  async addDeletions(runId: string, rows: GcDeletion[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 1000) {
+      const part = rows.slice(i, i + 1000);
+      await queryRows(
+        this.db,
+        sql`INSERT INTO gc_deletions (run_id, path, bytes, table_location, state, attempts)
+            SELECT ${runId}, p, b, t, s, 0
+            FROM unnest(${toPgArray(part.map((r) => r.path))}::text[], ${toPgArray(part.map((r) => String(r.bytes)))}::bigint[],
+                        ${toPgArray(part.map((r) => r.tableLocation))}::text[], ${toPgArray(part.map((r) => r.state))}::text[]) AS x(p, b, t, s)
+            ON CONFLICT (run_id, path) DO NOTHING`,
+      );
+    }
+  }
+
+  async setDeletions(runId: string, paths: string[], state: DeletionState, error?: string): Promise<void> {
+    if (paths.length === 0) return;
+    await queryRows(
+      this.db,
+      sql`UPDATE gc_deletions SET state = ${state}, last_error = ${error ?? null},
+            attempts = attempts + ${state === 'deleting' ? 1 : 0}
+          WHERE run_id = ${runId} AND path = ANY(${toPgArray(paths)}::text[])`,
+    );
+  }
+
+  async deletions(runId: string, opts: { states?: DeletionState[]; afterPath?: string; limit: number }): Promise<GcDeletion[]> {
+    const rows = await queryRows<{ path: string; bytes: string | number; table_location: string; state: DeletionState; attempts: number; last_error: string | null }>(
+      this.db,
+      sql`SELECT path, bytes, table_location, state, attempts, last_error FROM gc_deletions
+          WHERE run_id = ${runId}
+            AND (${opts.states ? toPgArray(opts.states) : null}::text[] IS NULL OR state = ANY(${opts.states ? toPgArray(opts.states) : null}::text[]))
+            AND path > ${opts.afterPath ?? ''}
+          ORDER BY path LIMIT ${opts.limit}`,
+    );
+    return rows.map((r) => ({
+      path: r.path,
+      bytes: Number(r.bytes),
+      tableLocation: r.table_location,
+      state: r.state,
+      attempts: r.attempts,
+      ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+    }));
+  }
+
+}
