@@ -237,5 +237,4 @@ export class PgGcRecords implements GcRecords {
       ...(r.last_error !== null ? { lastError: r.last_error } : {}),
     }));
   }
-
 }
