@@ -17,6 +17,7 @@ import { loadCommand } from './load.js';
 import { cdcCommand } from './cdc.js';
 import { headCommand } from './head.js';
 import { auditCommand, checksCommand, grantCommand, protectCommand } from './access.js';
+import { gcCommand } from './gc.js';
 import type { Reference } from './wire.js';
 
 export const CLIENT_COMMANDS: Command[] = [
@@ -34,6 +35,7 @@ export const CLIENT_COMMANDS: Command[] = [
   protectCommand,
   checksCommand,
   auditCommand,
+  gcCommand,
   loadCommand,
   headCommand,
   cdcCommand,
