@@ -17,6 +17,12 @@ export interface ObjectStore {
   knownMissing?(location: string): boolean;
   /** Deletes an object; deleting a missing object is not an error. */
   delete(location: string): Promise<void>;
+  /**
+   * Deletes up to 1,000 objects in as few requests as the store allows (S3 `DeleteObjects`);
+   * missing objects are not errors. Answers the objects that could not be deleted, with why.
+   * Stores without a batch call leave it out (callers delete one by one).
+   */
+  deleteMany?(locations: string[]): Promise<Map<string, string>>;
   /** Lists locations under a prefix location (recursive). */
   list(prefix: string): AsyncIterable<{ location: string; size: number; lastModifiedMs: number }>;
   /** Whether this store can serve `location` (scheme and bucket/root match). */

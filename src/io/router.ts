@@ -36,6 +36,31 @@ export class RoutingObjectStore implements ObjectStore {
     return this.storeFor(location).delete(location);
   }
 
+  async deleteMany(locations: string[]): Promise<Map<string, string>> {
+    const failed = new Map<string, string>();
+    const byStore = new Map<ObjectStore, string[]>();
+    for (const location of locations) {
+      const store = this.storeFor(location);
+      let list = byStore.get(store);
+      if (!list) byStore.set(store, (list = []));
+      list.push(location);
+    }
+    for (const [store, list] of byStore) {
+      if (store.deleteMany) {
+        for (const [location, why] of await store.deleteMany(list)) failed.set(location, why);
+        continue;
+      }
+      for (const location of list) {
+        try {
+          await store.delete(location);
+        } catch (err) {
+          failed.set(location, err instanceof Error ? err.message : String(err));
+        }
+      }
+    }
+    return failed;
+  }
+
   async *list(prefix: string): AsyncIterable<{ location: string; size: number; lastModifiedMs: number }> {
     yield* this.storeFor(prefix).list(prefix);
   }

@@ -1,5 +1,6 @@
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -162,6 +163,37 @@ export class S3ObjectStore implements ObjectStore {
       if (isNoSuchKey(err)) return;
       throw s3Error('delete', location, err);
     }
+  }
+
+  async deleteMany(locations: string[]): Promise<Map<string, string>> {
+    const failed = new Map<string, string>();
+    const byBucket = new Map<string, { key: string; location: string }[]>();
+    for (const location of locations) {
+      const { bucket, key } = this.objectOf(location);
+      let keys = byBucket.get(bucket);
+      if (!keys) byBucket.set(bucket, (keys = []));
+      keys.push({ key, location });
+    }
+    for (const [bucket, keys] of byBucket) {
+      for (let i = 0; i < keys.length; i += 1000) {
+        const part = keys.slice(i, i + 1000);
+        const where = new Map(part.map((k) => [k.key, k.location]));
+        try {
+          const out = await this.client.send(
+            new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: part.map((k) => ({ Key: k.key })), Quiet: true } }),
+          );
+          // Missing keys are not errors (S3 reports them as deleted).
+          for (const e of out.Errors ?? []) {
+            if (e.Code === 'NoSuchKey') continue;
+            failed.set(where.get(e.Key ?? '') ?? `s3://${bucket}/${e.Key}`, `${e.Code ?? 'Error'}: ${e.Message ?? 'not deleted'}`);
+          }
+        } catch (err) {
+          const why = s3Error('delete', `s3://${bucket}/`, err).message;
+          for (const k of part) failed.set(k.location, why);
+        }
+      }
+    }
+    return failed;
   }
 
   async *list(prefix: string): AsyncIterable<Listed> {

@@ -68,6 +68,15 @@ describe.skipIf(!endpoint)(title, () => {
       expect(listed.map((e) => e.location)).toEqual([`s3a://${bucket}/specific-${run}/schemes/t/v1.json`]);
     });
 
+    it('deletes many objects in one DeleteObjects request; missing ones are not failures', async () => {
+      const store = s3Store();
+      const locs = Array.from({ length: 7 }, (_, i) => `${root}/many/f${i}`);
+      await Promise.all(locs.map((loc) => store.write(loc, 'x')));
+      const failed = await store.deleteMany([...locs, `${root}/many/never-written`]);
+      expect([...failed]).toEqual([]);
+      expect(await listAll(store, `${root}/many`)).toEqual([]);
+    });
+
     it('pages through listings larger than one page', async () => {
       const store = s3Store({ listPageSize: 5 });
       const expected = Array.from({ length: 13 }, (_, i) => `${root}/paged/f${String(i).padStart(2, '0')}`);

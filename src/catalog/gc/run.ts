@@ -168,6 +168,8 @@ async function markSincePlan(ctx: RunContext, plan: Plan, marker: Marker, nowMs:
 }
 
 async function deleteAll(objects: ObjectStore, paths: string[]): Promise<Map<string, string>> {
+  if (paths.length === 0) return new Map();
+  if (objects.deleteMany) return objects.deleteMany(paths);
   const failed = new Map<string, string>();
   let next = 0;
   const worker = async () => {
