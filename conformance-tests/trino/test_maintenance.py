@@ -1,8 +1,12 @@
 """Table layout and maintenance through Trino, each checked in the metadata lakecat stores: sort
 order and extra properties at creation, partition evolution with SET PROPERTIES, `optimize`
-(a `replace` snapshot) and `expire_snapshots` (a commit that removes snapshots)."""
+(a `replace` snapshot), and `expire_snapshots` refused: lakecat keeps `gc.enabled=false` on every
+table, because Trino would delete files that other branches, tags or commits may still read."""
 
 from __future__ import annotations
+
+import pytest
+from trino.exceptions import TrinoQueryError
 
 from support import MAIN, current_schema, meta, snapshots
 
@@ -52,10 +56,13 @@ def test_optimize_and_expire_snapshots(db, lakecat, main_schema):
     assert history[-1][2] == "replace"
     assert db.sql(f"SELECT id FROM {t} ORDER BY id") == [(1,), (2,), (3,), (4,)]
 
-    db.sql(f"ALTER TABLE {t} EXECUTE expire_snapshots(retention_threshold => '0s')")
-    remaining = snapshots(db, t)
-    assert [s[0] for s in remaining] == [history[-1][0]]
+    with pytest.raises(TrinoQueryError) as refused:
+        db.sql(f"ALTER TABLE {t} EXECUTE expire_snapshots(retention_threshold => '0s')")
+    assert "GC is disabled" in str(refused.value)
     metadata = lakecat.load_table("main", main_schema, "compacted")["metadata"]
-    assert [s["snapshot-id"] for s in metadata["snapshots"]] == [history[-1][0]]
-    assert metadata["current-snapshot-id"] == history[-1][0]
+    assert metadata["properties"]["gc.enabled"] == "false"
+    assert [s["snapshot-id"] for s in metadata["snapshots"]] == [s[0] for s in history]
     assert db.sql(f"SELECT id FROM {t} ORDER BY id") == [(1,), (2,), (3,), (4,)]
+    # An early snapshot still reads: its files are all there (history[0] is the empty snapshot
+    # Trino's CREATE TABLE commits, history[1] the first INSERT).
+    assert db.sql(f"SELECT id FROM {t} FOR VERSION AS OF {history[1][0]}") == [(1,)]

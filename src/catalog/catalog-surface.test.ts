@@ -54,7 +54,7 @@ describe('the public surface of src/catalog', () => {
     const t = await createTestCatalog();
     try {
       const c = t.catalog;
-      const groups = { access: c.access, refs: c.refs, namespaces: c.namespaces, tables: c.tables, views: c.views, history: c.history, contents: c.contents, merges: c.merges };
+      const groups = { access: c.access, refs: c.refs, namespaces: c.namespaces, tables: c.tables, views: c.views, history: c.history, contents: c.contents, merges: c.merges, gc: c.gc };
       const verbs = Object.fromEntries(Object.entries(groups).map(([g, v]) => [g, Object.keys(v).sort()]));
       expect(verbs).toEqual({
         access: ['audit', 'checks', 'grant', 'grants', 'protect', 'protections', 'reportCheck', 'revoke', 'unprotect'],
@@ -65,9 +65,10 @@ describe('the public surface of src/catalog', () => {
         history: ['log'],
         contents: ['commit', 'diff', 'entries', 'get', 'getMany'],
         merges: ['merge', 'transplant'],
+        gc: ['deletions', 'get', 'policies', 'removePolicy', 'run', 'runs', 'setPolicy'],
       });
       for (const group of Object.values(groups)) for (const verb of Object.values(group)) expect(typeof verb).toBe('function');
-      expect(Object.keys(c).sort()).toEqual(['access', 'contents', 'defaultBranch', 'history', 'idempotency', 'identity', 'merges', 'namespaces', 'probes', 'refs', 'tables', 'views', 'warehouse']);
+      expect(Object.keys(c).sort()).toEqual(['access', 'contents', 'defaultBranch', 'gc', 'history', 'idempotency', 'identity', 'merges', 'namespaces', 'probes', 'refs', 'tables', 'views', 'warehouse']);
     } finally {
       await t.close();
     }

@@ -1,6 +1,7 @@
 import type { Actor } from './context.js';
 import type { CatalogDeps } from './deps.js';
 import { deleteQuietly, writeOnBranch } from './branch-write.js';
+import { CLIENT_GC_OFF, clientGcOn, refuseClientGcUpdates } from './client-gc.js';
 import { BadRequestError, NotFoundError } from './errors.js';
 import { checkChangeSize, formatIdentifier, tableKey, type TableIdentifier } from './identifiers.js';
 import { claimTableLocation } from './locations.js';
@@ -144,10 +145,18 @@ async function planTableChange(deps: CatalogDeps, head: string, change: TableCha
   const base = current ? parsedMetadata(deps, current.metadataLocation, current.metadata) : null;
   checkRequirements(base, requirements);
   if (!current) await requireFreeName(deps, head, identifier, 'table');
-  const { metadata, changes: applied } = applyUpdates(base, updates, {
+  refuseClientGcUpdates(updates);
+  let { metadata, changes: applied } = applyUpdates(base, updates, {
     nowMs: deps.now(),
     previousMetadataLocation: current?.metadataLocation,
   });
+  if ((!current || applied.length > 0) && clientGcOn(metadata.properties)) {
+    // A table that changes (or is created by this commit) gets engine-side GC turned off.
+    ({ metadata, changes: applied } = applyUpdates(base, [...updates, CLIENT_GC_OFF], {
+      nowMs: deps.now(),
+      previousMetadataLocation: current?.metadataLocation,
+    }));
+  }
   if (current && applied.length === 0) {
     const committed: CommittedTable = {
       identifier,

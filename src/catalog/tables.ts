@@ -1,3 +1,4 @@
+import { withClientGcOff } from './client-gc.js';
 import type { Actor } from './context.js';
 import type { CatalogDeps } from './deps.js';
 import { checkRead } from './access/reads.js';
@@ -151,7 +152,7 @@ export async function createTable(
       spec: input.spec,
       sortOrder: input.sortOrder,
       location: input.location ? trimSlash(input.location) : defaultObjectLocation(deps, id),
-      properties: input.properties ?? {},
+      properties: withClientGcOff(input.properties),
       tableUuid: deps.newUuid(),
       nowMs: deps.now(),
     });

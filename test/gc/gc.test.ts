@@ -260,6 +260,35 @@ describe('garbage collection', () => {
     expect(runs.some((r: any) => r.state === 'interrupted')).toBe(true);
   });
 
+  it("turns engines' own file deletion off: gc.enabled=false on every table created or changed, true refused", async () => {
+    await createTable('guarded');
+    const loaded = await h.request('GET', '/v1/namespaces/gc/tables/guarded');
+    expect(loaded.body.metadata.properties['gc.enabled']).toBe('false');
+    const on = await h.request('POST', '/v1/namespaces/gc/tables', { name: 'wants_gc', schema: SCHEMA, properties: { 'gc.enabled': 'TRUE' } });
+    expect(on.status).toBe(400);
+    expect(on.body.error.message).toContain("'gc.enabled' cannot be true");
+    expect((await h.request('GET', '/v1/namespaces/gc/tables/wants_gc')).status).toBe(404);
+    const commit = (updates: unknown[]) => h.request('POST', '/v1/namespaces/gc/tables/guarded', { requirements: [], updates });
+    const refused = await commit([{ action: 'set-properties', updates: { 'gc.enabled': 'true', owner: 'x' } }]);
+    expect(refused.status).toBe(400);
+    // Removing it is a change like any other: the table keeps it off.
+    const removed = await commit([{ action: 'remove-properties', removals: ['gc.enabled'] }, { action: 'set-properties', updates: { owner: 'y' } }]);
+    expect(removed.status, removed.text).toBe(200);
+    expect(removed.body.metadata.properties).toMatchObject({ 'gc.enabled': 'false', owner: 'y' });
+
+    // A table registered from a metadata file without it gets it at its next commit.
+    const m = removed.body.metadata;
+    const bare = { ...m, properties: { owner: 'z' } };
+    const file = `${m.location}/metadata/99999-${randomUUID()}.metadata.json`;
+    await h.objects.write(file, JSON.stringify(bare));
+    expect((await h.request('DELETE', '/v1/namespaces/gc/tables/guarded')).status).toBe(204);
+    const reg = await h.request('POST', '/v1/namespaces/gc/register', { name: 'guarded', 'metadata-location': file });
+    expect(reg.status, reg.text).toBe(200);
+    expect(reg.body.metadata.properties['gc.enabled']).toBeUndefined();
+    const next = await commit([{ action: 'set-properties', updates: { owner: 'w' } }]);
+    expect(next.body.metadata.properties).toMatchObject({ 'gc.enabled': 'false', owner: 'w' });
+  });
+
   it('refuses a writer grace under a day unless asked, and bad policies', async () => {
     const r = await h.request('POST', '/api/lakecat/v1/gc/runs', { writerGraceMs: 1000 });
     expect(r.status).toBe(400);
