@@ -39,11 +39,12 @@ export interface GcOptions {
   batchSize?: number;
   /** Waits this long after the mark before listing (at most 60 s): lets tests land a commit mid-run. */
   holdAfterMarkMs?: number;
+  /** How long the run's lease lasts between renewals (default 300 s, 10 s to 3,600 s): after a crash, another run may take over once it ran out. */
+  leaseSeconds?: number;
   /** Called before each delete batch (tests). */
   beforeBatch?: (batch: number) => Promise<void>;
 }
 
-const LEASE_MS = 5 * 60_000;
 const GC_FOLDER = '.lakecat-gc';
 
 export interface RunContext {
@@ -52,7 +53,7 @@ export interface RunContext {
   startedBy: string;
 }
 
-function checkOptions(opts: GcOptions): Required<Pick<GcOptions, 'writerGraceMs' | 'batchSize'>> {
+function checkOptions(opts: GcOptions): { writerGraceMs: number; batchSize: number; leaseMs: number } {
   const writerGraceMs = opts.writerGraceMs ?? DEFAULT_WRITER_GRACE_MS;
   if (!Number.isSafeInteger(writerGraceMs) || writerGraceMs < 0) throw new BadRequestError('writerGraceMs must be a whole number of milliseconds');
   if (writerGraceMs < MIN_WRITER_GRACE_MS && !opts.allowShortGrace) {
@@ -65,7 +66,9 @@ function checkOptions(opts: GcOptions): Required<Pick<GcOptions, 'writerGraceMs'
   if (opts.holdAfterMarkMs !== undefined && (!Number.isSafeInteger(opts.holdAfterMarkMs) || opts.holdAfterMarkMs < 0 || opts.holdAfterMarkMs > 60_000)) {
     throw new BadRequestError('holdAfterMarkMs must be from 0 to 60000');
   }
-  return { writerGraceMs, batchSize };
+  const leaseSeconds = opts.leaseSeconds ?? 300;
+  if (!Number.isSafeInteger(leaseSeconds) || leaseSeconds < 10 || leaseSeconds > 3600) throw new BadRequestError('leaseSeconds must be from 10 to 3600');
+  return { writerGraceMs, batchSize, leaseMs: leaseSeconds * 1000 };
 }
 
 /** The object store's clock: the modification time of a marker object written now. */
@@ -188,7 +191,7 @@ async function deleteAll(objects: ObjectStore, paths: string[]): Promise<Map<str
 
 export async function runGc(ctx: RunContext, opts: GcOptions): Promise<GcReport> {
   const { deps, gc } = ctx;
-  const { writerGraceMs, batchSize } = checkOptions(opts);
+  const { writerGraceMs, batchSize, leaseMs } = checkOptions(opts);
   const runId = deps.newUuid();
   const startedAtMs = deps.now();
   const started = await gc.startRun({
@@ -196,9 +199,9 @@ export async function runGc(ctx: RunContext, opts: GcOptions): Promise<GcReport>
     state: 'running',
     dryRun: !!opts.dryRun,
     startedAtMs,
-    leaseUntilMs: startedAtMs + LEASE_MS,
+    leaseUntilMs: startedAtMs + leaseMs,
     startedBy: ctx.startedBy,
-    options: { writerGraceMs, batchSize, dryRun: !!opts.dryRun },
+    options: { writerGraceMs, batchSize, leaseMs, dryRun: !!opts.dryRun },
   });
   if (started.holder) {
     const h = started.holder;
@@ -209,7 +212,7 @@ export async function runGc(ctx: RunContext, opts: GcOptions): Promise<GcReport>
   }
   const report = emptyReport(runId, !!opts.dryRun, startedAtMs, writerGraceMs, started.taken.map((r) => r.id));
   try {
-    await collect(ctx, opts, runId, report, writerGraceMs, batchSize);
+    await collect(ctx, opts, runId, report, writerGraceMs, batchSize, leaseMs);
     report.finishedAtMs = deps.now();
     await gc.finishRun(runId, opts.dryRun ? 'reported' : 'done', report.finishedAtMs, report);
     return report;
@@ -221,7 +224,7 @@ export async function runGc(ctx: RunContext, opts: GcOptions): Promise<GcReport>
   }
 }
 
-async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: GcReport, writerGraceMs: number, batchSize: number): Promise<void> {
+async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: GcReport, writerGraceMs: number, batchSize: number, leaseMs: number): Promise<void> {
   const { deps, gc } = ctx;
   const warehouse = canonicalPath(deps.warehouse);
   report.storeTimeMs = await storeTime(deps.objects, deps.warehouse, runId);
@@ -292,7 +295,7 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
     const rows = await gc.deletions(runId, { states: ['pending'], afterPath: after, limit: batchSize });
     if (rows.length === 0) break;
     after = rows[rows.length - 1].path;
-    if (!(await gc.renewLease(runId, deps.now() + LEASE_MS))) throw new Error(`GC run ${runId} lost its lease; another run took over`);
+    if (!(await gc.renewLease(runId, deps.now() + leaseMs))) throw new Error(`GC run ${runId} lost its lease; another run took over`);
     await opts.beforeBatch?.(batch);
     report.totals.commitsReadAfterMark += await markSincePlan(ctx, plan, marker, deps.now());
     const rescued = rows.filter((r) => marker.live.has(canonicalPath(r.path)));

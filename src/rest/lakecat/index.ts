@@ -124,6 +124,7 @@ export function createLakecatApi(catalog: Catalog): Hono {
       allowShortGrace: bool(o, 'allowShortGrace'),
       batchSize: int(o, 'batchSize'),
       holdAfterMarkMs: int(o, 'holdAfterMarkMs'),
+      leaseSeconds: int(o, 'leaseSeconds'),
     });
     return json(c, report, report.dryRun ? 200 : 201);
   });
