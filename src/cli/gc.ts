@@ -71,6 +71,7 @@ export function formatReport(r: JsonObject): string {
           ['Deleted', `${num(totals.deletedFiles)} files, ${formatBytes(num(totals.deletedBytes))}`],
           ['Rescued', `${num(totals.rescuedFiles)} (referenced by commits that landed during the run)`],
           ['Failed deletes', String(num(totals.failedDeletes))],
+          ['Expired commits', `${num(totals.commitsExpired)} (outside every retention: no longer read or referenced by hash)`],
         ] as [string, string][])),
     ['Kept by grace', `${num(totals.keptByWriterGrace)} unreferenced files younger than the writer grace`],
     ['Read', `${num(reads.manifestListsRead)} manifest lists, ${num(reads.manifestsRead)} manifests, ${formatBytes(num(reads.bytesRead))}`],

@@ -260,6 +260,37 @@ describe('garbage collection', () => {
     expect(runs.some((r: any) => r.state === 'interrupted')).toBe(true);
   });
 
+  it('refuses to read or reference, by hash, a commit a run put outside every retention', async () => {
+    await createTable('expiring');
+    await append('expiring', rows(0, 1));
+    const old = await head('main');
+    await append('expiring', rows(1, 1));
+    const dry = await gc({ dryRun: true });
+    expect(dry.totals.commitsExpired).toBe(0);
+    expect((await h.request('GET', `/v1/main@${old}/namespaces/gc/tables/expiring`)).status).toBe(200);
+
+    // Commits of the last 5 minutes are never expired (other processes' clocks may lag): run later.
+    const realNow = h.deps.now;
+    h.deps.now = () => realNow() + 10 * 60_000;
+    try {
+      const run = await gc();
+      expect(run.totals.commitsExpired).toBeGreaterThan(0);
+    } finally {
+      h.deps.now = realNow;
+    }
+    const read = await h.request('GET', `/v1/main@${old}/namespaces/gc/tables/expiring`);
+    expect(read.status).toBe(404);
+    expect(read.body.error.message).toContain('outside the retention of every reference');
+    const branch = await h.request('POST', '/api/v2/trees?name=revive&type=BRANCH', { type: 'BRANCH', name: 'main', hash: old });
+    expect(branch.status).toBe(404);
+    expect((await h.request('GET', '/api/v2/trees')).body.references.some((r: any) => r.name === 'revive')).toBe(false);
+    const relative = await h.request('GET', `/api/v2/trees/main~1/contents/gc.expiring`);
+    expect(relative.status).toBe(404);
+    expect(relative.text).toContain('outside the retention');
+    // The head reads as before.
+    expect(await readAll('expiring')).toEqual([...ids(0, 1), ...ids(1, 1)]);
+  });
+
   it("turns engines' own file deletion off: gc.enabled=false on every table created or changed, true refused", async () => {
     await createTable('guarded');
     const loaded = await h.request('GET', '/v1/namespaces/gc/tables/guarded');

@@ -99,6 +99,14 @@ export interface GcRecords {
   runs(limit: number): Promise<GcRunRecord[]>;
   run(id: string): Promise<GcRunRecord | undefined>;
 
+  /**
+   * Records as expired every commit made before `beforeMs` that is not in `retained` (nor the
+   * empty root); returns how many were newly recorded. Called once per run, before it deletes.
+   */
+  expireCommits(runId: string, retained: Iterable<string>, beforeMs: number, atMs: number, root: string): Promise<number>;
+  /** Whether a GC run recorded the commit as expired. */
+  isExpired(hash: string): Promise<{ runId: string; expiredAtMs: number } | undefined>;
+
   addDeletions(runId: string, rows: GcDeletion[]): Promise<void>;
   setDeletions(runId: string, paths: string[], state: DeletionState, error?: string): Promise<void>;
   /** Deletions of a run, optionally in some states, ordered by path, after `afterPath`. */

@@ -46,6 +46,8 @@ export interface GcTotals {
   rescuedFiles: number;
   failedDeletes: number;
   commitsReadAfterMark: number;
+  /** Commits this run recorded as outside every retention (refused by hash from then on). */
+  commitsExpired: number;
 }
 
 export interface GcReport extends GcReportJson {
@@ -78,6 +80,7 @@ export function emptyReport(runId: string, dryRun: boolean, startedAtMs: number,
       rescuedFiles: 0,
       failedDeletes: 0,
       commitsReadAfterMark: 0,
+      commitsExpired: 0,
     },
     safety: { candidatesReferencedByAHead: 0 },
     reads: { manifestListsRead: 0, manifestsRead: 0, bytesRead: 0 },

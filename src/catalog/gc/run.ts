@@ -21,7 +21,7 @@
 import type { ObjectStore } from '../../io/port.js';
 import type { CatalogDeps } from '../deps.js';
 import { BadRequestError, ConflictError } from '../errors.js';
-import type { Reference } from '../model.js';
+import { NO_ANCESTOR_HASH, type Reference } from '../model.js';
 import { canonicalPath, FileExpander, UnreadableVersionError } from './files.js';
 import { addReference, emptyPlan, makePlan, type Plan } from './plan.js';
 import { DEFAULT_WRITER_GRACE_MS, MIN_WRITER_GRACE_MS } from './policy.js';
@@ -46,6 +46,7 @@ export interface GcOptions {
 }
 
 const GC_FOLDER = '.lakecat-gc';
+const EXPIRY_MARGIN_MS = 5 * 60_000;
 
 export interface RunContext {
   deps: CatalogDeps;
@@ -288,6 +289,11 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
     );
   }
   if (opts.dryRun) return;
+
+  // From here on files go: first record which commits are now outside every retention, so that
+  // nothing reads them by hash or points a reference at them again (refs/resolve.ts). Commits
+  // made in the last EXPIRY_MARGIN_MS are left alone (clocks of other processes may lag).
+  report.totals.commitsExpired = await gc.expireCommits(runId, plan.commits, nowMs - EXPIRY_MARGIN_MS, deps.now(), NO_ANCESTOR_HASH);
 
   // Sweep.
   let after: string | undefined;

@@ -118,6 +118,7 @@ export async function locateRef(
   }
   hash = await applyRelative(deps, hash, ref.relative);
   const atHead = ref.name !== undefined && ref.hash === undefined && ref.relative.length === 0;
+  if (!atHead && hash !== head) await refuseExpired(deps, hash, ref.hash ?? hash);
   return {
     name: ref.name,
     type,
@@ -126,6 +127,20 @@ export async function locateRef(
     explicitHash: ref.hash !== undefined,
     ...(atHead && type === 'BRANCH' ? { branch: ref.name } : {}),
   };
+}
+
+/**
+ * A commit garbage collection put outside every reference's retention may have lost its files:
+ * reading it by hash or pointing a reference at it is refused, as for a commit that is gone.
+ */
+async function refuseExpired(deps: CatalogDeps, hash: string, asGiven: string): Promise<void> {
+  const expired = await deps.store.gc?.isExpired(hash);
+  if (expired) {
+    throw new NotFoundError(
+      `Commit '${asGiven}' is outside the retention of every reference: garbage collection (run ${expired.runId}, ${new Date(expired.expiredAtMs).toISOString()}) may have deleted its files, so it can no longer be read or referenced`,
+      'reference',
+    );
+  }
 }
 
 /** Expands an abbreviated hash and checks that the commit exists. */

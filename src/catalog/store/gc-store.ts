@@ -195,6 +195,36 @@ export class PgGcRecords implements GcRecords {
     return rows.length > 0 ? toRun(rows[0]) : undefined;
   }
 
+  async expireCommits(runId: string, retained: Iterable<string>, beforeMs: number, atMs: number, root: string): Promise<number> {
+    const all = [...retained];
+    for (let i = 0; i < all.length; i += 10_000) {
+      await queryRows(
+        this.db,
+        sql`INSERT INTO gc_retained (run_id, hash) SELECT ${runId}, h FROM unnest(${toPgArray(all.slice(i, i + 10_000))}::text[]) AS x(h)
+            ON CONFLICT DO NOTHING`,
+      );
+    }
+    try {
+      const rows = await queryRows<{ hash: string }>(
+        this.db,
+        sql`INSERT INTO gc_expired (hash, run_id, expired_at)
+            SELECT c.hash, ${runId}, ${atMs} FROM commits c
+            WHERE c.commit_time < ${beforeMs} AND c.hash <> ${root}
+              AND NOT EXISTS (SELECT 1 FROM gc_retained r WHERE r.run_id = ${runId} AND r.hash = c.hash)
+            ON CONFLICT (hash) DO NOTHING
+            RETURNING hash`,
+      );
+      return rows.length;
+    } finally {
+      await queryRows(this.db, sql`DELETE FROM gc_retained WHERE run_id = ${runId}`);
+    }
+  }
+
+  async isExpired(hash: string): Promise<{ runId: string; expiredAtMs: number } | undefined> {
+    const rows = await queryRows<{ run_id: string; expired_at: string | number }>(this.db, sql`SELECT run_id, expired_at FROM gc_expired WHERE hash = ${hash}`);
+    return rows.length > 0 ? { runId: rows[0].run_id, expiredAtMs: Number(rows[0].expired_at) } : undefined;
+  }
+
   async addDeletions(runId: string, rows: GcDeletion[]): Promise<void> {
     for (let i = 0; i < rows.length; i += 1000) {
       const part = rows.slice(i, i + 1000);

@@ -251,3 +251,23 @@ export const gcDeletions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.path] })],
 );
+
+/**
+ * Commits outside every reference's retention when a GC run swept (catalog/gc): their files may
+ * be gone, so reading them by hash, or pointing a reference at them, is refused.
+ */
+export const gcExpired = pgTable('gc_expired', {
+  hash: text('hash').primaryKey(),
+  runId: text('run_id').notNull(),
+  expiredAt: bigint('expired_at', { mode: 'number' }).notNull(),
+});
+
+/** The commits a sweeping run retains, while it records which ones expired (rows removed after). */
+export const gcRetained = pgTable(
+  'gc_retained',
+  {
+    runId: text('run_id').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.hash] })],
+);
