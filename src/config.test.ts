@@ -40,6 +40,15 @@ describe('server configuration', () => {
     expect(() => readConfig(['--extra-locations', 's3://other/p'], {})).toThrow(/folders or file: URIs, got 's3:\/\/other\/p'/);
   });
 
+  it('reads the garbage-collection schedule: off by default, a duration of at least a minute', () => {
+    expect(readConfig([], {}).gcEveryMs).toBeUndefined();
+    expect(readConfig(['--gc-every', '24h'], {}).gcEveryMs).toBe(86_400_000);
+    expect(readConfig([], { LAKECAT_GC_EVERY: '90m' }).gcEveryMs).toBe(5_400_000);
+    expect(readConfig(['--gc-every', 'off'], {}).gcEveryMs).toBeUndefined();
+    expect(() => readConfig(['--gc-every', '30s'], {})).toThrow(ConfigError);
+    expect(() => readConfig(['--gc-every', 'daily'], {})).toThrow(/--gc-every/);
+  });
+
   it('reads the cache settings', () => {
     const dflt = readConfig([], {});
     expect(dflt.cacheMb).toBe(96);

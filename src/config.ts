@@ -2,6 +2,7 @@
  * Server configuration: every setting is a `--flag` and a `LAKECAT_*` environment variable
  * (flags win). Read once, in the composition root; nothing below it reads the environment.
  */
+import { parseDuration } from './catalog/gc/policy.js';
 import { resolve } from 'node:path';
 
 export interface ServerConfig {
@@ -43,6 +44,8 @@ export interface ServerConfig {
   headersTimeoutSeconds: number;
   requestTimeoutSeconds: number;
   idempotencyLifetimeMinutes: number;
+  /** Garbage collection every this many milliseconds; off when absent. */
+  gcEveryMs?: number;
   logRequests: boolean;
   auth: AuthConfig;
 }
@@ -99,6 +102,7 @@ export const SETTINGS: Setting[] = [
   { flag: 'max-body-bytes', env: 'LAKECAT_MAX_BODY_BYTES', help: 'Largest accepted request body (default 16777216)' },
   { flag: 'headers-timeout', env: 'LAKECAT_HEADERS_TIMEOUT', help: 'Seconds a client may take to send the headers of a request before the connection is closed (default 10)' },
   { flag: 'request-timeout', env: 'LAKECAT_REQUEST_TIMEOUT', help: 'Seconds a client may take to send a whole request, body included (default 60)' },
+  { flag: 'gc-every', env: 'LAKECAT_GC_EVERY', help: 'Run garbage collection on this schedule, e.g. 24h (default off; see lakecat gc); one process at a time across the cluster' },
   { flag: 'idempotency-minutes', env: 'LAKECAT_IDEMPOTENCY_MINUTES', help: 'How long Idempotency-Key responses are replayed (default 30)' },
   { flag: 'log-requests', env: 'LAKECAT_LOG_REQUESTS', help: 'One JSON log line per request (true/false, default true)', boolean: true },
   { flag: 'auth', env: 'LAKECAT_AUTH', help: 'none (default: every request is an anonymous admin) or token (every request needs a bearer JWT from a trusted issuer)' },
@@ -186,9 +190,23 @@ export function readConfig(argv: string[], env: Record<string, string | undefine
     headersTimeoutSeconds,
     requestTimeoutSeconds,
     idempotencyLifetimeMinutes: int('idempotency-minutes', 30, 1),
+    gcEveryMs: gcEvery(get('gc-every')),
     logRequests: bool('log-requests', true),
     auth: readAuth(get, int),
   };
+}
+
+/** `--gc-every`: a duration of at least a minute, or off. */
+function gcEvery(value: string | undefined): number | undefined {
+  if (value === undefined || /^(off|false|0)$/i.test(value.trim())) return undefined;
+  let ms: number;
+  try {
+    ms = parseDuration(value, '--gc-every');
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  if (ms < 60_000) throw new ConfigError(`--gc-every must be at least 1m, got '${value}'`);
+  return ms;
 }
 
 function list(value: string | undefined, dflt: string[]): string[] {

@@ -12,7 +12,7 @@ import { auditTo } from './catalog/access/audit.js';
 import { PolicyAuthorizer } from './catalog/access/authorizer.js';
 import { parseServiceClients, ServiceClients } from './catalog/access/service-clients.js';
 import type { CatalogDeps } from './catalog/deps.js';
-import { createCatalog } from './catalog/index.js';
+import { ConflictError, createCatalog, type Catalog } from './catalog/index.js';
 import { loadStore } from './catalog/store/load.js';
 import type { VersionStore } from './catalog/store/port.js';
 import { clientStorageConfig, type ServerConfig } from './config.js';
@@ -21,6 +21,7 @@ import { createApp, type App } from './rest/app.js';
 
 export interface Lakecat {
   app: App;
+  catalog: Catalog;
   deps: CatalogDeps;
   close(): Promise<void>;
 }
@@ -76,8 +77,9 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
   if (cfg.auth.mode === 'token') deps.audit = auditTo(store.access, logLine);
   if (store.access) deps.authorizer = new PolicyAuthorizer({ records: store.access, store, admins: cfg.auth.admins, audit: deps.audit });
   else if (cfg.auth.mode === 'token') throw new Error('this store keeps no access records; authentication needs them');
+  const catalog = createCatalog(deps);
   const app = createApp({
-    catalog: createCatalog(deps),
+    catalog,
     storageConfig: clientStorageConfig(cfg),
     maxBodyBytes: cfg.maxBodyBytes,
     loadCacheBytes: loadCacheBytes(cfg),
@@ -86,6 +88,7 @@ export async function buildLakecat(cfg: ServerConfig, log?: (r: Record<string, u
   });
   return {
     app,
+    catalog,
     deps,
     close: async () => {
       closeObjects();
@@ -139,6 +142,30 @@ function limitHeapGrowth(cfg: ServerConfig): void {
   if (cfg.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${cfg.heapGrowthPercent}`);
 }
 
+/**
+ * `--gc-every`: garbage collection on a schedule, with the defaults of `lakecat gc` (7-day
+ * writer grace). Every process may schedule it; the run's lease lets one run at a time, and a
+ * process that finds another run going skips its turn.
+ */
+export function scheduleGc(lakecat: Lakecat, everyMs: number, log: (r: Record<string, unknown>) => void): void {
+  const { catalog } = lakecat;
+  const timer = setInterval(() => {
+    catalog.gc
+      .run({ principal: { kind: 'system', name: 'gc-schedule' } }, {})
+      .then((r) => log({ level: 'info', msg: 'gc run', runId: r.runId, deletedFiles: r.totals.deletedFiles, deletedBytes: r.totals.deletedBytes, failedDeletes: r.totals.failedDeletes, skipped: r.skipped.length }))
+      .catch((err: unknown) => {
+        if (err instanceof ConflictError) log({ level: 'info', msg: 'gc run skipped: another run holds the lease' });
+        else log({ level: 'warn', msg: 'gc run failed', error: err instanceof Error ? err.message : String(err) });
+      });
+  }, everyMs);
+  timer.unref();
+  const close = lakecat.close;
+  lakecat.close = async () => {
+    clearInterval(timer);
+    await close();
+  };
+}
+
 /** Starts listening; resolves once the port is bound. */
 export async function startServer(
   cfg: ServerConfig,
@@ -155,6 +182,7 @@ export async function startServer(
       requestTimeout: cfg.requestTimeoutSeconds * 1000,
       connectionsCheckingInterval: 1000,
     };
+    if (cfg.gcEveryMs) scheduleGc(lakecat, cfg.gcEveryMs, log);
     const server = serve({ fetch: lakecat.app.hono.fetch, port: cfg.port, hostname: cfg.host, serverOptions }, (info) => {
       log({ level: 'info', msg: 'lakecat listening', url: `http://${cfg.host}:${info.port}`, database: cfg.dbUrl ? 'postgresql' : `pglite:${cfg.dataDir}`, warehouse: lakecat.deps.warehouse, ...logFields });
       resolvePromise({ lakecat, server, port: info.port });

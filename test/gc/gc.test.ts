@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendRows } from '../../src/data/append.js';
 import { liveFiles } from '../../src/data/read-rows.js';
 import { IcebergRestClient } from '../../src/data/rest-client.js';
+import { scheduleGc } from '../../src/main.js';
 import { createHarness, type Harness } from '../rest/harness.js';
 
 const SCHEMA = {
@@ -318,6 +319,19 @@ describe('garbage collection', () => {
     expect(reg.body.metadata.properties['gc.enabled']).toBeUndefined();
     const next = await commit([{ action: 'set-properties', updates: { owner: 'w' } }]);
     expect(next.body.metadata.properties).toMatchObject({ 'gc.enabled': 'false', owner: 'w' });
+  });
+
+  it('runs on a schedule (serve --gc-every), skipping a turn while another run holds the lease', async () => {
+    const before = (await h.request('GET', '/api/lakecat/v1/gc/runs?limit=1000')).body.runs.length;
+    const logged: Record<string, unknown>[] = [];
+    const lakecat = { app: h.app, catalog: h.catalog, deps: h.deps, close: async () => undefined };
+    scheduleGc(lakecat, 150, (r) => logged.push(r));
+    for (let i = 0; i < 100 && !logged.some((r) => r.msg === 'gc run'); i++) await new Promise((r) => setTimeout(r, 50));
+    await lakecat.close();
+    expect(logged.find((r) => r.msg === 'gc run')).toMatchObject({ level: 'info', failedDeletes: 0 });
+    const runs = (await h.request('GET', '/api/lakecat/v1/gc/runs?limit=1000')).body.runs;
+    expect(runs.length).toBeGreaterThan(before);
+    expect(runs.find((r: any) => r.startedBy === 'system:gc-schedule')).toBeDefined();
   });
 
   it('refuses a writer grace under a day unless asked, and bad policies', async () => {

@@ -29,6 +29,8 @@ export interface GcReportJson {
   /** Counters that must be 0; a run stops before deleting anything when one is not. */
   safety: { candidatesReferencedByAHead: number };
   reads: { manifestListsRead: number; manifestsRead: number; bytesRead: number };
+  /** Milliseconds per phase: plan (retention walk), mark (reading live versions), list (the warehouse), sweep. */
+  phasesMs: { plan: number; mark: number; list: number; sweep: number };
   error?: string;
 }
 
@@ -84,6 +86,7 @@ export function emptyReport(runId: string, dryRun: boolean, startedAtMs: number,
     },
     safety: { candidatesReferencedByAHead: 0 },
     reads: { manifestListsRead: 0, manifestsRead: 0, bytesRead: 0 },
+    phasesMs: { plan: 0, mark: 0, list: 0, sweep: 0 },
   };
   return Object.defineProperty(report, 'table', {
     enumerable: false,

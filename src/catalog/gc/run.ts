@@ -232,9 +232,17 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
   const nowMs = deps.now();
 
   // Plan and mark.
+  let phase = performance.now();
+  const lap = () => {
+    const t = performance.now();
+    const ms = Math.round(t - phase);
+    phase = t;
+    return ms;
+  };
   const refs = await deps.store.listReferences();
   const plan = await makePlan(gc, refs, deps.store.defaultBranch, nowMs);
   report.references = plan.roots;
+  report.phasesMs.plan = lap();
   const expander = new FileExpander(deps.objects);
   const marker = new Marker(gc, expander, nowMs);
   await marker.mark(plan.versions);
@@ -242,7 +250,9 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
   report.totals.liveFiles = marker.live.size;
   for (const [location, reason] of marker.skipped) report.skipped.push({ location, reason });
   const heads = await headFiles(gc, expander, refs, nowMs);
+  report.phasesMs.mark = lap();
   if (opts.holdAfterMarkMs) await new Promise((r) => setTimeout(r, opts.holdAfterMarkMs));
+  lap();
 
   // Candidates: listed under the warehouse, not live, older than the grace, not in a skipped table.
   const cutoff = report.storeTimeMs - writerGraceMs;
@@ -282,6 +292,7 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
     if (pending.length >= 1000) await flush();
   }
   await flush();
+  report.phasesMs.list = lap();
   report.reads = { ...expander.counters };
   if (report.safety.candidatesReferencedByAHead > 0) {
     throw new Error(
@@ -317,4 +328,5 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
     report.totals.deletedBytes += done.reduce((n, r) => n + r.bytes, 0);
     report.totals.failedDeletes += failed.size;
   }
+  report.phasesMs.sweep = lap();
 }
