@@ -50,36 +50,29 @@ export class FileExpander {
     }
   }
 
-  private async manifestList(path: string): Promise<string[]> {
-    const known = this.lists.get(path);
+  /** Reads and parses an immutable file once per run; a failure makes the version unreadable. */
+  private async once(cache: Map<string, string[]>, path: string, parse: (bytes: Uint8Array) => string[], counter: 'manifestListsRead' | 'manifestsRead'): Promise<string[]> {
+    const known = cache.get(path);
     if (known) return known;
     const bytes = await this.read(path);
-    let manifests: string[];
+    let paths: string[];
     try {
-      manifests = readManifestList(bytes).manifests.map((m) => m.manifestPath);
+      paths = parse(bytes);
     } catch (err) {
       throw new UnreadableVersionError(path, reasonOf(err));
     }
-    this.counters.manifestListsRead++;
-    this.lists.set(path, manifests);
-    return manifests;
+    this.counters[counter]++;
+    cache.set(path, paths);
+    return paths;
   }
 
-  private async manifest(path: string): Promise<string[]> {
-    const known = this.manifests.get(path);
-    if (known) return known;
-    const bytes = await this.read(path);
-    let files: string[];
-    try {
-      files = readManifest(bytes)
-        .entries.filter((e) => e.status !== 'deleted')
-        .map((e) => e.dataFile.filePath);
-    } catch (err) {
-      throw new UnreadableVersionError(path, reasonOf(err));
-    }
-    this.counters.manifestsRead++;
-    this.manifests.set(path, files);
-    return files;
+  private manifestList(path: string): Promise<string[]> {
+    return this.once(this.lists, path, (b) => readManifestList(b).manifests.map((m) => m.manifestPath), 'manifestListsRead');
+  }
+
+  /** The files a manifest holds as added or existing. */
+  private manifest(path: string): Promise<string[]> {
+    return this.once(this.manifests, path, (b) => readManifest(b).entries.filter((e) => e.status !== 'deleted').map((e) => e.dataFile.filePath), 'manifestsRead');
   }
 
   /** Parses a table version's metadata (as stored with the version). */
