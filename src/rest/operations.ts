@@ -84,6 +84,13 @@ export const OPERATIONS: Record<string, Operation> = {
   'POST /api/lakecat/v1/commits/{ref}/checks': { op: 'REPORT_CHECK', requires: 'checks.report on the check name (and ref.read when a reference names the commit)' },
   'GET /api/lakecat/v1/commits/{ref}/checks': { op: 'LIST_CHECKS', requires: 'authenticated (and ref.read when a reference names the commit)' },
   'GET /api/lakecat/v1/audit': { op: 'AUDIT_LOG', requires: 'admin' },
+  'GET /api/lakecat/v1/gc/policies': { op: 'LIST_GC_POLICIES', requires: 'admin' },
+  'PUT /api/lakecat/v1/gc/policies': { op: 'SET_GC_POLICY', requires: 'admin' },
+  'DELETE /api/lakecat/v1/gc/policies/{refType}/{pattern}': { op: 'REMOVE_GC_POLICY', requires: 'admin' },
+  'POST /api/lakecat/v1/gc/runs': { op: 'GC_RUN', requires: 'admin' },
+  'GET /api/lakecat/v1/gc/runs': { op: 'LIST_GC_RUNS', requires: 'admin' },
+  'GET /api/lakecat/v1/gc/runs/{id}': { op: 'GET_GC_RUN', requires: 'admin' },
+  'GET /api/lakecat/v1/gc/runs/{id}/deletions': { op: 'GC_RUN_DELETIONS', requires: 'admin' },
 };
 
 /** The table's key for a route as the router knows it: `/v1/` and `/v1/:prefix/` forms are one, `:x` is `{x}`. */

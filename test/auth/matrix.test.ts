@@ -45,12 +45,14 @@ describe('role x operation matrix', () => {
   async function snapshot(): Promise<string> {
     const files: string[] = [];
     for await (const o of h.objects.list(`${h.deps.warehouse}/`)) files.push(o.location);
-    const [refs, grants, protections] = await Promise.all([
+    const [refs, grants, protections, gcPolicies, gcRuns] = await Promise.all([
       root('GET', '/api/v2/trees'),
       root('GET', '/api/lakecat/v1/grants'),
       root('GET', '/api/lakecat/v1/protections'),
+      root('GET', '/api/lakecat/v1/gc/policies'),
+      root('GET', '/api/lakecat/v1/gc/runs'),
     ]);
-    return JSON.stringify({ refs: refs.body, files: files.sort(), grants: grants.body, protections: protections.body });
+    return JSON.stringify({ refs: refs.body, files: files.sort(), grants: grants.body, protections: protections.body, gcPolicies: gcPolicies.body, gcRuns: gcRuns.body });
   }
 
   const ok = async (r: Promise<{ status: number; text: string }>) => {
@@ -296,6 +298,37 @@ describe('role x operation matrix', () => {
     { op: 'POST /api/lakecat/v1/commits/{ref}/checks', allowed: ['admin', 'validator'], request: async () => ({ method: 'POST', path: `/api/lakecat/v1/commits/${await head('dev')}/checks`, body: { name: 'dq/x', state: 'success' } }) },
     { op: 'GET /api/lakecat/v1/commits/{ref}/checks', allowed: 'all', request: async () => ({ method: 'GET', path: `/api/lakecat/v1/commits/${await head('dev')}/checks` }) },
     { op: 'GET /api/lakecat/v1/audit', allowed: ['admin'], request: () => ({ method: 'GET', path: '/api/lakecat/v1/audit' }) },
+    { op: 'GET /api/lakecat/v1/gc/policies', allowed: ['admin'], request: () => ({ method: 'GET', path: '/api/lakecat/v1/gc/policies' }) },
+    { op: 'PUT /api/lakecat/v1/gc/policies', allowed: ['admin'], request: (r) => ({ method: 'PUT', path: '/api/lakecat/v1/gc/policies', body: { pattern: `tmp-${fresh(r)}`, retainMs: 1000 } }) },
+    {
+      op: 'DELETE /api/lakecat/v1/gc/policies/{refType}/{pattern}',
+      allowed: ['admin'],
+      status: 204,
+      async request(r) {
+        const p = `tmp-${fresh(r)}`;
+        await ok(root('PUT', '/api/lakecat/v1/gc/policies', { pattern: p, retainMs: 1000 }));
+        return { method: 'DELETE', path: `/api/lakecat/v1/gc/policies/ANY/${p}` };
+      },
+    },
+    // A dry run (with the default 7-day writer grace it would delete nothing here anyway).
+    { op: 'POST /api/lakecat/v1/gc/runs', allowed: ['admin'], status: 200, request: () => ({ method: 'POST', path: '/api/lakecat/v1/gc/runs', body: { dryRun: true } }) },
+    { op: 'GET /api/lakecat/v1/gc/runs', allowed: ['admin'], request: () => ({ method: 'GET', path: '/api/lakecat/v1/gc/runs' }) },
+    {
+      op: 'GET /api/lakecat/v1/gc/runs/{id}',
+      allowed: ['admin'],
+      async request() {
+        const run = await root('POST', '/api/lakecat/v1/gc/runs', { dryRun: true });
+        return { method: 'GET', path: `/api/lakecat/v1/gc/runs/${run.body.runId}` };
+      },
+    },
+    {
+      op: 'GET /api/lakecat/v1/gc/runs/{id}/deletions',
+      allowed: ['admin'],
+      async request() {
+        const run = await root('POST', '/api/lakecat/v1/gc/runs', { dryRun: true });
+        return { method: 'GET', path: `/api/lakecat/v1/gc/runs/${run.body.runId}/deletions` };
+      },
+    },
   ];
 
   it('covers every operation that needs a token', () => {
