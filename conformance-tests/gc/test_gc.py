@@ -121,9 +121,9 @@ def test_files_of_a_commit_that_lands_while_gc_runs_survive(stack: Stack) -> Non
     tx = t.transaction()
     tx.append(rows(2, 3))
     result: dict = {}
-    runner = threading.Thread(target=lambda: result.update(stack.gc(holdAfterMarkMs=4000)))
+    runner = threading.Thread(target=lambda: result.update(stack.gc(holdAfterMarkMs=10_000)))
     runner.start()
-    time.sleep(1.5)
+    time.sleep(4)  # the mark of this small catalog takes well under a second; the run then waits
     # ...and committed after the run marked what is live.
     tx.commit_transaction()
     runner.join()

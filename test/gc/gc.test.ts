@@ -292,6 +292,31 @@ describe('garbage collection', () => {
     expect(await readAll('expiring')).toEqual([...ids(0, 1), ...ids(1, 1)]);
   });
 
+  it("keeps each branch's fork point from main, so the branch still merges after main's history expired", async () => {
+    await createTable('forked');
+    await append('forked', rows(0, 1));
+    const fork = await head('main');
+    expect((await h.request('POST', '/api/v2/trees?name=feat&type=BRANCH', { type: 'BRANCH', name: 'main', hash: fork })).status).toBe(200);
+    await append('forked', rows(10, 1), 'feat');
+    await append('forked', rows(20, 1));
+    await append('forked', rows(21, 1));
+    // feat keeps only its head: the fork point is kept as such, not as part of feat's history.
+    await policy({ refType: 'BRANCH', pattern: 'feat', retainMs: 0, retainCommits: 1, deletedGraceMs: 0 });
+    const realNow = h.deps.now;
+    h.deps.now = () => realNow() + 10 * 60_000;
+    let run;
+    try {
+      run = await gc();
+    } finally {
+      h.deps.now = realNow;
+    }
+    expect(run.references.find((r: any) => r.name === 'feat (fork point)')).toMatchObject({ retainedCommits: 1, oldestRetained: { hash: fork } });
+    expect((await h.request('GET', `/v1/main@${fork}/namespaces/gc/tables/forked`)).status).toBe(200);
+    const merged = await h.request('POST', `/api/v2/trees/main@${await head('main')}/history/merge`, { fromRefName: 'feat', fromHash: await head('feat') });
+    expect(merged.status, merged.text).toBe(200);
+    expect(await readAll('forked')).toEqual([...ids(0, 1), ...ids(10, 1), ...ids(20, 2)]);
+  });
+
   it("turns engines' own file deletion off: gc.enabled=false on every table created or changed, true refused", async () => {
     await createTable('guarded');
     const loaded = await h.request('GET', '/v1/namespaces/gc/tables/guarded');

@@ -3,7 +3,7 @@
  * table and view versions are live. Roots are every branch and tag head, and the head of
  * every reference deleted or reset less than its policy's grace ago.
  */
-import type { Reference } from '../model.js';
+import { NO_ANCESTOR_HASH, type Reference } from '../model.js';
 import { formatDuration, policyFor, retainedCount } from './policy.js';
 import type { DroppedHead, GcCommit, GcPolicy, GcRecords } from './records.js';
 
@@ -64,10 +64,29 @@ export async function addReference(gc: GcRecords, plan: Plan, ref: Reference, po
   await addRoot(gc, plan, { name: ref.name, type: ref.type, head: ref.hash, policy: describe(policy) }, policy, nowMs);
 }
 
-export async function makePlan(gc: GcRecords, refs: readonly Reference[], defaultBranch: string, nowMs: number): Promise<Plan> {
+/** Only the commit itself: the state at a fork point. */
+const FORK_POINT: GcPolicy = { refType: 'BRANCH', pattern: '(fork point)', retainMs: 0, retainCommits: 1, deletedGraceMs: 0 };
+
+/**
+ * `mergeBase(a, b)` of the version store; with it, the plan also keeps each branch's fork point
+ * from the default branch, so that merging the branch later still finds the state both sides
+ * started from (an Iceberg-level merge reads the tables there).
+ */
+export type MergeBaseOf = (a: string, b: string) => Promise<string>;
+
+export async function makePlan(gc: GcRecords, refs: readonly Reference[], defaultBranch: string, nowMs: number, mergeBase?: MergeBaseOf): Promise<Plan> {
   const policies = await gc.policies();
   const plan = emptyPlan();
   for (const ref of refs) await addReference(gc, plan, ref, policies, defaultBranch, nowMs);
+  const main = refs.find((r) => r.name === defaultBranch);
+  if (mergeBase && main) {
+    for (const ref of refs) {
+      if (ref.type !== 'BRANCH' || ref.name === defaultBranch) continue;
+      const base = await mergeBase(ref.hash, main.hash);
+      if (base === NO_ANCESTOR_HASH || plan.commits.has(base)) continue;
+      await addRoot(gc, plan, { name: `${ref.name} (fork point)`, type: 'BRANCH', head: base, policy: describe(FORK_POINT) }, FORK_POINT, nowMs);
+    }
+  }
   const longestGrace = Math.max(7 * 86_400_000, ...policies.map((p) => p.deletedGraceMs));
   for (const d of await gc.droppedHeads(nowMs - longestGrace)) {
     const type = d.type === 'TAG' ? 'TAG' : 'BRANCH';

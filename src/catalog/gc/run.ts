@@ -240,7 +240,7 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
     return ms;
   };
   const refs = await deps.store.listReferences();
-  const plan = await makePlan(gc, refs, deps.store.defaultBranch, nowMs);
+  const plan = await makePlan(gc, refs, deps.store.defaultBranch, nowMs, (a, b) => deps.store.mergeBase(a, b));
   report.references = plan.roots;
   report.phasesMs.plan = lap();
   const expander = new FileExpander(deps.objects);
