@@ -243,6 +243,11 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
   const plan = await makePlan(gc, refs, deps.store.defaultBranch, nowMs, (a, b) => deps.store.mergeBase(a, b));
   report.references = plan.roots;
   report.phasesMs.plan = lap();
+  // The lease is renewed between phases and during long listings, not only before each batch.
+  const renew = async () => {
+    if (!(await gc.renewLease(runId, deps.now() + leaseMs))) throw new Error(`GC run ${runId} lost its lease; another run took over`);
+  };
+  await renew();
   const expander = new FileExpander(deps.objects);
   const marker = new Marker(gc, expander, nowMs);
   await marker.mark(plan.versions);
@@ -251,6 +256,7 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
   for (const [location, reason] of marker.skipped) report.skipped.push({ location, reason });
   const heads = await headFiles(gc, expander, refs, nowMs);
   report.phasesMs.mark = lap();
+  await renew();
   if (opts.holdAfterMarkMs) await new Promise((r) => setTimeout(r, opts.holdAfterMarkMs));
   lap();
 
@@ -267,7 +273,7 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
     if (!path.startsWith(`${warehouse}/`) || path.startsWith(`${warehouse}/${GC_FOLDER}/`)) continue;
     const table = tableOf(path, marker.tableLocations);
     const row = report.table(table);
-    report.totals.listedFiles++;
+    if (++report.totals.listedFiles % 10_000 === 0) await renew();
     report.totals.listedBytes += o.size;
     if (marker.live.has(path)) {
       row.liveFiles++;
@@ -312,7 +318,7 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
     const rows = await gc.deletions(runId, { states: ['pending'], afterPath: after, limit: batchSize });
     if (rows.length === 0) break;
     after = rows[rows.length - 1].path;
-    if (!(await gc.renewLease(runId, deps.now() + leaseMs))) throw new Error(`GC run ${runId} lost its lease; another run took over`);
+    await renew();
     await opts.beforeBatch?.(batch);
     report.totals.commitsReadAfterMark += await markSincePlan(ctx, plan, marker, deps.now());
     const rescued = rows.filter((r) => marker.live.has(canonicalPath(r.path)));
