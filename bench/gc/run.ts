@@ -139,7 +139,8 @@ try {
       `gc ${label}: ${(ms / 1000).toFixed(1)} s; ${t.liveVersions} live table versions, read ${r.reads.manifestListsRead} manifest lists + ${r.reads.manifestsRead} manifests ` +
         `(${(r.reads.bytesRead / MiB).toFixed(0)} MiB); listed ${t.listedFiles} files; ` +
         (dryRun ? `reclaimable ${t.reclaimableFiles} files, ${(t.reclaimableBytes / MiB).toFixed(1)} MiB` : `deleted ${t.deletedFiles} files, ${(t.deletedBytes / MiB).toFixed(1)} MiB`) +
-        `; plan ${ms2(r.phasesMs.plan)}, mark ${ms2(r.phasesMs.mark)}, list ${ms2(r.phasesMs.list)}, sweep ${ms2(r.phasesMs.sweep)}` +
+        `; plan ${ms2(r.phasesMs.plan)}, mark ${ms2(r.phasesMs.mark)}, list ${ms2(r.phasesMs.list)}, sweep ${ms2(r.phasesMs.sweep)}, rows ${ms2(r.phasesMs.rows)}` +
+        (dryRun ? '' : `; database: ${t.commitsExpired} commits expired, ${t.versionsDeleted} versions (${(t.versionBytesDeleted / MiB).toFixed(1)} MiB) and ${t.indexNodesDeleted} index nodes removed`) +
         `; peak RSS ${(peakRss / MiB).toFixed(0)} MiB (+${((peakRss - before.rss) / MiB).toFixed(0)}), peak heap ${(peakHeap / MiB).toFixed(0)} MiB; safety ${r.safety.candidatesReferencedByAHead}`,
     );
   };

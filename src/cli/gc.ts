@@ -72,11 +72,12 @@ export function formatReport(r: JsonObject): string {
           ['Rescued', `${num(totals.rescuedFiles)} (referenced by commits that landed during the run)`],
           ['Failed deletes', String(num(totals.failedDeletes))],
           ['Expired commits', `${num(totals.commitsExpired)} (outside every retention: no longer read or referenced by hash)`],
+          ['Database rows', `${num(totals.versionsDeleted)} table and view versions (${formatBytes(num(totals.versionBytesDeleted))}) and ${num(totals.indexNodesDeleted)} key-index nodes removed`],
         ] as [string, string][])),
     ['Kept by grace', `${num(totals.keptByWriterGrace)} unreferenced files younger than the writer grace`],
     ['Read', `${num(reads.manifestListsRead)} manifest lists, ${num(reads.manifestsRead)} manifests, ${formatBytes(num(reads.bytesRead))}`],
     ...(r.phasesMs && typeof r.phasesMs === 'object'
-      ? ([['Time', (['plan', 'mark', 'list', 'sweep'] as const).map((k) => `${k} ${(num((r.phasesMs as JsonObject)[k]) / 1000).toFixed(1)} s`).join(', ')]] as [string, string][])
+      ? ([['Time', (['plan', 'mark', 'list', 'sweep', 'rows'] as const).map((k) => `${k} ${(num((r.phasesMs as JsonObject)[k]) / 1000).toFixed(1)} s`).join(', ')]] as [string, string][])
       : []),
     ['Safety', `${num(safety.candidatesReferencedByAHead)} candidates referenced by a reference head (must be 0)`],
     ...(Array.isArray(r.tookOver) && r.tookOver.length > 0 ? ([['Took over', r.tookOver.map(str).join(', ')]] as [string, string][]) : []),

@@ -353,7 +353,7 @@ describe('garbage collection', () => {
     scheduleGc(lakecat, 150, (r) => logged.push(r));
     for (let i = 0; i < 100 && !logged.some((r) => r.msg === 'gc run'); i++) await new Promise((r) => setTimeout(r, 50));
     await lakecat.close();
-    expect(logged.find((r) => r.msg === 'gc run')).toMatchObject({ level: 'info', failedDeletes: 0 });
+    expect(logged.find((r) => r.msg === 'gc run'), JSON.stringify(logged)).toMatchObject({ level: 'info', failedDeletes: 0 });
     const runs = (await h.request('GET', '/api/lakecat/v1/gc/runs?limit=1000')).body.runs;
     expect(runs.length).toBeGreaterThan(before);
     expect(runs.find((r: any) => r.startedBy === 'system:gc-schedule')).toBeDefined();
@@ -370,5 +370,68 @@ describe('garbage collection', () => {
     const listed = (await h.request('GET', '/api/lakecat/v1/gc/policies')).body.policies;
     expect(listed.some((p: any) => p.pattern === 'main' && !p.builtIn)).toBe(true);
     expect(listed.some((p: any) => p.builtIn && p.refType === 'TAG')).toBe(true);
+  });
+});
+
+describe('garbage collection of database rows while writers commit', () => {
+  it('removes the versions and key-index nodes only expired commits reached, and leaves every live state whole', { timeout: 120_000 }, async () => {
+    const g = await createHarness();
+    try {
+      const realNow = g.deps.now;
+      const props = (table: string, n: number) =>
+        g.request('POST', `/v1/namespaces/w/tables/${table}`, { requirements: [], updates: [{ action: 'set-properties', updates: { n: String(n) } }] });
+      // An hour of history: outside the retention below, and past the 5-minute margin.
+      g.deps.now = () => realNow() - 3_600_000;
+      expect((await g.request('POST', '/v1/namespaces', { namespace: ['w'] })).status).toBe(200);
+      const tables = ['a', 'b', 'c', 'd'];
+      let old = '';
+      for (const t of tables) {
+        expect((await g.request('POST', '/v1/namespaces/w/tables', { name: t, schema: SCHEMA })).status).toBe(200);
+        for (let i = 0; i < 5; i++) expect((await props(t, i)).status).toBe(200);
+        // A state that is no head when the run plans (the last setup commit may still be one).
+        if (t === 'c') old = (await g.request('GET', '/api/v2/trees/main')).body.reference.hash;
+      }
+      g.deps.now = realNow;
+      expect((await g.request('PUT', '/api/lakecat/v1/gc/policies', { refType: 'BRANCH', pattern: 'main', retainMs: 0, retainCommits: 1, deletedGraceMs: 0 })).status).toBe(200);
+
+      // Writers keep committing for as long as the run expires history and removes rows.
+      let running = true;
+      const last = new Map<string, number>();
+      const writers = tables.map(async (t) => {
+        for (let i = 100; running || i < 115; i++) {
+          expect((await props(t, i)).status).toBe(200);
+          last.set(t, i);
+        }
+      });
+      const run = g.request('POST', '/api/lakecat/v1/gc/runs', { writerGraceMs: 0, allowShortGrace: true }).finally(() => (running = false));
+      const [report] = await Promise.all([run, ...writers]);
+      expect(report.status, report.text).toBe(201);
+      expect(report.body.totals.commitsExpired).toBeGreaterThan(0);
+      expect(report.body.totals.versionsDeleted).toBeGreaterThan(0);
+      expect(report.body.totals.indexNodesDeleted).toBeGreaterThan(0);
+
+      for (const t of tables) {
+        const loaded = await g.request('GET', `/v1/namespaces/w/tables/${t}`);
+        expect(loaded.status).toBe(200);
+        expect(loaded.body.metadata.properties.n).toBe(String(last.get(t)));
+      }
+      expect((await g.request('GET', '/v1/namespaces/w/tables')).body.identifiers).toHaveLength(4);
+      // The log still walks through the expired commits (their versions are gone from them).
+      const log = await g.request('GET', '/api/v2/trees/main/history?fetch=ALL&max-records=1000');
+      expect(log.status, log.text).toBe(200);
+      expect(log.body.logEntries.length).toBeGreaterThanOrEqual(Math.min(1000, 1 + 4 * 6 + [...last.values()].reduce((n, i) => n + i - 99, 0)));
+      // Expired states are refused by hash, not read half-gone.
+      expect((await g.request('GET', `/v1/main@${old}/namespaces/w/tables/a`)).status).toBe(404);
+      // Later runs mark every live state again (a missing row would fail them); the second may
+      // still expire the head the first one planned at, the third finds nothing left.
+      for (const expectEmpty of [false, true]) {
+        const again = await g.request('POST', '/api/lakecat/v1/gc/runs', { writerGraceMs: 0, allowShortGrace: true });
+        expect(again.status, again.text).toBe(201);
+        if (expectEmpty) expect([again.body.totals.versionsDeleted, again.body.totals.indexNodesDeleted]).toEqual([0, 0]);
+      }
+      for (const t of tables) expect((await g.request('GET', `/v1/namespaces/w/tables/${t}`)).body.metadata.properties.n).toBe(String(last.get(t)));
+    } finally {
+      await g.close();
+    }
   });
 });

@@ -107,6 +107,12 @@ export interface GcRecords {
   /** Whether a GC run recorded the commit as expired. */
   isExpired(hash: string): Promise<{ runId: string; expiredAtMs: number } | undefined>;
 
+  /**
+   * Deletes the key-index nodes and table/view versions that only expired commits reach, in
+   * batches of `batch` rows, re-reading the commits made since `sinceMs` before each batch.
+   */
+  sweepRows(runId: string, sinceMs: number, batch: number): Promise<{ indexNodes: number; contents: number; contentBytes: number }>;
+
   addDeletions(runId: string, rows: GcDeletion[]): Promise<void>;
   setDeletions(runId: string, paths: string[], state: DeletionState, error?: string): Promise<void>;
   /** Deletions of a run, optionally in some states, ordered by path, after `afterPath`. */

@@ -29,8 +29,8 @@ export interface GcReportJson {
   /** Counters that must be 0; a run stops before deleting anything when one is not. */
   safety: { candidatesReferencedByAHead: number };
   reads: { manifestListsRead: number; manifestsRead: number; bytesRead: number };
-  /** Milliseconds per phase: plan (retention walk), mark (reading live versions), list (the warehouse), sweep. */
-  phasesMs: { plan: number; mark: number; list: number; sweep: number };
+  /** Milliseconds per phase: plan (retention walk), mark (reading live versions), list (the warehouse), sweep (files), rows (database). */
+  phasesMs: { plan: number; mark: number; list: number; sweep: number; rows: number };
   error?: string;
 }
 
@@ -50,6 +50,11 @@ export interface GcTotals {
   commitsReadAfterMark: number;
   /** Commits this run recorded as outside every retention (refused by hash from then on). */
   commitsExpired: number;
+  /** Rows removed from PostgreSQL: key-index nodes and table/view versions only expired commits reached. */
+  indexNodesDeleted: number;
+  versionsDeleted: number;
+  /** Stored size of the removed versions' metadata. */
+  versionBytesDeleted: number;
 }
 
 export interface GcReport extends GcReportJson {
@@ -83,10 +88,13 @@ export function emptyReport(runId: string, dryRun: boolean, startedAtMs: number,
       failedDeletes: 0,
       commitsReadAfterMark: 0,
       commitsExpired: 0,
+      indexNodesDeleted: 0,
+      versionsDeleted: 0,
+      versionBytesDeleted: 0,
     },
     safety: { candidatesReferencedByAHead: 0 },
     reads: { manifestListsRead: 0, manifestsRead: 0, bytesRead: 0 },
-    phasesMs: { plan: 0, mark: 0, list: 0, sweep: 0 },
+    phasesMs: { plan: 0, mark: 0, list: 0, sweep: 0, rows: 0 },
   };
   return Object.defineProperty(report, 'table', {
     enumerable: false,

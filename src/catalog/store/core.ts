@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
-import { CatalogError, NotFoundError, StoreUnavailableError } from '../errors.js';
+import { CatalogError, NotFoundError, StoreUnavailableError, UnprocessableError } from '../errors.js';
 import { fromContentRow, rememberStoredHash, toContentRow, type ContentRow, type StoredOperation } from './content-codec.js';
 import { decodeNode, type IndexNode, type NodeSink, type NodeSource } from './key-index.js';
 import { Lru } from '../lru.js';
@@ -193,7 +193,12 @@ export class StoreCore implements NodeSource {
         this.nodes.set(r.hash, n);
         out.set(r.hash, n);
       }
-      for (const h of missing) if (!out.has(h)) throw new Error(`key index node ${h} is missing`);
+      for (const h of missing) {
+        if (!out.has(h)) {
+          // Garbage collection removes the state of commits outside every retention (catalog/gc).
+          throw new UnprocessableError(`The catalog state at this commit is no longer available (key index node ${h} is missing): garbage collection removes the state of commits outside every reference's retention`);
+        }
+      }
     }
     return out;
   }

@@ -12,9 +12,9 @@ import type {
   RunState,
 } from '../gc/records.js';
 import { fromContentRow, type ContentRow, type StoredOperation } from './content-codec.js';
-import { queryRows, toPgArray, type StoreCore, type Transactional } from './core.js';
+import { queryRows, toPgArray, type Executor, type StoreCore, type Transactional } from './core.js';
 import { resolveHash } from './history.js';
-import { walkIndex } from './key-index.js';
+import { decodeNode, walkIndex } from './key-index.js';
 
 interface RunRow {
   id: string;
@@ -223,6 +223,106 @@ export class PgGcRecords implements GcRecords {
   async isExpired(hash: string): Promise<{ runId: string; expiredAtMs: number } | undefined> {
     const rows = await queryRows<{ run_id: string; expired_at: string | number }>(this.db, sql`SELECT run_id, expired_at FROM gc_expired WHERE hash = ${hash}`);
     return rows.length > 0 ? { runId: rows[0].run_id, expiredAtMs: Number(rows[0].expired_at) } : undefined;
+  }
+
+  async sweepRows(runId: string, sinceMs: number, batch: number): Promise<{ indexNodes: number; contents: number; contentBytes: number }> {
+    const live = `${runId}/live`;
+    const deadNodes = `${runId}/dead-nodes`;
+    const deadContents = `${runId}/dead-contents`;
+    const liveSet = new Set<string>();
+    // Walks the key index from `roots`, skipping what is known live; records what it reaches.
+    const walk = async (ex: Executor, roots: string[]): Promise<string[]> => {
+      const reached: string[] = [];
+      let frontier = [...new Set(roots)].filter((h) => !liveSet.has(h));
+      while (frontier.length > 0) {
+        const next: string[] = [];
+        for (let i = 0; i < frontier.length; i += 500) {
+          const part = frontier.slice(i, i + 500);
+          for (const h of part) {
+            liveSet.add(h);
+            reached.push(h);
+          }
+          const rows = await queryRows<{ hash: string; data: string }>(ex, sql`SELECT hash, data FROM index_nodes WHERE hash = ANY(${toPgArray(part)}::text[])`);
+          if (rows.length !== part.length) {
+            throw new Error(`GC: ${part.length - rows.length} key index nodes reachable from live commits are missing`);
+          }
+          for (const r of rows) {
+            const node = decodeNode(r.data);
+            if ('entries' in node) {
+              for (const e of node.entries) {
+                if (liveSet.has(e.hash)) continue;
+                liveSet.add(e.hash);
+                reached.push(e.hash);
+              }
+            } else for (const c of node.children) if (!liveSet.has(c.hash)) next.push(c.hash);
+          }
+        }
+        frontier = [...new Set(next)];
+      }
+      return reached;
+    };
+    const record = async (ex: Executor, run: string, hashes: string[]) => {
+      for (let i = 0; i < hashes.length; i += 10_000) {
+        await queryRows(ex, sql`INSERT INTO gc_retained (run_id, hash) SELECT ${run}, h FROM unnest(${toPgArray(hashes.slice(i, i + 10_000))}::text[]) AS x(h) ON CONFLICT DO NOTHING`);
+      }
+    };
+
+    // Mark, and take the dead rows, in one snapshot: a row written after it is never a candidate.
+    await this.db.transaction(async (tx) => {
+      await queryRows(tx, sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
+      const roots = await queryRows<{ index_root: string }>(
+        tx,
+        sql`SELECT DISTINCT index_root FROM commits c WHERE NOT EXISTS (SELECT 1 FROM gc_expired e WHERE e.hash = c.hash)`,
+      );
+      await record(tx, live, await walk(tx, roots.map((r) => r.index_root)));
+      await queryRows(tx, sql`INSERT INTO gc_retained (run_id, hash) SELECT ${deadNodes}, n.hash FROM index_nodes n
+                              WHERE NOT EXISTS (SELECT 1 FROM gc_retained l WHERE l.run_id = ${live} AND l.hash = n.hash)`);
+      await queryRows(tx, sql`INSERT INTO gc_retained (run_id, hash) SELECT ${deadContents}, c.hash FROM contents c
+                              WHERE NOT EXISTS (SELECT 1 FROM gc_retained l WHERE l.run_id = ${live} AND l.hash = c.hash)`);
+    });
+
+    const out = { indexNodes: 0, contents: 0, contentBytes: 0 };
+    const walked = new Set<string>();
+    try {
+      for (;;) {
+        const done = await this.db.transaction(async (tx) => {
+          // Writers wait while a batch goes; one that re-used a dead row (content-addressed rows
+          // are shared) has committed before the lock is granted, and is read below.
+          await queryRows(tx, sql`LOCK TABLE index_nodes, contents IN SHARE ROW EXCLUSIVE MODE`);
+          const fresh = (await queryRows<{ hash: string; index_root: string }>(
+            tx,
+            sql`SELECT c.hash, c.index_root FROM commits c
+                WHERE c.commit_time >= ${sinceMs} AND NOT EXISTS (SELECT 1 FROM gc_expired e WHERE e.hash = c.hash)`,
+          )).filter((c) => !walked.has(c.hash));
+          for (const c of fresh) walked.add(c.hash);
+          const revived = await walk(tx, fresh.map((c) => c.index_root));
+          if (revived.length > 0) {
+            await queryRows(tx, sql`DELETE FROM gc_retained WHERE run_id IN (${deadNodes}, ${deadContents}) AND hash = ANY(${toPgArray(revived)}::text[])`);
+          }
+          const nodes = await queryRows<{ hash: string }>(
+            tx,
+            sql`WITH d AS (SELECT hash FROM gc_retained WHERE run_id = ${deadNodes} ORDER BY hash LIMIT ${batch}),
+                     x AS (DELETE FROM gc_retained r USING d WHERE r.run_id = ${deadNodes} AND r.hash = d.hash)
+                DELETE FROM index_nodes n USING d WHERE n.hash = d.hash RETURNING n.hash`,
+          );
+          const contents = await queryRows<{ hash: string; bytes: string | number | null }>(
+            tx,
+            sql`WITH d AS (SELECT hash FROM gc_retained WHERE run_id = ${deadContents} ORDER BY hash LIMIT ${batch}),
+                     x AS (DELETE FROM gc_retained r USING d WHERE r.run_id = ${deadContents} AND r.hash = d.hash)
+                DELETE FROM contents c USING d WHERE c.hash = d.hash RETURNING c.hash, pg_column_size(c.metadata) AS bytes`,
+          );
+          out.indexNodes += nodes.length;
+          out.contents += contents.length;
+          out.contentBytes += contents.reduce((n, r) => n + Number(r.bytes ?? 0), 0);
+          const left = await queryRows<{ n: string | number }>(tx, sql`SELECT count(*) AS n FROM gc_retained WHERE run_id IN (${deadNodes}, ${deadContents})`);
+          return Number(left[0].n) === 0;
+        });
+        if (done) break;
+      }
+    } finally {
+      await queryRows(this.db, sql`DELETE FROM gc_retained WHERE run_id IN (${live}, ${deadNodes}, ${deadContents})`);
+    }
+    return out;
   }
 
   async addDeletions(runId: string, rows: GcDeletion[]): Promise<void> {

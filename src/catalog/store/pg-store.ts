@@ -237,9 +237,13 @@ export class PgVersionStore implements VersionStore {
       message: r.message,
       commitTimeMs: r.commitTime,
       properties: r.properties,
-      operations: r.operations.map(([kind, key, hash]): CommitOperation =>
-        kind === 'put' ? { kind, key, content: values.get(hash!)! } : { kind, key },
-      ),
+      // A put whose version garbage collection removed (the commit is outside every retention)
+      // is left out: the commit's message, author and time stay readable in the log.
+      operations: r.operations.flatMap(([kind, key, hash]): CommitOperation[] => {
+        if (kind !== 'put') return [{ kind, key }];
+        const content = values.get(hash!);
+        return content ? [{ kind, key, content }] : [];
+      }),
     }));
   }
 
