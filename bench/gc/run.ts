@@ -21,6 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import { createCatalog } from '../../src/catalog/catalog.js';
 import { anonymousActor } from '../../src/catalog/context.js';
 import type { CatalogDeps } from '../../src/catalog/deps.js';
@@ -40,7 +41,23 @@ const ms2 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const root = mkdtempSync(join(tmpdir(), 'lakecat-bench-gc-'));
 const warehouse = pathToFileURL(join(root, 'warehouse')).href;
-const { store, backend, dispose } = await openStore(process.env.LAKECAT_TEST_PG_URL);
+const { store, backend, url, dispose } = await openStore(process.env.LAKECAT_TEST_PG_URL);
+/** Rows and bytes of the version store's tables (PostgreSQL only). */
+const dbSize = async (): Promise<string> => {
+  if (!url) return 'n/a on PGlite';
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query(
+      `SELECT (SELECT count(*) FROM contents) AS versions, (SELECT count(*) FROM index_nodes) AS nodes, (SELECT count(*) FROM commits) AS commits,
+              pg_total_relation_size('contents') + pg_total_relation_size('index_nodes') + pg_total_relation_size('commits') AS bytes`,
+    );
+    const row = r.rows[0];
+    return `${row.commits} commits, ${row.versions} versions, ${row.nodes} index nodes, ${(Number(row.bytes) / MiB).toFixed(0)} MiB on disk`;
+  } finally {
+    await c.end();
+  }
+};
 try {
   const objects = new LocalFsObjectStore(root);
   const deps: CatalogDeps = { store, objects, warehouse, now: Date.now, newUuid: randomUUID, commitRetries: 10 };
@@ -50,7 +67,8 @@ try {
   const commitAll = async (branch: string, ops: CommitOperation[]) => {
     for (let i = 0; i < ops.length; i += 250) {
       const head = (await store.getReference(branch)).hash;
-      await store.commit(branch, head, meta(`${branch} batch`), ops.slice(i, i + 250));
+      // Made a day ago, so that the runs below may expire them (a run never expires the last 5 minutes).
+      await store.commit(branch, head, { ...meta(`${branch} batch`), commitTimeMs: Date.now() - 86_400_000 }, ops.slice(i, i + 250));
     }
   };
   /** Writes a table's new files; keeps in memory only the current snapshot's list and manifest (the next change reads them). */
@@ -148,7 +166,9 @@ try {
   await measure('dry run, every commit kept', true);
   await policy(0);
   await measure('dry run, heads only', true);
+  console.log(`database before the run: ${await dbSize()}`);
   await measure('run, heads only', false);
+  console.log(`database after the run: ${await dbSize()} (deleted rows' space is reused by PostgreSQL, or returned by VACUUM FULL)`);
   await measure('dry run after it', true);
 } finally {
   await dispose();
