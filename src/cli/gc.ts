@@ -72,7 +72,7 @@ export function formatReport(r: JsonObject): string {
           ['Rescued', `${num(totals.rescuedFiles)} (referenced by commits that landed during the run)`],
           ['Failed deletes', String(num(totals.failedDeletes))],
           ['Expired commits', `${num(totals.commitsExpired)} (outside every retention: no longer read or referenced by hash)`],
-          ['Database rows', `${num(totals.versionsDeleted)} table and view versions (${formatBytes(num(totals.versionBytesDeleted))}) and ${num(totals.indexNodesDeleted)} key-index nodes removed`],
+          ['Database rows', `${num(totals.versionsDeleted)} table and view versions (${formatBytes(num(totals.versionBytesDeleted))}), ${num(totals.indexNodesDeleted)} key-index nodes and ${num(totals.commitsDeleted)} unreachable commits removed`],
         ] as [string, string][])),
     ['Kept by grace', `${num(totals.keptByWriterGrace)} unreferenced files younger than the writer grace`],
     ['Read', `${num(reads.manifestListsRead)} manifest lists, ${num(reads.manifestsRead)} manifests, ${formatBytes(num(reads.bytesRead))}`],

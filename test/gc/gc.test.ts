@@ -233,15 +233,26 @@ describe('garbage collection', () => {
   it('allows one run at a time, and takes over a run whose process died', async () => {
     await createTable('resumed');
     for (let i = 0; i < 3; i++) await append('resumed', rows(i * 10, 2));
+    let reached!: () => void;
+    let wake!: () => void;
+    const atSecondBatch = new Promise<void>((r) => (reached = r));
+    const asleep = new Promise<void>((r) => (wake = r));
     const stuck = h.catalog.gc.run({ principal: { kind: 'anonymous' } }, {
       writerGraceMs: 0,
       allowShortGrace: true,
       batchSize: 1,
-      // Dies (never returns) before its second batch, like a process killed mid-sweep.
-      beforeBatch: (n: number) => (n === 2 ? new Promise<void>(() => undefined) : Promise.resolve()),
+      // Stops before its second batch, like a process that hangs or is killed mid-sweep.
+      beforeBatch: (n: number) => {
+        if (n !== 2) return Promise.resolve();
+        reached();
+        return asleep;
+      },
     });
-    void stuck;
-    await new Promise((r) => setTimeout(r, 200));
+    const stuckOutcome = stuck.then(
+      () => 'finished',
+      (err: Error) => err.message,
+    );
+    await atSecondBatch;
     const busy = await h.request('POST', '/api/lakecat/v1/gc/runs', { writerGraceMs: 0, allowShortGrace: true });
     expect(busy.status).toBe(409);
     expect(busy.body.error.message).toContain('still running');
@@ -257,8 +268,11 @@ describe('garbage collection', () => {
       h.deps.now = realNow;
     }
     expect(await readAll('resumed')).toEqual([...ids(0, 2), ...ids(10, 2), ...ids(20, 2)]);
+    // The old run wakes up: it has lost its lease, stops, and stays recorded as interrupted.
+    wake();
+    expect(await stuckOutcome).toContain('lost its lease');
     const runs = (await h.request('GET', '/api/lakecat/v1/gc/runs')).body.runs;
-    expect(runs.some((r: any) => r.state === 'interrupted')).toBe(true);
+    expect(runs.filter((r: any) => r.state === 'interrupted')).toHaveLength(1);
   });
 
   it('refuses to read or reference, by hash, a commit a run put outside every retention', async () => {
@@ -391,6 +405,15 @@ describe('garbage collection of database rows while writers commit', () => {
         // A state that is no head when the run plans (the last setup commit may still be one).
         if (t === 'c') old = (await g.request('GET', '/api/v2/trees/main')).body.reference.hash;
       }
+      // A branch with work of its own, deleted: its commits are unreachable once its grace (0) ends.
+      const mainHead = (await g.request('GET', '/api/v2/trees/main')).body.reference.hash;
+      expect((await g.request('POST', '/api/v2/trees?name=gone&type=BRANCH', { type: 'BRANCH', name: 'main', hash: mainHead })).status).toBe(200);
+      expect((await g.request('POST', '/v1/gone/namespaces/w/tables/a', { requirements: [], updates: [{ action: 'set-properties', updates: { on: 'gone' } }] })).status).toBe(200);
+      const gone = (await g.request('GET', '/api/v2/trees/gone')).body.reference.hash as string;
+      expect((await g.request('DELETE', `/api/v2/trees/gone@${gone}`)).status).toBe(200);
+      const detached = `/v1/${encodeURIComponent(`@${gone}`)}/namespaces/w/tables/a`;
+      expect((await g.request('GET', detached)).status).toBe(200);
+      expect((await g.request('PUT', '/api/lakecat/v1/gc/policies', { refType: 'BRANCH', pattern: 'gone', retainMs: 0, retainCommits: 1, deletedGraceMs: 0 })).status).toBe(200);
       g.deps.now = realNow;
       expect((await g.request('PUT', '/api/lakecat/v1/gc/policies', { refType: 'BRANCH', pattern: 'main', retainMs: 0, retainCommits: 1, deletedGraceMs: 0 })).status).toBe(200);
 
@@ -409,6 +432,10 @@ describe('garbage collection of database rows while writers commit', () => {
       expect(report.body.totals.commitsExpired).toBeGreaterThan(0);
       expect(report.body.totals.versionsDeleted).toBeGreaterThan(0);
       expect(report.body.totals.indexNodesDeleted).toBeGreaterThan(0);
+      expect(report.body.totals.commitsDeleted).toBe(1);
+      const after = await g.request('GET', detached);
+      expect(after.status).toBe(404);
+      expect(after.text, after.text).toContain(gone);
 
       for (const t of tables) {
         const loaded = await g.request('GET', `/v1/namespaces/w/tables/${t}`);

@@ -95,6 +95,7 @@ export interface GcRecords {
   startRun(run: GcRunRecord): Promise<{ holder?: GcRunRecord; taken: GcRunRecord[] }>;
   /** Extends the lease; false when the run lost it (another run took over). */
   renewLease(id: string, untilMs: number): Promise<boolean>;
+  /** Records how a run ended; a run another one took over stays 'interrupted'. */
   finishRun(id: string, state: RunState, finishedAtMs: number, report: unknown, error?: string): Promise<void>;
   runs(limit: number): Promise<GcRunRecord[]>;
   run(id: string): Promise<GcRunRecord | undefined>;
@@ -112,6 +113,9 @@ export interface GcRecords {
    * batches of `batch` rows, re-reading the commits made since `sinceMs` before each batch.
    */
   sweepRows(runId: string, sinceMs: number, batch: number): Promise<{ indexNodes: number; contents: number; contentBytes: number }>;
+
+  /** Deletes the expired commits no reference reaches any more; returns how many. */
+  sweepCommits(): Promise<number>;
 
   addDeletions(runId: string, rows: GcDeletion[]): Promise<void>;
   setDeletions(runId: string, paths: string[], state: DeletionState, error?: string): Promise<void>;

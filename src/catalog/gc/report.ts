@@ -55,6 +55,8 @@ export interface GcTotals {
   versionsDeleted: number;
   /** Stored size of the removed versions' metadata. */
   versionBytesDeleted: number;
+  /** Expired commits no reference reached any more (deleted branches, reset branches' lost work), removed. */
+  commitsDeleted: number;
 }
 
 export interface GcReport extends GcReportJson {
@@ -91,6 +93,7 @@ export function emptyReport(runId: string, dryRun: boolean, startedAtMs: number,
       indexNodesDeleted: 0,
       versionsDeleted: 0,
       versionBytesDeleted: 0,
+      commitsDeleted: 0,
     },
     safety: { candidatesReferencedByAHead: 0 },
     reads: { manifestListsRead: 0, manifestsRead: 0, bytesRead: 0 },

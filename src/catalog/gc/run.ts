@@ -344,5 +344,6 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
   report.totals.indexNodesDeleted = rows.indexNodes;
   report.totals.versionsDeleted = rows.contents;
   report.totals.versionBytesDeleted = rows.contentBytes;
+  report.totals.commitsDeleted = await gc.sweepCommits();
   report.phasesMs.rows = lap();
 }

@@ -182,7 +182,7 @@ export class PgGcRecords implements GcRecords {
       this.db,
       sql`UPDATE gc_runs SET state = ${state}, finished_at = ${finishedAtMs}, report = ${JSON.stringify(report ?? null)}::jsonb,
             error = ${error ?? null}
-          WHERE id = ${id}`,
+          WHERE id = ${id} AND state = 'running'`,
     );
   }
 
@@ -323,6 +323,30 @@ export class PgGcRecords implements GcRecords {
       await queryRows(this.db, sql`DELETE FROM gc_retained WHERE run_id IN (${live}, ${deadNodes}, ${deadContents})`);
     }
     return out;
+  }
+
+  async sweepCommits(): Promise<number> {
+    // Expired commits no reference reaches through parents (a deleted branch past its grace, a
+    // reset branch's lost work). Expired commits behind a live head stay: logs and merge bases
+    // walk them. Nothing new can attach to an expired commit (refs/resolve.ts refuses it).
+    const rows = await queryRows<{ hash: string }>(
+      this.db,
+      sql`WITH RECURSIVE reach(hash) AS (
+            SELECT hash FROM refs
+            UNION
+            SELECT p.hash FROM reach r JOIN commits c ON c.hash = r.hash
+              CROSS JOIN LATERAL (VALUES (c.parent), (c.merge_parent)) AS p(hash)
+            WHERE p.hash IS NOT NULL),
+          gone AS (
+            DELETE FROM commits c
+            WHERE EXISTS (SELECT 1 FROM gc_expired e WHERE e.hash = c.hash)
+              AND NOT EXISTS (SELECT 1 FROM reach WHERE reach.hash = c.hash)
+            RETURNING c.hash)
+          -- Their gc_expired rows stay: a process may still hold the commit in its cache, and the
+          -- expiry check (by hash, in the database) is what refuses it.
+          SELECT hash FROM gone`,
+    );
+    return rows.length;
   }
 
   async addDeletions(runId: string, rows: GcDeletion[]): Promise<void> {
