@@ -17,7 +17,8 @@ function records(deps: CatalogDeps): AccessRecords {
   return deps.store.access;
 }
 
-async function requireAdmin(deps: CatalogDeps, actor: Actor, operation: string): Promise<void> {
+/** Refuses (403) unless the actor is an admin; everyone is one without access control. */
+export async function requireAdmin(deps: CatalogDeps, actor: Actor, operation: string): Promise<void> {
   await deps.authorizer?.authorize(actor, { kind: 'admin', operation });
 }
 

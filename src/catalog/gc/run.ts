@@ -18,14 +18,15 @@
  * its lease ran out and starts again from a fresh mark (candidates never carry over without
  * being marked again), which deletes what the dead run had left.
  */
+import type { TableMetadata } from '../../iceberg/model.js';
 import type { ObjectStore } from '../../io/port.js';
 import type { CatalogDeps } from '../deps.js';
 import { BadRequestError, ConflictError } from '../errors.js';
-import { NO_ANCESTOR_HASH, type Reference } from '../model.js';
+import { NO_ANCESTOR_HASH } from '../model.js';
 import { canonicalPath, FileExpander, UnreadableVersionError } from './files.js';
 import { addReference, emptyPlan, makePlan, type Plan } from './plan.js';
 import { DEFAULT_WRITER_GRACE_MS, MIN_WRITER_GRACE_MS } from './policy.js';
-import type { GcDeletion, GcRecords, GcVersion } from './records.js';
+import type { GcDeletion, GcPolicy, GcRecords, GcVersion } from './records.js';
 import { retainedSnapshots } from './snapshots.js';
 import { emptyReport, tableOf, type GcReport } from './report.js';
 
@@ -93,12 +94,18 @@ class Marker {
   /** Table location (canonical) -> why nothing under it may be deleted in this run. */
   readonly skipped = new Map<string, string>();
   readonly tableLocations = new Set<string>();
+  /** The files of the reference heads' versions (see `headFiles`), filled as those versions are marked. */
+  readonly heads = new Set<string>();
+  /** Head versions already expanded into `heads`. */
+  readonly headsDone = new Set<string>();
   versionsRead = 0;
 
   constructor(
     readonly gc: GcRecords,
     readonly expander: FileExpander,
     readonly nowMs: number,
+    /** Version hashes at the reference heads, read from the references themselves. */
+    readonly headVersions: ReadonlySet<string> = new Set(),
   ) {}
 
   /** Marks versions not marked yet, reading them in batches. */
@@ -115,12 +122,19 @@ class Marker {
     this.versionsRead++;
     if (v.metadataLocation === null) return;
     this.live.add(canonicalPath(v.metadataLocation));
-    if (v.type !== 'ICEBERG_TABLE' || v.metadata === null) return;
+    const atHead = this.headVersions.has(v.hash) && !this.headsDone.has(v.hash);
+    if (atHead) this.headsDone.add(v.hash);
+    if (v.type !== 'ICEBERG_TABLE' || v.metadata === null) {
+      if (atHead) this.heads.add(canonicalPath(v.metadataLocation));
+      return;
+    }
     let location = tableOf(canonicalPath(v.metadataLocation));
     try {
       const metadata = FileExpander.parse(v.metadataLocation, v.metadata);
       location = canonicalPath(metadata.location);
       this.tableLocations.add(location);
+      // Parsed once for both: the head's own files first, then what the version keeps.
+      if (atHead) await headVersionFiles(this.expander, v.metadataLocation, metadata, this.heads, this.nowMs);
       await this.expander.tableFiles(v.metadataLocation, metadata, this.live, retainedSnapshots(metadata, this.nowMs));
     } catch (err) {
       if (!(err instanceof UnreadableVersionError)) throw err;
@@ -129,42 +143,57 @@ class Marker {
   }
 }
 
-/** The files of every reference head's current snapshot and table refs, read apart from the retention walk. */
-async function headFiles(gc: GcRecords, expander: FileExpander, refs: readonly Reference[], nowMs: number): Promise<Set<string>> {
-  const out = new Set<string>();
-  const seen = new Set<string>();
-  for (const ref of refs) {
-    const hashes = (await gc.tablesAt(ref.hash)).filter((h) => !seen.has(h));
-    for (const h of hashes) seen.add(h);
-    for (let i = 0; i < hashes.length; i += 200) {
-      for (const v of await gc.versions(hashes.slice(i, i + 200))) {
-        if (v.metadataLocation === null) continue;
-        out.add(canonicalPath(v.metadataLocation));
-        if (v.type !== 'ICEBERG_TABLE' || v.metadata === null) continue;
-        try {
-          const m = FileExpander.parse(v.metadataLocation, v.metadata);
-          const kept = retainedSnapshots(m, nowMs);
-          const ids = new Set(Object.values(m.refs).map((r) => r.snapshotId));
-          if (m.currentSnapshotId !== undefined) ids.add(m.currentSnapshotId);
-          if (kept) for (const id of ids) if (!kept.has(id)) ids.delete(id);
-          await expander.tableFiles(v.metadataLocation, m, out, ids);
-        } catch (err) {
-          if (!(err instanceof UnreadableVersionError)) throw err;
-        }
+/** A head version's metadata.json and the files of its current snapshot and table refs (those it keeps); unreadable ones are left out. */
+async function headVersionFiles(expander: FileExpander, metadataLocation: string, m: TableMetadata, out: Set<string>, nowMs: number): Promise<void> {
+  out.add(canonicalPath(metadataLocation));
+  const kept = retainedSnapshots(m, nowMs);
+  const ids = new Set(Object.values(m.refs).map((r) => r.snapshotId));
+  if (m.currentSnapshotId !== undefined) ids.add(m.currentSnapshotId);
+  if (kept) for (const id of ids) if (!kept.has(id)) ids.delete(id);
+  try {
+    await expander.tableFiles(metadataLocation, m, out, ids);
+  } catch (err) {
+    if (!(err instanceof UnreadableVersionError)) throw err;
+  }
+}
+
+/**
+ * The files of every reference head's current snapshot and table refs, for the safety counter.
+ * The head versions come from the references, apart from the retention walk; those the mark
+ * reached were expanded there (parsed once), the rest (none, unless the walk missed a head) here.
+ */
+async function headFiles(gc: GcRecords, marker: Marker, nowMs: number): Promise<Set<string>> {
+  const left = [...marker.headVersions].filter((h) => !marker.headsDone.has(h));
+  for (let i = 0; i < left.length; i += 200) {
+    for (const v of await gc.versions(left.slice(i, i + 200))) {
+      if (v.metadataLocation === null) continue;
+      if (v.type !== 'ICEBERG_TABLE' || v.metadata === null) {
+        marker.heads.add(canonicalPath(v.metadataLocation));
+        continue;
       }
+      let m: TableMetadata;
+      try {
+        m = FileExpander.parse(v.metadataLocation, v.metadata);
+      } catch (err) {
+        if (!(err instanceof UnreadableVersionError)) throw err;
+        continue;
+      }
+      await headVersionFiles(marker.expander, v.metadataLocation, m, marker.heads, nowMs);
     }
   }
-  return out;
+  return marker.heads;
 }
 
 /** Marks what commits that landed after the plan reference; returns how many commits were read. */
 async function markSincePlan(ctx: RunContext, plan: Plan, marker: Marker, nowMs: number): Promise<number> {
   let read = 0;
+  let policies: GcPolicy[] | undefined;
   for (const ref of await ctx.deps.store.listReferences()) {
     if (plan.heads.get(ref.name) === ref.hash || plan.commits.has(ref.hash)) continue;
     // Moved or new: keep its whole state, and everything its policy keeps back to what the plan knew.
     const added = emptyPlan();
-    await addReference(ctx.gc, added, ref, await ctx.gc.policies(), ctx.deps.store.defaultBranch, nowMs);
+    policies ??= await ctx.gc.policies();
+    await addReference(ctx.gc, added, ref, policies, ctx.deps.store.defaultBranch, nowMs);
     for (const c of added.commits) if (!plan.commits.has(c)) read++;
     for (const c of added.commits) plan.commits.add(c);
     plan.heads.set(ref.name, ref.hash);
@@ -251,12 +280,14 @@ async function collect(ctx: RunContext, opts: GcOptions, runId: string, report: 
   };
   await renew();
   const expander = new FileExpander(deps.objects);
-  const marker = new Marker(gc, expander, nowMs);
+  const headVersions = new Set<string>();
+  for (const ref of refs) for (const h of await gc.tablesAt(ref.hash)) headVersions.add(h);
+  const marker = new Marker(gc, expander, nowMs, headVersions);
   await marker.mark(plan.versions);
   report.totals.liveVersions = marker.versionsRead;
   report.totals.liveFiles = marker.live.size;
   for (const [location, reason] of marker.skipped) report.skipped.push({ location, reason });
-  const heads = await headFiles(gc, expander, refs, nowMs);
+  const heads = await headFiles(gc, marker, nowMs);
   report.phasesMs.mark = lap();
   await renew();
   if (opts.holdAfterMarkMs) await new Promise((r) => setTimeout(r, opts.holdAfterMarkMs));

@@ -2,6 +2,7 @@
  * Verbs of garbage collection (admins only): retention policies, runs (a dry run reports, a
  * run deletes) and their reports. How a run decides is in ./run.ts.
  */
+import { requireAdmin } from '../access/admin.js';
 import { auditPrincipal } from '../access/audit.js';
 import type { Actor } from '../context.js';
 import type { CatalogDeps } from '../deps.js';
@@ -14,10 +15,6 @@ import { runGc, type GcOptions } from './run.js';
 function records(deps: CatalogDeps): GcRecords {
   if (!deps.store.gc) throw new BadRequestError('This store keeps no garbage-collection records');
   return deps.store.gc;
-}
-
-async function requireAdmin(deps: CatalogDeps, actor: Actor, operation: string): Promise<void> {
-  await deps.authorizer?.authorize(actor, { kind: 'admin', operation });
 }
 
 function audit(deps: CatalogDeps, actor: Actor, operation: string, detail: string): void {
